@@ -1,0 +1,516 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// pgMigrationLock is the pg_advisory_xact_lock key that serialises schema
+// migrations of replicas starting together ("xakiascm" in ASCII).
+const pgMigrationLock int64 = 0x78616b696173636d
+
+// pgConnectTimeout bounds the first connection attempt of Open when ctx has
+// no earlier deadline.
+const pgConnectTimeout = 15 * time.Second
+
+// pgMigrations are applied in order; entry i brings the schema to version
+// i+1. Never edit an applied entry: append a new one. The doc column is JSON
+// (not JSONB): PostgreSQL validates it and keeps the text exactly as written,
+// so the store returns the document byte for byte.
+var pgMigrations = [][]string{
+	{
+		`CREATE TABLE locations (
+			seq              BIGINT GENERATED ALWAYS AS IDENTITY,
+			id               TEXT PRIMARY KEY,
+			name             TEXT NOT NULL,
+			key_hash         BYTEA NOT NULL,
+			query_attributes TEXT NOT NULL,
+			created          TIMESTAMPTZ NOT NULL
+		)`,
+		`CREATE TABLE users (
+			seq           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+			location_id   TEXT NOT NULL REFERENCES locations(id),
+			id            TEXT NOT NULL,
+			user_name     TEXT NOT NULL,
+			user_name_key TEXT NOT NULL,
+			external_id   TEXT,
+			active        BOOLEAN NOT NULL,
+			doc           JSON NOT NULL,
+			invitation    TEXT NOT NULL,
+			sign_in       TEXT NOT NULL,
+			deleted       BOOLEAN NOT NULL DEFAULT FALSE,
+			created       TIMESTAMPTZ NOT NULL,
+			last_modified TIMESTAMPTZ NOT NULL,
+			version       BIGINT NOT NULL
+		)`,
+		`CREATE UNIQUE INDEX users_location_id ON users(location_id, id)`,
+		`CREATE UNIQUE INDEX users_location_user_name_key ON users(location_id, user_name_key) WHERE NOT deleted`,
+		`CREATE INDEX users_location_external_id ON users(location_id, external_id) WHERE NOT deleted`,
+		`CREATE INDEX users_location_seq ON users(location_id, seq)`,
+	},
+}
+
+// pgStore is the PostgreSQL implementation of Store. It keeps no state besides
+// the pool, so any number of replicas can share one database.
+type pgStore struct {
+	pool *pgxpool.Pool
+	desc string // host:port/database, for errors; never the password
+
+	scanBatch int // users per ScanUsers query
+}
+
+// openPostgres connects to dsn, checks that the server answers and applies
+// the migrations.
+func openPostgres(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
+	password := dsnPassword(dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, redact(fmt.Errorf("store: invalid PostgreSQL URL: %w", err), password)
+	}
+	password = firstNonEmpty(cfg.ConnConfig.Password, password)
+	desc := pgDescribe(cfg)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, redact(fmt.Errorf("store: PostgreSQL %s: %w", desc, err), password)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, pgConnectTimeout)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, redact(fmt.Errorf("store: PostgreSQL %s is unreachable or refused the connection: %w", desc, err), password)
+	}
+	s := &pgStore{pool: pool, desc: desc, scanBatch: defaultScanBatch}
+	if err := s.migrate(ctx, logger); err != nil {
+		pool.Close()
+		return nil, redact(err, password)
+	}
+	return s, nil
+}
+
+// firstNonEmpty returns a unless it is empty, else b.
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// dsnPassword extracts the password of a postgres URL, if any, so that errors
+// can be scrubbed of it even when the URL does not parse fully.
+func dsnPassword(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil {
+		if p, ok := u.User.Password(); ok {
+			return p
+		}
+		if p := u.Query().Get("password"); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// pgDescribe names the server and database for messages.
+func pgDescribe(cfg *pgxpool.Config) string {
+	c := cfg.ConnConfig
+	host := c.Host
+	if !strings.HasPrefix(host, "/") {
+		host = net.JoinHostPort(host, strconv.Itoa(int(c.Port)))
+	}
+	return fmt.Sprintf("%s (database %q, user %q)", host, c.Database, c.User)
+}
+
+// redactedError replaces a password in an error's text.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redact returns err with every occurrence of password masked.
+func redact(err error, password string) error {
+	if err == nil || password == "" || !strings.Contains(err.Error(), password) {
+		return err
+	}
+	return &redactedError{msg: strings.ReplaceAll(err.Error(), password, "xxxxx"), err: err}
+}
+
+// migrate applies the missing migrations in one transaction holding an
+// advisory lock, so replicas starting together apply each migration once.
+func (s *pgStore) migrate(ctx context.Context, logger *slog.Logger) (err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: PostgreSQL %s: begin migration: %w", s.desc, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, pgMigrationLock); err != nil {
+		return fmt.Errorf("store: PostgreSQL %s: take migration lock: %w", s.desc, err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version INTEGER PRIMARY KEY,
+		applied TIMESTAMPTZ NOT NULL DEFAULT now()
+	)`); err != nil {
+		return fmt.Errorf("store: PostgreSQL %s: create schema_version: %w", s.desc, err)
+	}
+	var current int
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		return fmt.Errorf("store: PostgreSQL %s: read schema version: %w", s.desc, err)
+	}
+	if current > len(pgMigrations) {
+		return fmt.Errorf("store: PostgreSQL %s has schema version %d, newer than this program supports (%d): use a newer xakia-reference",
+			s.desc, current, len(pgMigrations))
+	}
+	for v := current + 1; v <= len(pgMigrations); v++ {
+		for _, stmt := range pgMigrations[v-1] {
+			if _, err := tx.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("store: PostgreSQL %s: migration %d: %w", s.desc, v, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, v); err != nil {
+			return fmt.Errorf("store: PostgreSQL %s: record migration %d: %w", s.desc, v, err)
+		}
+		logger.Info("store: applied schema migration", "backend", "postgres", "version", v)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("store: PostgreSQL %s: commit migration: %w", s.desc, err)
+	}
+	return nil
+}
+
+// pgCode returns the SQLSTATE of err, or "".
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+const (
+	pgUniqueViolation     = "23505"
+	pgForeignKeyViolation = "23503"
+)
+
+// CreateLocation implements Store.
+func (s *pgStore) CreateLocation(ctx context.Context, l Location) error {
+	l, err := prepareLocation(l)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx,
+		`INSERT INTO locations (id, name, key_hash, query_attributes, created) VALUES ($1, $2, $3, $4, $5)`,
+		l.ID, l.Name, l.KeyHash, l.QueryAttributes, l.Created)
+	if pgCode(err) == pgUniqueViolation {
+		return fmt.Errorf("%w: location %q already exists", ErrConflict, l.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create location %q: %w", l.ID, err)
+	}
+	return nil
+}
+
+const pgLocationColumns = `id, name, key_hash, query_attributes, created`
+
+func scanPgLocation(row pgx.Row) (Location, error) {
+	var l Location
+	if err := row.Scan(&l.ID, &l.Name, &l.KeyHash, &l.QueryAttributes, &l.Created); err != nil {
+		return Location{}, err
+	}
+	l.Created = l.Created.UTC()
+	if l.KeyHash == nil {
+		l.KeyHash = []byte{}
+	}
+	return l, nil
+}
+
+// Location implements Store.
+func (s *pgStore) Location(ctx context.Context, id string) (Location, error) {
+	l, err := scanPgLocation(s.pool.QueryRow(ctx, `SELECT `+pgLocationColumns+` FROM locations WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Location{}, fmt.Errorf("%w: location %q", ErrNotFound, id)
+	}
+	if err != nil {
+		return Location{}, fmt.Errorf("store: read location %q: %w", id, err)
+	}
+	return l, nil
+}
+
+// Locations implements Store.
+func (s *pgStore) Locations(ctx context.Context) ([]Location, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+pgLocationColumns+` FROM locations ORDER BY created, seq`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list locations: %w", err)
+	}
+	defer rows.Close()
+	out := []Location{}
+	for rows.Next() {
+		l, err := scanPgLocation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list locations: %w", err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list locations: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateLocation implements Store.
+func (s *pgStore) UpdateLocation(ctx context.Context, l Location) error {
+	if l.KeyHash == nil {
+		l.KeyHash = []byte{}
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE locations SET name = $1, key_hash = $2, query_attributes = $3 WHERE id = $4`,
+		l.Name, l.KeyHash, l.QueryAttributes, l.ID)
+	if err != nil {
+		return fmt.Errorf("store: update location %q: %w", l.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: location %q", ErrNotFound, l.ID)
+	}
+	return nil
+}
+
+const pgUserColumns = `seq, location_id, id, user_name, user_name_key, external_id, active, doc::text,
+	invitation, sign_in, deleted, created, last_modified, version`
+
+func scanPgUser(row pgx.Row) (User, error) {
+	var (
+		u          User
+		externalID *string
+		doc        string
+	)
+	err := row.Scan(&u.Seq, &u.LocationID, &u.ID, &u.UserName, &u.UserNameKey, &externalID, &u.Active, &doc,
+		&u.Invitation, &u.SignIn, &u.Deleted, &u.Created, &u.LastModified, &u.Version)
+	if err != nil {
+		return User{}, err
+	}
+	if externalID != nil {
+		u.ExternalID = *externalID
+	}
+	u.Doc = json.RawMessage(doc)
+	u.Created = u.Created.UTC()
+	u.LastModified = u.LastModified.UTC()
+	return u, nil
+}
+
+// pgNullIfEmpty stores an unset externalId as NULL.
+func pgNullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// CreateUser implements Store.
+func (s *pgStore) CreateUser(ctx context.Context, u User) (User, error) {
+	u, err := prepareNewUser(u)
+	if err != nil {
+		return User{}, err
+	}
+	err = s.pool.QueryRow(ctx, `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
+			active, doc, invitation, sign_in, deleted, created, last_modified, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7::text::json, $8, $9, $10, $11, $12, $13) RETURNING seq`,
+		u.LocationID, u.ID, u.UserName, u.UserNameKey, pgNullIfEmpty(u.ExternalID),
+		u.Active, string(u.Doc), u.Invitation, u.SignIn, u.Deleted,
+		u.Created, u.LastModified, u.Version).Scan(&u.Seq)
+	switch code := pgCode(err); {
+	case code == pgUniqueViolation:
+		return User{}, userConflict(u)
+	case code == pgForeignKeyViolation:
+		return User{}, fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)
+	case err != nil:
+		return User{}, fmt.Errorf("store: create user %q: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+// User implements Store.
+func (s *pgStore) User(ctx context.Context, locationID, id string) (User, error) {
+	return s.oneUser(ctx, "user "+id,
+		`SELECT `+pgUserColumns+` FROM users WHERE location_id = $1 AND id = $2`, locationID, id)
+}
+
+// UserByUserNameKey implements Store.
+func (s *pgStore) UserByUserNameKey(ctx context.Context, locationID, key string) (User, error) {
+	return s.oneUser(ctx, "userName key "+key,
+		`SELECT `+pgUserColumns+` FROM users WHERE location_id = $1 AND user_name_key = $2 AND NOT deleted`, locationID, key)
+}
+
+func (s *pgStore) oneUser(ctx context.Context, what, query string, args ...any) (User, error) {
+	u, err := scanPgUser(s.pool.QueryRow(ctx, query, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, fmt.Errorf("%w: %s", ErrNotFound, what)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: read %s: %w", what, err)
+	}
+	return u, nil
+}
+
+// pgQueryer is what pgxpool.Pool and pgx.Tx have in common for reads.
+type pgQueryer interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func pgQueryUsers(ctx context.Context, q pgQueryer, query string, args ...any) ([]User, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: query users: %w", err)
+	}
+	defer rows.Close()
+	out := []User{}
+	for rows.Next() {
+		u, err := scanPgUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: query users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: query users: %w", err)
+	}
+	return out, nil
+}
+
+// UsersByExternalID implements Store. An empty externalID matches nothing.
+func (s *pgStore) UsersByExternalID(ctx context.Context, locationID, externalID string) ([]User, error) {
+	if externalID == "" {
+		return []User{}, nil
+	}
+	return pgQueryUsers(ctx, s.pool, `SELECT `+pgUserColumns+` FROM users
+		WHERE location_id = $1 AND external_id = $2 AND NOT deleted ORDER BY seq`, locationID, externalID)
+}
+
+// UpdateUser implements Store: SELECT ... FOR UPDATE, fn, UPDATE, in one
+// transaction; concurrent updates of the same user queue on the row lock.
+func (s *pgStore) UpdateUser(ctx context.Context, locationID, id string, fn func(*User) error) (_ User, err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return User{}, fmt.Errorf("store: update user %q: begin: %w", id, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	old, err := scanPgUser(tx.QueryRow(ctx,
+		`SELECT `+pgUserColumns+` FROM users WHERE location_id = $1 AND id = $2 FOR UPDATE`, locationID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, fmt.Errorf("%w: user %q", ErrNotFound, id)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: update user %q: %w", id, err)
+	}
+	u := old
+	u.Doc = append(json.RawMessage(nil), old.Doc...)
+	if err := fn(&u); err != nil {
+		return User{}, err
+	}
+	u, err = prepareUpdatedUser(old, u)
+	if err != nil {
+		return User{}, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE users SET user_name = $1, user_name_key = $2, external_id = $3, active = $4,
+			doc = $5::text::json, invitation = $6, sign_in = $7, deleted = $8, last_modified = $9, version = $10
+		WHERE seq = $11`,
+		u.UserName, u.UserNameKey, pgNullIfEmpty(u.ExternalID), u.Active,
+		string(u.Doc), u.Invitation, u.SignIn, u.Deleted, u.LastModified, u.Version, u.Seq)
+	if pgCode(err) == pgUniqueViolation {
+		return User{}, userConflict(u)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: update user %q: %w", id, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return User{}, fmt.Errorf("store: update user %q: commit: %w", id, err)
+	}
+	return u, nil
+}
+
+// ListUsers implements Store. The count and the page come from one
+// repeatable-read snapshot, so they agree.
+func (s *pgStore) ListUsers(ctx context.Context, locationID string, p Page) (_ []User, _ int, err error) {
+	p = clampPage(p)
+	where := `location_id = $1 AND NOT deleted`
+	if p.IncludeDeleted {
+		where = `location_id = $1`
+	}
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	var total int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE `+where, locationID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	}
+	if p.Limit == 0 || p.Offset >= total {
+		return []User{}, total, nil
+	}
+	users, err := pgQueryUsers(ctx, tx, `SELECT `+pgUserColumns+` FROM users WHERE `+where+
+		` ORDER BY seq LIMIT $2 OFFSET $3`, locationID, p.Limit, p.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, total, nil
+}
+
+// ScanUsers implements Store. Users are read in batches by Seq and fn runs
+// between queries, so fn may call the store; a user written during the scan
+// may or may not be seen, none is seen twice.
+func (s *pgStore) ScanUsers(ctx context.Context, locationID string, includeDeleted bool, fn func(User) bool) error {
+	where := `location_id = $1 AND seq > $2 AND NOT deleted`
+	if includeDeleted {
+		where = `location_id = $1 AND seq > $2`
+	}
+	query := `SELECT ` + pgUserColumns + ` FROM users WHERE ` + where + ` ORDER BY seq LIMIT $3`
+	var after int64
+	for {
+		batch, err := pgQueryUsers(ctx, s.pool, query, locationID, after, s.scanBatch)
+		if err != nil {
+			return err
+		}
+		for _, u := range batch {
+			if !fn(u) {
+				return nil
+			}
+		}
+		if len(batch) < s.scanBatch {
+			return nil
+		}
+		after = batch[len(batch)-1].Seq
+	}
+}
+
+// Ping implements Store.
+func (s *pgStore) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("store: ping PostgreSQL %s: %w", s.desc, err)
+	}
+	return nil
+}
+
+// Close implements Store.
+func (s *pgStore) Close() error {
+	s.pool.Close()
+	return nil
+}

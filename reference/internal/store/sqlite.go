@@ -1,0 +1,627 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// SQLite connection settings. The write pool has a single connection, so the
+// process's writers queue in database/sql instead of spinning on SQLITE_BUSY;
+// busy_timeout covers writers in other processes (a CLI command run while the
+// server is up). _txlock=immediate takes the write lock at BEGIN, so a
+// read-then-write transaction (UpdateUser) can never fail to upgrade its lock.
+// synchronous=FULL makes an acknowledged write survive a power loss in WAL
+// mode. Readers use their own pool in query_only mode: in WAL mode they never
+// block the writer nor each other.
+const (
+	sqliteBusyTimeoutMS = 10000
+	sqliteWriteParams   = "_txlock=immediate&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
+	sqliteReadParams    = "_busy_timeout=10000&_foreign_keys=1&_query_only=1"
+	sqliteTimeLayout    = "2006-01-02T15:04:05.000000Z"
+)
+
+// sqliteMigrations are applied in order; entry i brings the schema to
+// version i+1. Never edit an applied entry: append a new one.
+var sqliteMigrations = [][]string{
+	{
+		`CREATE TABLE locations (
+			id               TEXT PRIMARY KEY NOT NULL,
+			name             TEXT NOT NULL,
+			key_hash         BLOB NOT NULL,
+			query_attributes TEXT NOT NULL,
+			created          TEXT NOT NULL
+		) STRICT`,
+		`CREATE TABLE users (
+			seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+			location_id   TEXT NOT NULL REFERENCES locations(id),
+			id            TEXT NOT NULL,
+			user_name     TEXT NOT NULL,
+			user_name_key TEXT NOT NULL,
+			external_id   TEXT,
+			active        INTEGER NOT NULL,
+			doc           TEXT NOT NULL,
+			invitation    TEXT NOT NULL,
+			sign_in       TEXT NOT NULL,
+			deleted       INTEGER NOT NULL DEFAULT 0,
+			created       TEXT NOT NULL,
+			last_modified TEXT NOT NULL,
+			version       INTEGER NOT NULL
+		) STRICT`,
+		`CREATE UNIQUE INDEX users_location_id ON users(location_id, id)`,
+		`CREATE UNIQUE INDEX users_location_user_name_key ON users(location_id, user_name_key) WHERE deleted = 0`,
+		`CREATE INDEX users_location_external_id ON users(location_id, external_id) WHERE deleted = 0`,
+		`CREATE INDEX users_location_seq ON users(location_id, seq)`,
+	},
+}
+
+// sqliteStore is the SQLite implementation of Store.
+type sqliteStore struct {
+	write   *sql.DB // one connection; every write goes through it
+	read    *sql.DB // query_only connections for reads
+	path    string
+	tempDir string // removed by Close when the database is a temporary one
+
+	scanBatch int // users per ScanUsers query
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// openSQLiteTemp opens a SQLite database in a new temporary directory that
+// Close removes (see Open for why not ":memory:").
+func openSQLiteTemp(ctx context.Context, logger *slog.Logger) (Store, error) {
+	dir, err := os.MkdirTemp("", "xakia-store-*")
+	if err != nil {
+		return nil, fmt.Errorf("store: create temporary directory for the in-memory database: %w", err)
+	}
+	path := filepath.Join(dir, "xakia.db")
+	s, err := newSQLite(ctx, path, logger)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	s.tempDir = dir
+	logger.Debug("store: temporary SQLite database", "path", path)
+	return s, nil
+}
+
+// openSQLite opens or creates the SQLite database file at path.
+func openSQLite(ctx context.Context, path string, logger *slog.Logger) (Store, error) {
+	if err := checkSQLitePath(path); err != nil {
+		return nil, err
+	}
+	s, err := newSQLite(ctx, path, logger)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkSQLitePath turns the usual mistakes (missing directory, no write
+// permission, a directory given as the file) into clear errors before SQLite
+// reports "unable to open database file".
+func checkSQLitePath(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("store: SQLite database %q: directory %q does not exist", path, dir)
+	case err != nil:
+		return fmt.Errorf("store: SQLite database %q: %w", path, err)
+	case !st.IsDir():
+		return fmt.Errorf("store: SQLite database %q: %q is not a directory", path, dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("store: SQLite database %q is a directory, not a file", path)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return fmt.Errorf("store: SQLite database %q is not writable (check the permissions of the file and of %q)", path, dir)
+		}
+		if errors.Is(err, syscall.EROFS) {
+			return fmt.Errorf("store: SQLite database %q is not writable: read-only file system", path)
+		}
+		return fmt.Errorf("store: SQLite database %q: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: SQLite database %q: %w", path, err)
+	}
+	// SQLite also needs to create the -wal and -shm files next to it.
+	probe, err := os.CreateTemp(dir, ".xakia-write-probe-*")
+	if err != nil {
+		return fmt.Errorf("store: SQLite database %q: directory %q is not writable (SQLite needs to create %s-wal and %s-shm there): %w",
+			path, dir, filepath.Base(path), filepath.Base(path), err)
+	}
+	name := probe.Name()
+	_ = probe.Close()
+	_ = os.Remove(name)
+	return nil
+}
+
+// newSQLite opens both pools on path and applies the migrations.
+func newSQLite(ctx context.Context, path string, logger *slog.Logger) (*sqliteStore, error) {
+	write, err := sql.Open("sqlite", path+"?"+sqliteWriteParams)
+	if err != nil {
+		return nil, fmt.Errorf("store: open SQLite database %q: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrateSQLite(ctx, write, path, logger); err != nil {
+		_ = write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", path+"?"+sqliteReadParams)
+	if err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("store: open SQLite database %q: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU())
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	if err := read.PingContext(ctx); err != nil {
+		_ = write.Close()
+		_ = read.Close()
+		return nil, fmt.Errorf("store: open SQLite database %q for reading: %w", path, err)
+	}
+	return &sqliteStore{write: write, read: read, path: path, scanBatch: defaultScanBatch}, nil
+}
+
+// migrateSQLite brings the schema up to date inside one immediate transaction,
+// so two processes opening the same file apply each migration once.
+func migrateSQLite(ctx context.Context, db *sql.DB, path string, logger *slog.Logger) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return sqliteOpenError(path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version INTEGER PRIMARY KEY NOT NULL,
+		applied TEXT NOT NULL
+	) STRICT`); err != nil {
+		return sqliteOpenError(path, err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		return sqliteOpenError(path, err)
+	}
+	if current > len(sqliteMigrations) {
+		return fmt.Errorf("store: SQLite database %q has schema version %d, newer than this program supports (%d): use a newer xakia-reference",
+			path, current, len(sqliteMigrations))
+	}
+	for v := current + 1; v <= len(sqliteMigrations); v++ {
+		for _, stmt := range sqliteMigrations[v-1] {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("store: SQLite database %q: migration %d: %w", path, v, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, applied) VALUES (?, ?)`,
+			v, now().Format(sqliteTimeLayout)); err != nil {
+			return fmt.Errorf("store: SQLite database %q: record migration %d: %w", path, v, err)
+		}
+		logger.Info("store: applied schema migration", "backend", "sqlite", "version", v)
+	}
+	if err := tx.Commit(); err != nil {
+		return sqliteOpenError(path, err)
+	}
+	return nil
+}
+
+// sqliteOpenError explains the SQLite errors a user can meet when opening.
+func sqliteOpenError(path string, err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("store: %q is not a SQLite database: %w", path, err)
+		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
+			return fmt.Errorf("store: SQLite database %q cannot be opened for writing: %w", path, err)
+		case sqlite3.SQLITE_BUSY:
+			return fmt.Errorf("store: SQLite database %q is locked by another process for more than %d ms: %w", path, sqliteBusyTimeoutMS, err)
+		}
+	}
+	return fmt.Errorf("store: open SQLite database %q: %w", path, err)
+}
+
+// sqliteCode returns the extended SQLite result code of err, or 0.
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
+	}
+	return 0
+}
+
+// sqliteIsUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func sqliteIsUnique(err error) bool {
+	c := sqliteCode(err)
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// sqliteIsForeignKey reports whether err is a FOREIGN KEY violation.
+func sqliteIsForeignKey(err error) bool {
+	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+func formatSQLiteTime(t time.Time) string { return normTime(t).Format(sqliteTimeLayout) }
+
+func parseSQLiteTime(s string) (time.Time, error) {
+	t, err := time.Parse(sqliteTimeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: bad time %q in database: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CreateLocation implements Store.
+func (s *sqliteStore) CreateLocation(ctx context.Context, l Location) error {
+	l, err := prepareLocation(l)
+	if err != nil {
+		return err
+	}
+	_, err = s.write.ExecContext(ctx,
+		`INSERT INTO locations (id, name, key_hash, query_attributes, created) VALUES (?, ?, ?, ?, ?)`,
+		l.ID, l.Name, l.KeyHash, l.QueryAttributes, formatSQLiteTime(l.Created))
+	if sqliteIsUnique(err) {
+		return fmt.Errorf("%w: location %q already exists", ErrConflict, l.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create location %q: %w", l.ID, err)
+	}
+	return nil
+}
+
+const sqliteLocationColumns = `id, name, key_hash, query_attributes, created`
+
+func scanSQLiteLocation(row interface{ Scan(...any) error }) (Location, error) {
+	var (
+		l       Location
+		created string
+	)
+	if err := row.Scan(&l.ID, &l.Name, &l.KeyHash, &l.QueryAttributes, &created); err != nil {
+		return Location{}, err
+	}
+	t, err := parseSQLiteTime(created)
+	if err != nil {
+		return Location{}, err
+	}
+	l.Created = t
+	if l.KeyHash == nil {
+		l.KeyHash = []byte{}
+	}
+	return l, nil
+}
+
+// Location implements Store.
+func (s *sqliteStore) Location(ctx context.Context, id string) (Location, error) {
+	l, err := scanSQLiteLocation(s.read.QueryRowContext(ctx,
+		`SELECT `+sqliteLocationColumns+` FROM locations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Location{}, fmt.Errorf("%w: location %q", ErrNotFound, id)
+	}
+	if err != nil {
+		return Location{}, fmt.Errorf("store: read location %q: %w", id, err)
+	}
+	return l, nil
+}
+
+// Locations implements Store.
+func (s *sqliteStore) Locations(ctx context.Context) ([]Location, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sqliteLocationColumns+` FROM locations ORDER BY created, rowid`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list locations: %w", err)
+	}
+	defer rows.Close()
+	out := []Location{}
+	for rows.Next() {
+		l, err := scanSQLiteLocation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list locations: %w", err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list locations: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateLocation implements Store.
+func (s *sqliteStore) UpdateLocation(ctx context.Context, l Location) error {
+	if l.KeyHash == nil {
+		l.KeyHash = []byte{}
+	}
+	res, err := s.write.ExecContext(ctx,
+		`UPDATE locations SET name = ?, key_hash = ?, query_attributes = ? WHERE id = ?`,
+		l.Name, l.KeyHash, l.QueryAttributes, l.ID)
+	if err != nil {
+		return fmt.Errorf("store: update location %q: %w", l.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: update location %q: %w", l.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: location %q", ErrNotFound, l.ID)
+	}
+	return nil
+}
+
+const sqliteUserColumns = `seq, location_id, id, user_name, user_name_key, external_id, active, doc,
+	invitation, sign_in, deleted, created, last_modified, version`
+
+func scanSQLiteUser(row interface{ Scan(...any) error }) (User, error) {
+	var (
+		u                       User
+		externalID              sql.NullString
+		active, deleted         int
+		doc, created, lastModif string
+	)
+	err := row.Scan(&u.Seq, &u.LocationID, &u.ID, &u.UserName, &u.UserNameKey, &externalID, &active, &doc,
+		&u.Invitation, &u.SignIn, &deleted, &created, &lastModif, &u.Version)
+	if err != nil {
+		return User{}, err
+	}
+	u.ExternalID = externalID.String
+	u.Active = active != 0
+	u.Deleted = deleted != 0
+	u.Doc = []byte(doc)
+	if u.Created, err = parseSQLiteTime(created); err != nil {
+		return User{}, err
+	}
+	if u.LastModified, err = parseSQLiteTime(lastModif); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// nullIfEmpty stores an unset externalId as NULL so the index skips it.
+func nullIfEmpty(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}
+
+// CreateUser implements Store.
+func (s *sqliteStore) CreateUser(ctx context.Context, u User) (User, error) {
+	u, err := prepareNewUser(u)
+	if err != nil {
+		return User{}, err
+	}
+	err = s.write.QueryRowContext(ctx, `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
+			active, doc, invitation, sign_in, deleted, created, last_modified, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		u.LocationID, u.ID, u.UserName, u.UserNameKey, nullIfEmpty(u.ExternalID),
+		boolInt(u.Active), string(u.Doc), u.Invitation, u.SignIn, boolInt(u.Deleted),
+		formatSQLiteTime(u.Created), formatSQLiteTime(u.LastModified), u.Version).Scan(&u.Seq)
+	switch {
+	case sqliteIsUnique(err):
+		return User{}, userConflict(u)
+	case sqliteIsForeignKey(err):
+		return User{}, fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)
+	case err != nil:
+		return User{}, fmt.Errorf("store: create user %q: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+// userConflict is the ErrConflict of a user write.
+func userConflict(u User) error {
+	return fmt.Errorf("%w: location %q already has user id %q or a non-deleted user with userName key %q",
+		ErrConflict, u.LocationID, u.ID, u.UserNameKey)
+}
+
+// User implements Store.
+func (s *sqliteStore) User(ctx context.Context, locationID, id string) (User, error) {
+	return s.oneUser(ctx, "user "+id,
+		`SELECT `+sqliteUserColumns+` FROM users WHERE location_id = ? AND id = ?`, locationID, id)
+}
+
+// UserByUserNameKey implements Store.
+func (s *sqliteStore) UserByUserNameKey(ctx context.Context, locationID, key string) (User, error) {
+	return s.oneUser(ctx, "userName key "+key,
+		`SELECT `+sqliteUserColumns+` FROM users WHERE location_id = ? AND user_name_key = ? AND deleted = 0`, locationID, key)
+}
+
+func (s *sqliteStore) oneUser(ctx context.Context, what, query string, args ...any) (User, error) {
+	u, err := scanSQLiteUser(s.read.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("%w: %s", ErrNotFound, what)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: read %s: %w", what, err)
+	}
+	return u, nil
+}
+
+// UsersByExternalID implements Store. An empty externalID matches nothing.
+func (s *sqliteStore) UsersByExternalID(ctx context.Context, locationID, externalID string) ([]User, error) {
+	if externalID == "" {
+		return []User{}, nil
+	}
+	return s.users(ctx, `SELECT `+sqliteUserColumns+` FROM users
+		WHERE location_id = ? AND external_id = ? AND deleted = 0 ORDER BY seq`, locationID, externalID)
+}
+
+// users runs a query on the read pool and collects the users it returns.
+func (s *sqliteStore) users(ctx context.Context, query string, args ...any) ([]User, error) {
+	return queryUsers(ctx, s.read, query, args...)
+}
+
+type sqlQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryUsers(ctx context.Context, q sqlQueryer, query string, args ...any) ([]User, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: query users: %w", err)
+	}
+	defer rows.Close()
+	out := []User{}
+	for rows.Next() {
+		u, err := scanSQLiteUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: query users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: query users: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateUser implements Store. The whole read-modify-write runs in one
+// immediate transaction on the single write connection: fn must not call
+// the store's write methods (it would wait for itself).
+func (s *sqliteStore) UpdateUser(ctx context.Context, locationID, id string, fn func(*User) error) (_ User, err error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return User{}, fmt.Errorf("store: update user %q: begin: %w", id, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	old, err := scanSQLiteUser(tx.QueryRowContext(ctx,
+		`SELECT `+sqliteUserColumns+` FROM users WHERE location_id = ? AND id = ?`, locationID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("%w: user %q", ErrNotFound, id)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: update user %q: %w", id, err)
+	}
+	u := old
+	u.Doc = append(json.RawMessage(nil), old.Doc...)
+	if err := fn(&u); err != nil {
+		return User{}, err
+	}
+	u, err = prepareUpdatedUser(old, u)
+	if err != nil {
+		return User{}, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE users SET user_name = ?, user_name_key = ?, external_id = ?, active = ?,
+			doc = ?, invitation = ?, sign_in = ?, deleted = ?, last_modified = ?, version = ?
+		WHERE seq = ?`,
+		u.UserName, u.UserNameKey, nullIfEmpty(u.ExternalID), boolInt(u.Active),
+		string(u.Doc), u.Invitation, u.SignIn, boolInt(u.Deleted), formatSQLiteTime(u.LastModified), u.Version,
+		u.Seq)
+	if sqliteIsUnique(err) {
+		return User{}, userConflict(u)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: update user %q: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return User{}, fmt.Errorf("store: update user %q: commit: %w", id, err)
+	}
+	return u, nil
+}
+
+// ListUsers implements Store. The count and the page come from one read
+// transaction, so they agree.
+func (s *sqliteStore) ListUsers(ctx context.Context, locationID string, p Page) (_ []User, _ int, err error) {
+	p = clampPage(p)
+	where := `location_id = ? AND deleted = 0`
+	if p.IncludeDeleted {
+		where = `location_id = ?`
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE `+where, locationID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	}
+	if p.Limit == 0 || p.Offset >= total {
+		return []User{}, total, nil
+	}
+	users, err := queryUsers(ctx, tx, `SELECT `+sqliteUserColumns+` FROM users WHERE `+where+
+		` ORDER BY seq LIMIT ? OFFSET ?`, locationID, p.Limit, p.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, total, nil
+}
+
+// ScanUsers implements Store. Users are read in batches by Seq and fn runs
+// between queries, so fn may call the store; a user written during the scan
+// may or may not be seen, none is seen twice.
+func (s *sqliteStore) ScanUsers(ctx context.Context, locationID string, includeDeleted bool, fn func(User) bool) error {
+	where := `location_id = ? AND seq > ? AND deleted = 0`
+	if includeDeleted {
+		where = `location_id = ? AND seq > ?`
+	}
+	query := `SELECT ` + sqliteUserColumns + ` FROM users WHERE ` + where + ` ORDER BY seq LIMIT ?`
+	var after int64
+	for {
+		batch, err := s.users(ctx, query, locationID, after, s.scanBatch)
+		if err != nil {
+			return err
+		}
+		for _, u := range batch {
+			if !fn(u) {
+				return nil
+			}
+		}
+		if len(batch) < s.scanBatch {
+			return nil
+		}
+		after = batch[len(batch)-1].Seq
+	}
+}
+
+// Ping implements Store.
+func (s *sqliteStore) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("store: ping SQLite database %q: %w", s.path, err)
+	}
+	return nil
+}
+
+// Close implements Store. It closes both pools (SQLite checkpoints the WAL
+// when the last connection closes) and, for a temporary database, removes its
+// directory. Later calls return the same
+// result.
+func (s *sqliteStore) Close() error {
+	s.closeOnce.Do(func() {
+		errs := []error{s.read.Close(), s.write.Close()}
+		if s.tempDir != "" {
+			errs = append(errs, os.RemoveAll(s.tempDir))
+		}
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = fmt.Errorf("store: close SQLite database %q: %w", s.path, err)
+		}
+	})
+	return s.closeErr
+}
