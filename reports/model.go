@@ -20,6 +20,15 @@ type Exchange struct {
 	ResponseHeaders http.Header
 	ResponseBody    []byte
 	Err             string // transport error, if any
+
+	// Fields below were added with the recorder; zero values mean "unknown".
+
+	Proto                 string // protocol of the response, e.g. "HTTP/1.1"
+	RequestBodySize       int64  // bytes of request body sent, before any truncation of RequestBody
+	RequestBodyTruncated  bool   // RequestBody keeps only the first MaxBodyKept bytes
+	ResponseBodySize      int64  // bytes of response body received on the wire (still encoded)
+	ResponseBodyTruncated bool   // ResponseBody keeps only the first MaxBodyKept bytes
+	ResponseDecoded       string // Content-Encoding ("gzip", "deflate") decoded into ResponseBody, if any
 }
 
 // Scenario outcomes in summary.json and the HTML report.
