@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xakia-okta/scimtest/reference"
+)
+
+// runCLI runs the command line with the given environment variables.
+func runCLI(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr, env{getenv: func(k string) string { return vars[k] }})
+	return code, stdout.String(), stderr.String()
+}
+
+func startRef(t *testing.T, faults ...string) *reference.Instance {
+	t.Helper()
+	inst, err := reference.Start(context.Background(), reference.Options{Faults: faults})
+	if err != nil {
+		t.Fatalf("reference.Start: %v", err)
+	}
+	t.Cleanup(func() { _ = inst.Close() })
+	return inst
+}
+
+func TestHelp(t *testing.T) {
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, _ := runCLI(t, nil, c.name, "--help")
+			if code != exitOK {
+				t.Fatalf("exit %d", code)
+			}
+			for _, want := range []string{"usage: mockokta [global flags] " + c.name, "examples:", "mockokta"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("help of %s lacks %q:\n%s", c.name, want, out)
+				}
+			}
+		})
+	}
+	code, out, _ := runCLI(t, nil, "--help")
+	if code != exitOK || !strings.Contains(out, "--retry-time-scale") || !strings.Contains(out, "lifecycle") {
+		t.Errorf("root help exit %d:\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, nil, "help", "assign")
+	if code != exitOK || !strings.Contains(out, "--given") {
+		t.Errorf("help assign exit %d:\n%s", code, out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		vars    map[string]string
+		args    []string
+		wantErr string
+	}{
+		{"no command", nil, nil, "no command given"},
+		{"unknown command", nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"unknown global flag", nil, []string{"--nope", "import"}, "flag provided but not defined: -nope"},
+		{"unknown command flag", nil, []string{"import", "--nope"}, "flag provided but not defined: -nope"},
+		{"missing base URL", nil, []string{"test-connection"}, "no target: set --base-url (or SCIM_BASE_URL)"},
+		{"missing key", map[string]string{"SCIM_BASE_URL": "http://127.0.0.1:1/scim"}, []string{"test-connection"}, "no API key"},
+		{"bad mode", nil, []string{"--embedded", "--mode", "xyz", "import"}, "--mode must be oin or aiw"},
+		{"bad auth", nil, []string{"--auth", "magic", "--embedded", "import"}, "--auth must be bearer, basic or header"},
+		{"fault without embedded", nil, []string{"--fault", "groups-404", "import"}, "--fault needs --embedded"},
+		{"unknown fault", nil, []string{"--embedded", "--fault", "nope", "import"}, "unknown fault"},
+		{"assign without user", nil, []string{"--embedded", "assign"}, "--user is required"},
+		{"update without set", nil, []string{"--embedded", "update", "--user", "a@b.c"}, "at least one --set"},
+		{"update unknown user", nil, []string{"--embedded", "update", "--user", "a@b.c", "--set", "firstName=A"}, "not in the mock Okta directory"},
+		{"stray argument", nil, []string{"import", "extra"}, `unexpected argument "extra"`},
+		{"conform not wired", nil, []string{"conform"}, "conform: not wired yet"},
+		{"lifecycle too few users", nil, []string{"--embedded", "lifecycle", "--users", "1"}, "--users must be between 2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tc.vars, tc.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.Contains(stderr, tc.wantErr) {
+				t.Errorf("stderr %q lacks %q", stderr, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestUnreachableTarget(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	for _, cmd := range []string{"test-connection", "import", "lifecycle"} {
+		code, _, stderr := runCLI(t, nil, "--base-url", "http://"+addr+"/scim/v2/x", "--api-key", "k", "--state", filepath.Join(t.TempDir(), "s.json"), cmd)
+		if code != exitUsage || !strings.Contains(stderr, "cannot reach the SCIM server") {
+			t.Errorf("%s: exit %d, stderr %q", cmd, code, stderr)
+		}
+	}
+}
+
+func TestInsecureRemoteWarning(t *testing.T) {
+	_, _, stderr := runCLI(t, nil, "--base-url", "http://xakia.example/scim/v2/a", "--api-key", "k", "--state", filepath.Join(t.TempDir(), "s.json"), "update", "--user", "a@b.c", "--set", "locale=en")
+	if !strings.Contains(stderr, "Okta requires HTTPS") {
+		t.Errorf("no HTTPS warning: %q", stderr)
+	}
+}
+
+func TestConformWired(t *testing.T) {
+	var got conformRequest
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"conform", "--profile", "okta", "--tags", "@smoke", "--reports", "out"}, &stdout, &stderr, env{
+		getenv:  func(k string) string { return map[string]string{"SCIM_BASE_URL": "https://x.test/scim"}[k] },
+		conform: func(_ context.Context, r conformRequest) int { got = r; return 1 },
+	})
+	if code != 1 || got.Profile != "okta" || got.Tags != "@smoke" || got.Reports != "out" || got.BaseURL != "https://x.test/scim" {
+		t.Errorf("exit %d, request %+v", code, got)
+	}
+}
+
+// TestLifecycleEmbedded runs the lifecycle in both styles against the
+// embedded reference and checks the verdict and the JSON document.
+func TestLifecycleEmbedded(t *testing.T) {
+	for _, mode := range []string{"oin", "aiw"} {
+		t.Run(mode, func(t *testing.T) {
+			har := filepath.Join(t.TempDir(), "trace.har")
+			code, out, stderr := runCLI(t, nil, "--embedded", "--mode", mode, "--har", har, "lifecycle")
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+			}
+			if !strings.Contains(out, "lifecycle PASS: 7 of 7 steps passed") || !strings.Contains(out, "[ok]     assign lc-") {
+				t.Errorf("output:\n%s", out)
+			}
+			b, err := os.ReadFile(har)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Log struct {
+					Entries []json.RawMessage `json:"entries"`
+				} `json:"log"`
+			}
+			if err := json.Unmarshal(b, &doc); err != nil || len(doc.Log.Entries) < 20 {
+				t.Errorf("HAR has %d entries (%v)", len(doc.Log.Entries), err)
+			}
+			if strings.Contains(string(b), "Bearer ") && !strings.Contains(string(b), "Bearer REDACTED") {
+				t.Error("the HAR file holds an unredacted bearer token")
+			}
+		})
+	}
+}
+
+// TestLifecycleFault checks exit 1 and Okta's wording with a reference
+// that forgets deactivated users, in human and JSON output.
+func TestLifecycleFault(t *testing.T) {
+	inst := startRef(t, "forget-deactivated")
+	loc := inst.Locations[0]
+	vars := map[string]string{"SCIM_BASE_URL": loc.BaseURL, "SCIM_API_KEY": loc.APIKey}
+	state := filepath.Join(t.TempDir(), "state.json")
+	code, out, _ := runCLI(t, vars, "--state", state, "lifecycle")
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"lifecycle FAIL", "[FAILED] reassign", "Automatic provisioning of user", "to app Xakia failed: Error while creating user", "answered 404, want 200 after the deactivation"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, loc.APIKey) {
+		t.Error("the output shows the API key")
+	}
+	code, out, _ = runCLI(t, vars, "--state", state, "--json", "lifecycle")
+	var doc jsonOutput
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("--json output is not JSON: %v\n%s", err, out)
+	}
+	if code != exitFailed || doc.OK || doc.ExitCode != 1 || len(doc.Steps) != 7 {
+		t.Errorf("exit %d doc ok=%v exit=%d steps=%d", code, doc.OK, doc.ExitCode, len(doc.Steps))
+	}
+}
+
+// TestSingleCommandsWithState drives assign → update → unassign → reassign
+// → import through the state file against one reference.
+func TestSingleCommandsWithState(t *testing.T) {
+	inst := startRef(t)
+	loc := inst.Locations[0]
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	base := []string{"--base-url", loc.BaseURL, "--api-key", loc.APIKey, "--state", statePath}
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"test-connection"}, 0, "App Xakia was verified successfully!"},
+		{[]string{"assign", "--user", "jane.doe@example.com"}, 0, "was created in app Xakia"},
+		{[]string{"assign", "--user", "jane.doe@example.com"}, 0, "already assigned"},
+		{[]string{"update", "--user", "jane.doe@example.com", "--set", "firstName=Janet"}, 0, "profile was pushed"},
+		{[]string{"unassign", "--user", "jane.doe@example.com"}, 0, "was deactivated in app Xakia"},
+		{[]string{"--mode", "aiw", "reassign", "--user", "jane.doe@example.com"}, 0, "same id"},
+		{[]string{"import"}, 0, "1 imported, 0 inactive skipped"},
+		{[]string{"--api-key", "wrong-key-123", "test-connection"}, 1, "Error authenticating"},
+	}
+	for _, s := range steps {
+		code, out, stderr := runCLI(t, nil, append(append([]string{}, base...), s.args...)...)
+		if code != s.code || !strings.Contains(out, s.want) {
+			t.Fatalf("%v: exit %d (want %d), output lacks %q\n%s\n%s", s.args, code, s.code, s.want, out, stderr)
+		}
+	}
+	b, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st state
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	links := st.Apps[strings.TrimRight(loc.BaseURL, "/")]
+	if links == nil || len(links.Links) != 1 || !links.Links[0].Active || len(st.Directory) != 1 || st.Directory[0].Profile.FirstName != "Janet" {
+		t.Errorf("state %s", b)
+	}
+	if strings.Contains(string(b), loc.APIKey) {
+		t.Error("the state file holds the API key")
+	}
+}
+
+func TestLoadEmbeddedJSON(t *testing.T) {
+	code, out, stderr := runCLI(t, nil, "--embedded", "--json", "load", "--users", "30", "--concurrency", "3")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	var doc jsonOutput
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Load == nil || doc.Load.Succeeded != 30 || doc.Load.Requests != 60 || doc.Load.P99Ms <= 0 {
+		t.Errorf("load %+v", doc.Load)
+	}
+	if strings.Contains(out, "\r[") {
+		t.Error("a progress bar was drawn although stdout is not a terminal")
+	}
+}
+
+// TestHelpHidesEnvironmentSecrets checks that keys from the environment are
+// used but never printed as flag defaults.
+func TestHelpHidesEnvironmentSecrets(t *testing.T) {
+	vars := map[string]string{"SCIM_API_KEY": "env-secret-key-123", "XAKIA_ADMIN_TOKEN": "env-admin-token-456", "SCIM_BASE_URL": "https://x.test/scim"}
+	for _, args := range [][]string{{"--help"}, {"assign", "--help"}} {
+		_, out, _ := runCLI(t, vars, args...)
+		if strings.Contains(out, "env-secret-key-123") || strings.Contains(out, "env-admin-token-456") {
+			t.Errorf("%v prints a secret from the environment", args)
+		}
+	}
+}
+
+func TestLoadProgressBarOnTerminal(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--embedded", "load", "--users", "10", "--concurrency", "2"}, &stdout, &stderr, env{terminal: true})
+	out := stdout.String()
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr.String())
+	}
+	for _, want := range []string{"\r[", "10/10 users, 0 failed", "load: 10 users assigned", "users/s", "p99"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%q", want, out)
+		}
+	}
+}

@@ -1,0 +1,299 @@
+package mockokta
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/xakia-okta/scimtest/reports"
+)
+
+// Okta's wire constants (okta-wire.md, "Headers on every request").
+const (
+	headerAccept         = "application/scim+json"
+	headerAcceptCharset  = "utf-8"
+	headerUserAgent      = "Okta SCIM Client 1.0.0"
+	headerAcceptEncoding = "gzip,deflate"
+	headerContentType    = "application/scim+json; charset=utf-8"
+)
+
+// DefaultTimeout is Okta's socket timeout per request.
+const DefaultTimeout = 60 * time.Second
+
+// maxResponseBody bounds how much of a response the client reads.
+const maxResponseBody = 32 << 20
+
+// ErrRateLimited is wrapped by the error of a request that still got 429
+// after the last attempt allowed by the rate-limit policy.
+var ErrRateLimited = errors.New("rate limited")
+
+// RequestError is a request that got no usable HTTP response: a transport
+// failure, a timeout, or a body that could not be read or decoded.
+type RequestError struct {
+	Method, Path string
+	Timeout      bool
+	Err          error
+}
+
+// Error describes the failure the way Okta's log would.
+func (e *RequestError) Error() string {
+	if e.Timeout {
+		return fmt.Sprintf("%s %s: Read timed out", e.Method, e.Path)
+	}
+	return fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// IsUnreachable reports whether err means the SCIM server could not be
+// reached at all (DNS failure, connection refused), as opposed to a server
+// that answered badly.
+func IsUnreachable(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+// response is a SCIM response with its body already decoded.
+type response struct {
+	Status   int
+	Header   http.Header
+	Body     []byte
+	Duration time.Duration
+}
+
+// Observation is what an Observer learns about one HTTP attempt.
+type Observation struct {
+	Method   string
+	Path     string
+	Status   int // 0 when no response came back
+	Duration time.Duration
+	Err      error
+}
+
+// scimClient sends Okta-shaped requests to the app's SCIM base URL. It is safe
+// for concurrent use.
+type scimClient struct {
+	app       App
+	transport http.RoundTripper
+	timeout   time.Duration
+	clock     Clock
+	policy    RateLimitPolicy
+	record    bool
+	observe   func(Observation)
+	// ownTransport is true when the client made its transport itself.
+	ownTransport bool
+}
+
+// newClient builds a client from validated options.
+func newClient(app App, o Options) *scimClient {
+	c := &scimClient{
+		app:       app,
+		transport: o.Transport,
+		timeout:   o.Timeout,
+		clock:     o.Clock,
+		policy:    o.RateLimit,
+		record:    !o.NoRecord,
+		observe:   o.Observer,
+	}
+	if c.transport == nil {
+		// net/http keeps only 2 idle connections per host by default, so
+		// concurrent tasks would keep dialling; keep enough for bulk runs.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns = 256
+		t.MaxIdleConnsPerHost = 256
+		c.transport = t
+		c.ownTransport = true
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.clock == nil {
+		c.clock = RealClock{}
+	}
+	if c.policy.MaxAttempts <= 0 {
+		c.policy = OktaRateLimitPolicy()
+	}
+	return c
+}
+
+// session is the requests of one task, recorded together.
+type session struct {
+	c   *scimClient
+	hc  *http.Client
+	rec *reports.Recorder
+	// lastStatus is the status of the last response received (0 if none).
+	lastStatus int
+}
+
+// observerKey carries an extra per-call Observer in a context (bulk runs).
+type observerKey struct{}
+
+// withObserver returns ctx carrying fn, called after every HTTP attempt made
+// with that context, in addition to Options.Observer.
+func withObserver(ctx context.Context, fn func(Observation)) context.Context {
+	return context.WithValue(ctx, observerKey{}, fn)
+}
+
+// notify passes an observation to every observer in force.
+func (s *session) notify(ctx context.Context, ob Observation) {
+	if s.c.observe != nil {
+		s.c.observe(ob)
+	}
+	if fn, ok := ctx.Value(observerKey{}).(func(Observation)); ok && fn != nil {
+		fn(ob)
+	}
+}
+
+func (c *scimClient) session() *session {
+	s := &session{c: c}
+	rt := c.transport
+	if c.record {
+		s.rec = reports.NewRecorder(c.transport, c.app.Credential)
+		rt = s.rec
+	}
+	s.hc = &http.Client{
+		Transport: rt,
+		// Okta does not follow redirects for SCIM calls; report them as is.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return s
+}
+
+// exchanges returns what the session recorded so far and forgets it.
+func (s *session) exchanges() []reports.Exchange {
+	if s.rec == nil {
+		return nil
+	}
+	return s.rec.Take()
+}
+
+// do sends one logical request (path relative to the base URL, query
+// already encoded), retrying only on 429 as Okta does.
+func (s *session) do(ctx context.Context, method, path, rawQuery string, body []byte) (*response, error) {
+	var (
+		resp *response
+		err  error
+	)
+	for attempt := 1; attempt <= s.c.policy.MaxAttempts; attempt++ {
+		resp, err = s.once(ctx, method, path, rawQuery, body)
+		if err != nil {
+			return nil, err
+		}
+		if resp.Status != http.StatusTooManyRequests {
+			return resp, nil
+		}
+		if attempt == s.c.policy.MaxAttempts {
+			break
+		}
+		wait := s.c.policy.Wait(attempt, resp.Header.Get("Retry-After"))
+		if err := s.c.clock.Sleep(ctx, wait); err != nil {
+			return nil, &RequestError{Method: method, Path: path, Err: err}
+		}
+	}
+	return resp, fmt.Errorf("%w: %s %s answered 429 Too Many Requests %d times", ErrRateLimited, method, path, s.c.policy.MaxAttempts)
+}
+
+// once sends a single HTTP request.
+func (s *session) once(ctx context.Context, method, path, rawQuery string, body []byte) (*response, error) {
+	target := s.c.app.BaseURL + path
+	if rawQuery != "" {
+		target += "?" + rawQuery
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.c.timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return nil, &RequestError{Method: method, Path: path, Err: err}
+	}
+	req.Header.Set("Accept", headerAccept)
+	req.Header.Set("Accept-Charset", headerAcceptCharset)
+	req.Header.Set("User-Agent", headerUserAgent)
+	req.Header.Set("Authorization", s.c.app.AuthorizationHeader())
+	req.Header.Set("Accept-Encoding", headerAcceptEncoding)
+	if body != nil {
+		req.Header.Set("Content-Type", headerContentType)
+	}
+	start := time.Now()
+	hr, err := s.hc.Do(req)
+	if err != nil {
+		return nil, s.fail(ctx, method, path, start, 0, err)
+	}
+	defer hr.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(hr.Body, maxResponseBody))
+	if err != nil {
+		return nil, s.fail(ctx, method, path, start, hr.StatusCode, err)
+	}
+	decoded, err := decodeBody(hr.Header.Get("Content-Encoding"), raw)
+	if err != nil {
+		return nil, s.fail(ctx, method, path, start, hr.StatusCode, fmt.Errorf("decoding %s response body: %w", hr.Header.Get("Content-Encoding"), err))
+	}
+	d := time.Since(start)
+	s.lastStatus = hr.StatusCode
+	s.notify(ctx, Observation{Method: method, Path: path, Status: hr.StatusCode, Duration: d})
+	return &response{Status: hr.StatusCode, Header: hr.Header, Body: decoded, Duration: d}, nil
+}
+
+// fail wraps a transport error, marking timeouts.
+func (s *session) fail(ctx context.Context, method, path string, start time.Time, status int, err error) error {
+	re := &RequestError{Method: method, Path: path, Err: err}
+	var ne net.Error
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		re.Timeout = true
+	}
+	s.lastStatus = status
+	s.notify(ctx, Observation{Method: method, Path: path, Status: status, Duration: time.Since(start), Err: re})
+	return re
+}
+
+// decodeBody undoes a gzip or deflate Content-Encoding. Go's transport does
+// not do it when Accept-Encoding was set by hand, as Okta's header is.
+// "deflate" is accepted both zlib-wrapped (RFC 9110) and raw.
+func decodeBody(encoding string, raw []byte) ([]byte, error) {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+		return raw, nil
+	case "gzip", "x-gzip":
+		if len(raw) == 0 {
+			return raw, nil
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		return io.ReadAll(io.LimitReader(zr, maxResponseBody))
+	case "deflate":
+		if len(raw) == 0 {
+			return raw, nil
+		}
+		if zr, err := zlib.NewReader(bytes.NewReader(raw)); err == nil {
+			defer zr.Close()
+			if out, err := io.ReadAll(io.LimitReader(zr, maxResponseBody)); err == nil {
+				return out, nil
+			}
+		}
+		fr := flate.NewReader(bytes.NewReader(raw))
+		defer fr.Close()
+		return io.ReadAll(io.LimitReader(fr, maxResponseBody))
+	default:
+		return nil, fmt.Errorf("unsupported Content-Encoding %q (Okta accepts gzip and deflate)", encoding)
+	}
+}

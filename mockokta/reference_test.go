@@ -1,0 +1,171 @@
+package mockokta_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/xakia-okta/scimtest/mockokta"
+	"github.com/xakia-okta/scimtest/reference"
+)
+
+// startReference starts an in-process reference server (the only reference
+// API the mock may use) and returns its default location.
+func startReference(t *testing.T, faults ...string) reference.StartedLocation {
+	t.Helper()
+	inst, err := reference.Start(context.Background(), reference.Options{Faults: faults})
+	if err != nil {
+		t.Fatalf("reference.Start: %v", err)
+	}
+	t.Cleanup(func() { _ = inst.Close() })
+	return inst.Locations[0]
+}
+
+// TestLifecycleAgainstReference runs the whole lifecycle over HTTP against
+// the reference in both app styles, with enough users to page the import.
+func TestLifecycleAgainstReference(t *testing.T) {
+	for _, style := range []mockokta.Style{mockokta.StyleOIN, mockokta.StyleAIW} {
+		t.Run(string(style), func(t *testing.T) {
+			loc := startReference(t)
+			o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: style, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 105})
+			for _, s := range rep.Steps {
+				if !s.OK {
+					t.Errorf("step %s: %s", s.Name, s.Verdict)
+				}
+			}
+			if !rep.OK || len(rep.Steps) != 7 {
+				t.Fatalf("lifecycle OK=%v with %d steps", rep.OK, len(rep.Steps))
+			}
+			imp := rep.Steps[6].Tasks[0]
+			if len(imp.Exchanges) != 2 {
+				t.Errorf("import of 106 users used %d pages, want 2", len(imp.Exchanges))
+			}
+		})
+	}
+}
+
+// TestLifecycleFailsOnForgottenDeactivatedUsers checks that the fault that
+// hides deactivated users makes the lifecycle fail with Okta's wording.
+func TestLifecycleFailsOnForgottenDeactivatedUsers(t *testing.T) {
+	loc := startReference(t, "forget-deactivated")
+	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 2})
+	if rep.OK {
+		t.Fatal("lifecycle passed against forget-deactivated")
+	}
+	var reassign mockokta.Step
+	for _, s := range rep.Steps {
+		if s.Name == "reassign" {
+			reassign = s
+		}
+	}
+	if reassign.OK || len(reassign.Tasks) == 0 {
+		t.Fatalf("reassign step %+v", reassign)
+	}
+	msg := reassign.Tasks[0].Message
+	for _, want := range []string{"Automatic provisioning of user lc-", "to app Xakia failed: Error while creating user", "Conflict"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("reassign message %q lacks %q", msg, want)
+		}
+	}
+}
+
+// TestTestConnectionWrongKeyAgainstReference checks the 401 wording.
+func TestTestConnectionWrongKeyAgainstReference(t *testing.T) {
+	loc := startReference(t)
+	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: "not-the-key"}, nil, mockokta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := o.TestConnection(context.Background())
+	if r.OK || !strings.HasPrefix(r.Message, "Error authenticating") {
+		t.Errorf("OK=%v message %q", r.OK, r.Message)
+	}
+}
+
+// TestLoadRateLimitedReference checks the 429 policy end to end: the
+// reference limits requests per second and answers 429 with Retry-After;
+// with waits compressed by a scaled clock every assignment still succeeds.
+func TestLoadRateLimitedReference(t *testing.T) {
+	inst, err := reference.Start(context.Background(), reference.Options{RateLimit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = inst.Close() })
+	loc := inst.Locations[0]
+	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, ToApp: mockokta.DefaultToApp()}, nil,
+		mockokta.Options{Clock: mockokta.RealClock{Scale: 0.05}, NoRecord: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := o.Load(context.Background(), mockokta.LoadOptions{Users: 20, Concurrency: 4})
+	if rep.Succeeded != 20 || rep.Failed != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	if rep.RequestsByStatus["429"] == 0 {
+		t.Errorf("no 429 seen at 20 requests/s: %v", rep.RequestsByStatus)
+	}
+}
+
+// TestLifecycleDetectsReferenceFaults checks, fault by fault, that the
+// lifecycle fails at the step where Okta would notice, with a message that
+// says what Okta would see; and that a fault invisible to an app style
+// (PATCH ignored, for AIW apps that never PATCH) does not fail it.
+func TestLifecycleDetectsReferenceFaults(t *testing.T) {
+	tests := []struct {
+		fault    string
+		style    mockokta.Style
+		users    int
+		wantStep string // "" means the lifecycle passes
+		wantText string
+	}{
+		{"string-paging", mockokta.StyleOIN, 2, "test-connection", "totalResults is a string"},
+		{"groups-404", mockokta.StyleAIW, 2, "test-connection", "GET /Groups"},
+		{"unstable-paging", mockokta.StyleOIN, 110, "import", "not stable across pages"},
+		{"total-is-page-size", mockokta.StyleAIW, 110, "import", "Okta's import walk missed it"},
+		{"new-id-on-reactivate", mockokta.StyleAIW, 2, "reassign", "instead of"},
+		{"ignore-nopath-patch", mockokta.StyleOIN, 2, "unassign", "want false after the deactivation"},
+		{"ignore-nopath-patch", mockokta.StyleAIW, 2, "", ""},
+		{"forget-deactivated", mockokta.StyleAIW, 2, "unassign", "answered 404, want 200 after the deactivation"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.fault+"/"+string(tc.style), func(t *testing.T) {
+			loc := startReference(t, tc.fault)
+			o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: tc.style, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{NoRecord: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(o.Close)
+			rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: tc.users})
+			if tc.wantStep == "" {
+				if !rep.OK {
+					t.Fatalf("lifecycle failed: %+v", rep.Steps)
+				}
+				return
+			}
+			if rep.OK {
+				t.Fatal("lifecycle passed despite the fault")
+			}
+			for _, s := range rep.Steps {
+				if s.OK || s.NotRun {
+					continue
+				}
+				if s.Name != tc.wantStep {
+					t.Fatalf("first failing step %s (%s), want %s", s.Name, s.Verdict, tc.wantStep)
+				}
+				if !strings.Contains(s.Verdict, tc.wantText) {
+					t.Errorf("verdict %q lacks %q", s.Verdict, tc.wantText)
+				}
+				return
+			}
+			t.Fatal("no failing step")
+		})
+	}
+}
