@@ -1,5 +1,10 @@
 package reference
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Fault is a named switch that breaks exactly one rule of the reference, so the
 // conformance suite can prove that it notices the breakage.
 type Fault struct {
@@ -39,4 +44,80 @@ func Faults() []Fault {
 		{"deactivated-can-sign-in", "deactivated users keep canSignIn true"},
 		{"no-body-limit", "bodies over 1 MiB are accepted"},
 	}
+}
+
+// Fault names, as constants so that the code cannot misspell them.
+const (
+	faultFullQueryAttributes  = "full-query-attributes"
+	faultCaseSensitiveName    = "case-sensitive-username"
+	faultForgetDeactivated    = "forget-deactivated"
+	faultAcceptAnyKey         = "accept-any-key"
+	faultCreateReturns200     = "create-returns-200"
+	faultNoLocationHeader     = "no-location-header"
+	faultIgnoreNoPathPatch    = "ignore-nopath-patch"
+	faultPutClearsAbsent      = "put-clears-absent"
+	faultAutoInvite           = "auto-invite"
+	faultReinviteExisting     = "reinvite-existing"
+	faultStringPaging         = "string-paging"
+	faultUnstablePaging       = "unstable-paging"
+	faultTotalIsPageSize      = "total-is-page-size"
+	faultConflictAs400        = "conflict-as-400"
+	faultNoErrorSchema        = "no-error-schema"
+	faultNewIDOnReactivate    = "new-id-on-reactivate"
+	faultReturnsPassword      = "returns-password"
+	faultCrossLocationIDs     = "cross-location-ids"
+	faultOldKeyValid          = "old-key-valid"
+	faultInviteInactive       = "invite-inactive"
+	faultServerErrorOnBadJSON = "server-error-on-bad-json"
+	faultPatchNotAtomic       = "patch-not-atomic"
+	faultGroups404            = "groups-404"
+	faultNoWWWAuthenticate    = "no-www-authenticate"
+	faultDeactivatedCanSignIn = "deactivated-can-sign-in"
+	faultNoBodyLimit          = "no-body-limit"
+)
+
+// FaultSet is a parsed, immutable set of enabled faults. The zero value
+// enables none.
+type FaultSet struct {
+	on map[string]bool
+}
+
+// ParseFaults checks every name against [Faults] and returns the set. An
+// unknown name is an error that lists the valid names. Empty names are
+// ignored and a name may repeat.
+func ParseFaults(names []string) (FaultSet, error) {
+	known := make(map[string]bool)
+	for _, f := range Faults() {
+		known[f.Name] = true
+	}
+	set := FaultSet{on: make(map[string]bool)}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !known[n] {
+			valid := make([]string, 0, len(known))
+			for _, f := range Faults() {
+				valid = append(valid, f.Name)
+			}
+			return FaultSet{}, fmt.Errorf("unknown fault %q; valid faults: %s", n, strings.Join(valid, ", "))
+		}
+		set.on[n] = true
+	}
+	return set, nil
+}
+
+// Has reports whether the fault named name is enabled.
+func (f FaultSet) Has(name string) bool { return f.on[name] }
+
+// Names returns the enabled fault names in the order of [Faults].
+func (f FaultSet) Names() []string {
+	var out []string
+	for _, x := range Faults() {
+		if f.on[x.Name] {
+			out = append(out, x.Name)
+		}
+	}
+	return out
 }

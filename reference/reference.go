@@ -9,7 +9,14 @@ package reference
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
 
 // Options configure an in-process reference server started by [Start].
@@ -60,9 +67,120 @@ type StartedLocation struct {
 	QueryAttributes string
 }
 
-// Start starts a reference server on 127.0.0.1 with a free port.
+// Start starts a reference server on 127.0.0.1 with a free port. It opens
+// the store (opts.DB, default ":memory:"), creates opts.Locations (default one
+// "default" location with limited query attributes) with fresh API keys,
+// generates an admin token when none is given and serves until Close. With a
+// database that already holds locations, the new ones get suffixed ids
+// ("default-2").
 func Start(ctx context.Context, opts Options) (*Instance, error) {
-	return nil, errors.New("reference.Start: not implemented yet")
+	dsn := opts.DB
+	if dsn == "" {
+		dsn = ":memory:"
+	}
+	if _, err := ParseFaults(opts.Faults); err != nil {
+		return nil, err
+	}
+	token := opts.AdminToken
+	if token == "" {
+		t, err := NewAPIKey()
+		if err != nil {
+			return nil, err
+		}
+		token = t
+	}
+	specs := opts.Locations
+	if len(specs) == 0 {
+		specs = []LocationSpec{{Name: "default", QueryAttributes: QueryLimited}}
+	}
+	for _, sp := range specs {
+		if _, err := normalizeQueryAttributes(sp.QueryAttributes); err != nil {
+			return nil, fmt.Errorf("reference.Start: location %q: %w", sp.Name, err)
+		}
+	}
+	st, err := store.Open(ctx, dsn, opts.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("reference.Start: open store: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("reference.Start: listen: %w", err)
+	}
+	origin := "http://" + ln.Addr().String()
+	fail := func(err error) (*Instance, error) {
+		_ = ln.Close()
+		_ = st.Close()
+		return nil, err
+	}
+	srv, err := NewServer(st, Config{
+		PublicURL:  origin,
+		AdminToken: token,
+		Faults:     opts.Faults,
+		RateLimit:  opts.RateLimit,
+		Logger:     opts.Logger,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	inst := &Instance{Origin: origin, AdminToken: token}
+	for _, sp := range specs {
+		loc, key, err := srv.CreateLocation(ctx, sp.Name, sp.QueryAttributes)
+		if err != nil {
+			return fail(fmt.Errorf("reference.Start: %w", err))
+		}
+		inst.Locations = append(inst.Locations, StartedLocation{
+			ID:              loc.ID,
+			Name:            loc.Name,
+			BaseURL:         SCIMBaseURI(origin, loc.ID),
+			APIKey:          key,
+			QueryAttributes: loc.QueryAttributes,
+		})
+	}
+	hs := NewHTTPServer(srv.Handler(), opts.Logger)
+	done := make(chan error, 1)
+	go func() {
+		err := hs.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		done <- err
+	}()
+	var once sync.Once
+	var closeErr error
+	inst.close = func() error {
+		once.Do(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			closeErr = hs.Shutdown(sctx)
+			if err := <-done; err != nil && closeErr == nil {
+				closeErr = err
+			}
+			if err := st.Close(); err != nil && closeErr == nil {
+				closeErr = err
+			}
+		})
+		return closeErr
+	}
+	return inst, nil
+}
+
+// NewHTTPServer wraps h in an http.Server with the reference's timeouts
+// (headers 10 s, whole request 60 s, response 60 s, idle 120 s). A nil
+// logger discards the server's own error log.
+func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // Close stops the server and releases its store.

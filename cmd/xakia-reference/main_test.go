@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xakia-okta/scimtest/reference"
+)
+
+// lockedBuffer is a buffer safe to read while the command writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func envOf(m map[string]string) env { return func(k string) string { return m[k] } }
+
+func runCmd(t *testing.T, getenv env, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(t.Context(), args, &out, &errb, getenv)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	tests := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{nil, 2, "missing command"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"location"}, 2, "subcommand"},
+		{[]string{"location", "create", "--db", db}, 2, "exactly one NAME"},
+		{[]string{"location", "create", "a", "b", "--db", db}, 2, "exactly one NAME"},
+		{[]string{"location", "create", "a", "--query-attributes", "most", "--db", db}, 2, "limited or full"},
+		{[]string{"location", "rotate-key", "--db", db}, 2, "exactly one location ID"},
+		{[]string{"location", "list", "extra", "--db", db}, 2, "no arguments"},
+		{[]string{"location", "explode"}, 2, "unknown location subcommand"},
+		{[]string{"serve", "--tls-cert", "c.pem"}, 2, "go together"},
+		{[]string{"serve", "--fault", "bogus"}, 2, "unknown fault"},
+		{[]string{"serve", "--rate-limit", "fast"}, 2, "rate-limit"},
+		{[]string{"serve", "--addr", "nope"}, 2, "host:port"},
+		{[]string{"serve", "--no-such-flag"}, 2, "no-such-flag"},
+		{[]string{"faults", "x"}, 2, "no arguments"},
+		{[]string{"location", "rotate-key", "nowhere", "--db", db}, 1, "no location"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, _, stderr := runCmd(t, envOf(nil), tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.msg) {
+				t.Errorf("exit %d (want %d), stderr %q (want %q)", code, tc.code, stderr, tc.msg)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"location", "--help"}, {"location", "create", "--help"}, {"faults", "-h"}} {
+		code, out, errOut := runCmd(t, envOf(nil), args...)
+		if code != 0 || !strings.Contains(out+errOut, "Example") {
+			t.Errorf("%v: exit %d, no examples in %q", args, code, out+errOut)
+		}
+	}
+}
+
+func TestFaultsCommand(t *testing.T) {
+	code, out, _ := runCmd(t, envOf(nil), "faults")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != len(reference.Faults()) {
+		t.Fatalf("exit %d, %d lines", code, len(lines))
+	}
+	for i, f := range reference.Faults() {
+		if !strings.HasPrefix(lines[i], f.Name+" ") || !strings.HasSuffix(lines[i], f.Description) {
+			t.Errorf("line %q", lines[i])
+		}
+	}
+}
+
+var keyLine = regexp.MustCompile(`SCIM API Key:\s+(\S+)`)
+var baseLine = regexp.MustCompile(`SCIM Base URI:\s+(\S+)`)
+
+func TestLocationCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	code, out, errOut := runCmd(t, envOf(nil), "location", "create", "Sydney Office", "--db", db, "--query-attributes", "full", "--public-url", "https://scim.example.com")
+	if code != 0 || !strings.Contains(out, "sydney-office") || baseLine.FindStringSubmatch(out)[1] != "https://scim.example.com/scim/v2/sydney-office" {
+		t.Fatalf("create: %d %q %q", code, out, errOut)
+	}
+	key := keyLine.FindStringSubmatch(out)[1]
+	code, out, _ = runCmd(t, envOf(map[string]string{"XAKIA_DB": db}), "location", "list")
+	if code != 0 || !strings.Contains(out, "sydney-office") || !strings.Contains(out, "full") || strings.Contains(out, key) {
+		t.Errorf("list: %d %q", code, out)
+	}
+	code, out, _ = runCmd(t, envOf(nil), "location", "rotate-key", "sydney-office", "--db", db)
+	if m := keyLine.FindStringSubmatch(out); code != 0 || m == nil || m[1] == key {
+		t.Errorf("rotate: %d %q", code, out)
+	}
+}
+
+// startServe runs serve in the background and returns its origin.
+func startServe(t *testing.T, getenv env, args ...string) (origin string, out *lockedBuffer, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), out, io.Discard, getenv)
+	}()
+	re := regexp.MustCompile(`listening on (https?://\S+)`)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			origin = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			cancel()
+			t.Fatalf("serve exited with %d: %s", code, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if origin == "" {
+		cancel()
+		t.Fatalf("serve did not print its address: %s", out.String())
+	}
+	return origin, out, func() int {
+		cancel()
+		select {
+		case c := <-done:
+			return c
+		case <-time.After(20 * time.Second):
+			t.Fatal("serve did not stop")
+			return -1
+		}
+	}
+}
+
+func TestServeFirstRunAndRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "serve.db")
+	getenv := envOf(map[string]string{"XAKIA_DB": db, "XAKIA_ADMIN_TOKEN": "env-admin-token"})
+	origin, out, stop := startServe(t, getenv)
+	text := out.String()
+	key := keyLine.FindStringSubmatch(text)
+	if key == nil || baseLine.FindStringSubmatch(text)[1] != origin+"/scim/v2/default" {
+		t.Fatalf("first run output: %s", text)
+	}
+	if strings.Contains(text, "env-admin-token") {
+		t.Errorf("a given admin token is printed")
+	}
+	base := origin + "/scim/v2/default"
+	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"cli@example.com","active":true}`
+	if s := httpDo(t, "POST", base+"/Users", key[1], body); s != 201 {
+		t.Fatalf("create: %d", s)
+	}
+	if s := httpDo(t, "GET", origin+"/admin/api/locations", "env-admin-token", ""); s != 200 {
+		t.Errorf("admin with env token: %d", s)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exit %d", code)
+	}
+
+	origin, out, stop = startServe(t, envOf(map[string]string{"XAKIA_DB": db}), "--fault", "groups-404")
+	defer stop()
+	text = out.String()
+	if keyLine.MatchString(text) {
+		t.Errorf("second run created a location: %s", text)
+	}
+	if !strings.Contains(text, "Admin token (generated") || !strings.Contains(text, "FAULTS ENABLED") {
+		t.Errorf("second run output: %s", text)
+	}
+	base = origin + "/scim/v2/default"
+	if s := httpDo(t, "GET", base+"/Users?filter=userName%20eq%20%22CLI@example.com%22", key[1], ""); s != 200 {
+		t.Errorf("lookup after restart: %d", s)
+	}
+	if s := httpDo(t, "POST", base+"/Users", key[1], body); s != 409 {
+		t.Errorf("user not persisted (POST again answered %d)", s)
+	}
+	if s := httpDo(t, "GET", base+"/Groups", key[1], ""); s != 404 {
+		t.Errorf("--fault ignored: %d", s)
+	}
+}
+
+func httpDo(t *testing.T, method, url, key, body string) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}

@@ -1,0 +1,268 @@
+package reference
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/xakia-okta/scimtest/reference/internal/store"
+)
+
+// The admin API (interfaces.md, "Reference HTTP surface") manages locations
+// and shows the Xakia-side state of users. Lists are JSON arrays; errors use
+// the SCIM error shape.
+
+// locationView is the admin representation of a location (never its key).
+func (s *Server) locationView(r *http.Request, l store.Location) map[string]any {
+	return map[string]any{
+		"id":              l.ID,
+		"name":            l.Name,
+		"scimBaseUri":     SCIMBaseURI(s.origin(r), l.ID),
+		"queryAttributes": l.QueryAttributes,
+		"created":         l.Created.UTC().Format(time.RFC3339),
+	}
+}
+
+// adminLocation loads the location named by the {id} path value.
+func (s *Server) adminLocation(r *http.Request) (store.Location, error) {
+	id := r.PathValue("id")
+	l, err := s.store.Location(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return l, newError(http.StatusNotFound, "", fmt.Sprintf("location %q not found", id))
+	}
+	return l, err
+}
+
+// handleAdminLocations serves GET (list) and POST (create) /admin/api/locations.
+func (s *Server) handleAdminLocations(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		locs, err := s.store.Locations(r.Context())
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		out := make([]any, 0, len(locs))
+		for _, l := range locs {
+			out = append(out, s.locationView(r, l))
+		}
+		writeJSON(w, http.StatusOK, out)
+	case http.MethodPost:
+		body, err := s.readJSONObject(r)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		name, ok := body["name"].(string)
+		if !ok || name == "" {
+			s.writeError(w, newError(http.StatusBadRequest, scimInvalidValue, "name is required and must be a non-empty string"))
+			return
+		}
+		qa, _ := body["queryAttributes"].(string)
+		if _, err := normalizeQueryAttributes(qa); err != nil {
+			s.writeError(w, newError(http.StatusBadRequest, scimInvalidValue, err.Error()))
+			return
+		}
+		l, key, err := createLocation(r.Context(), s.store, name, qa)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		out := s.locationView(r, l)
+		out["apiKey"] = key
+		s.log.Info("location created", "location", l.ID)
+		writeJSON(w, http.StatusCreated, out)
+	default:
+		s.methodNotAllowed(w, r, http.MethodGet, http.MethodPost)
+	}
+}
+
+// handleAdminLocation serves GET and PATCH /admin/api/locations/{id}; PATCH
+// sets queryAttributes to "limited" or "full".
+func (s *Server) handleAdminLocation(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		l, err := s.adminLocation(r)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		writeJSON(w, http.StatusOK, s.locationView(r, l))
+	case http.MethodPatch:
+		body, err := s.readJSONObject(r)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		l, err := s.adminLocation(r)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		if v, present := body["queryAttributes"]; present {
+			str, _ := v.(string)
+			qa, err := normalizeQueryAttributes(str)
+			if err != nil || str == "" {
+				s.writeError(w, newError(http.StatusBadRequest, scimInvalidValue,
+					fmt.Sprintf("queryAttributes must be %q or %q", QueryLimited, QueryFull)))
+				return
+			}
+			l.QueryAttributes = qa
+		}
+		if v, present := body["name"]; present {
+			str, _ := v.(string)
+			if str == "" {
+				s.writeError(w, newError(http.StatusBadRequest, scimInvalidValue, "name must be a non-empty string"))
+				return
+			}
+			l.Name = str
+		}
+		if err := s.store.UpdateLocation(r.Context(), l); err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		writeJSON(w, http.StatusOK, s.locationView(r, l))
+	default:
+		s.methodNotAllowed(w, r, http.MethodGet, http.MethodPatch)
+	}
+}
+
+// handleAdminAPIKey serves POST /admin/api/locations/{id}/api-key: a new key,
+// shown once; the old one fails at once.
+func (s *Server) handleAdminAPIKey(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		s.methodNotAllowed(w, r, http.MethodPost)
+		return
+	}
+	l, err := s.adminLocation(r)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	key, err := s.RotateKey(r.Context(), l.ID)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	s.log.Info("API key rotated", "location", l.ID)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id":          l.ID,
+		"scimBaseUri": SCIMBaseURI(s.origin(r), l.ID),
+		"apiKey":      key,
+	})
+}
+
+// handleAdminUsers serves GET (every user, deleted ones included, with the
+// Xakia state) and POST (a pre-existing member: password sign-in, no
+// invitation needed) on /admin/api/locations/{id}/users.
+func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		l, err := s.adminLocation(r)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		base := SCIMBaseURI(s.origin(r), l.ID)
+		out := []any{}
+		var docErr error
+		err = s.store.ScanUsers(r.Context(), l.ID, true, func(u store.User) bool {
+			doc, err := loadDoc(u)
+			if err != nil {
+				docErr = err
+				return false
+			}
+			out = append(out, s.adminUser(u, doc, base))
+			return true
+		})
+		if err == nil {
+			err = docErr
+		}
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	case http.MethodPost:
+		s.createMember(w, r)
+	default:
+		s.methodNotAllowed(w, r, http.MethodGet, http.MethodPost)
+	}
+}
+
+// createMember creates a user that existed in Xakia before Okta
+// (behaviour.md §4 rule 3). The body takes SCIM attributes (userName,
+// name, emails, displayName, externalId, …); schemas is optional.
+func (s *Server) createMember(w http.ResponseWriter, r *http.Request) {
+	body, err := s.readJSONObject(r)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	l, err := s.adminLocation(r)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	in, err := parseUserBody(body)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	doc := newDoc(in)
+	userName, ok := doc["userName"].(string)
+	if !ok {
+		s.writeError(w, errUserNameRequired)
+		return
+	}
+	id, err := newUserID()
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	now := nowUTC()
+	u := store.User{
+		LocationID:   l.ID,
+		ID:           id,
+		Invitation:   store.NotNeeded,
+		SignIn:       store.SignInPassword,
+		Created:      now,
+		LastModified: now,
+	}
+	if err := s.setDoc(&u, doc); err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	u, err = s.store.CreateUser(r.Context(), u)
+	if errors.Is(err, store.ErrConflict) {
+		s.writeError(w, newError(http.StatusConflict, scimUniqueness,
+			fmt.Sprintf("userName %q is already taken in this location", userName)))
+		return
+	}
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	doc, err = loadDoc(u)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.adminUser(u, doc, SCIMBaseURI(s.origin(r), l.ID)))
+}
+
+// handleAdminAudit serves GET /admin/api/locations/{id}/audit: the last SCIM
+// requests of the location, oldest first (kept in this process's memory).
+func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		s.methodNotAllowed(w, r, http.MethodGet)
+		return
+	}
+	l, err := s.adminLocation(r)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.audit.entries(l.ID))
+}

@@ -1,0 +1,130 @@
+package reference
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xakia-okta/scimtest/reference/internal/store"
+)
+
+// scimHandler handles a SCIM request of an authenticated location.
+type scimHandler func(w http.ResponseWriter, r *http.Request, loc store.Location)
+
+// bearerToken returns the token of an "Authorization: Bearer <token>"
+// header (scheme case-insensitive) and whether there was one.
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// scim wraps a SCIM handler: it loads the location, checks its API key,
+// applies the rate limit and records the request in the location's audit.
+// An unknown location answers 401 like a wrong key, so that the existence of
+// a location is not revealed to a caller without its key.
+func (s *Server) scim(h scimHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		locID := r.PathValue("loc")
+		loc, err := s.store.Location(r.Context(), locID)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				if s.faults.Has(faultAcceptAnyKey) {
+					s.writeError(w, newError(http.StatusNotFound, "", "no such location"))
+					return
+				}
+				s.writeError(w, newError(http.StatusUnauthorized, "", "missing or invalid API key for this SCIM base URI"))
+				return
+			}
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			s.audit.record(loc.ID, AuditEntry{
+				Time:       start.UTC(),
+				Method:     r.Method,
+				Path:       r.URL.RequestURI(),
+				Status:     sw.code(),
+				UserAgent:  r.UserAgent(),
+				DurationMS: float64(time.Since(start).Microseconds()) / 1000,
+			})
+		}()
+		token, hasToken := bearerToken(r)
+		if !s.faults.Has(faultAcceptAnyKey) {
+			switch {
+			case !hasToken:
+				s.writeError(sw, newError(http.StatusUnauthorized, "", "missing API key: send Authorization: Bearer <SCIM API key>"))
+				return
+			case !keyMatches(token, loc.KeyHash) && !s.oldKeys.matches(loc.ID, token):
+				s.writeError(sw, newError(http.StatusUnauthorized, "", "invalid API key for this SCIM base URI"))
+				return
+			}
+		}
+		if wait, ok := s.limiter.allow(loc.ID+"\x00"+string(HashKey(token)), time.Now()); !ok {
+			secs := int(wait / time.Second)
+			if wait%time.Second != 0 {
+				secs++
+			}
+			if secs < 1 {
+				secs = 1
+			}
+			sw.Header().Set("Retry-After", strconv.Itoa(secs))
+			s.writeError(sw, newError(http.StatusTooManyRequests, "",
+				"too many requests for this API key; retry after "+strconv.Itoa(secs)+" s"))
+			return
+		}
+		h(sw, r, loc)
+	})
+}
+
+// admin wraps an admin API handler with the admin token check (constant
+// time, on SHA-256 digests so that lengths do not leak).
+func (s *Server) admin(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearerToken(r)
+		if s.adminHash == nil || !ok || subtle.ConstantTimeCompare(HashKey(token), s.adminHash) != 1 {
+			s.writeError(w, newError(http.StatusUnauthorized, "", "missing or invalid admin token"))
+			return
+		}
+		// Admin answers may carry a new API key: never cache them.
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r)
+	})
+}
+
+// oldKeyRing remembers replaced key hashes, only for the old-key-valid fault.
+type oldKeyRing struct {
+	mu   sync.Mutex
+	keys map[string][][]byte
+}
+
+func newOldKeyRing() *oldKeyRing { return &oldKeyRing{keys: map[string][][]byte{}} }
+
+func (o *oldKeyRing) add(locID string, hash []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.keys[locID]) < 100 {
+		o.keys[locID] = append(o.keys[locID], hash)
+	}
+}
+
+func (o *oldKeyRing) matches(locID, token string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, h := range o.keys[locID] {
+		if keyMatches(token, h) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,139 @@
+package reference
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestAuth(t *testing.T) {
+	e := newEnv(t, Config{}, "alpha", "beta")
+	a, b := e.loc(0), e.loc(1)
+	idB := e.create(b, "b@example.com", "")
+	tests := []struct {
+		name   string
+		url    string
+		header string
+		status int
+	}{
+		{"own key", a.Base + "/Users", "Authorization: Bearer " + a.Key, 200},
+		{"scheme case-insensitive", a.Base + "/Users", "Authorization: bearer " + a.Key, 200},
+		{"no header", a.Base + "/Users", "", 401},
+		{"non-token", a.Base + "/Users", "Authorization: non-token", 401},
+		{"basic", a.Base + "/Users", "Authorization: Basic " + a.Key, 401},
+		{"wrong key", a.Base + "/Users", "Authorization: Bearer " + a.Key + "x", 401},
+		{"empty bearer", a.Base + "/Users", "Authorization: Bearer ", 401},
+		{"other location's key", a.Base + "/Users", "Authorization: Bearer " + b.Key, 401},
+		{"unknown location", e.http.URL + "/scim/v2/nowhere/Users", "Authorization: Bearer " + a.Key, 401},
+		{"other location's user id", a.Base + "/Users/" + idB, "Authorization: Bearer " + a.Key, 404},
+		{"groups need a key too", a.Base + "/Groups", "", 401},
+		{"discovery needs a key too", a.Base + "/ServiceProviderConfig", "", 401},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var hs []string
+			if tc.header != "" {
+				hs = append(hs, tc.header)
+			}
+			r := e.do("GET", tc.url, "", "", hs...)
+			if r.Status != tc.status {
+				t.Fatalf("status %d: %s", r.Status, r.Raw)
+			}
+			if tc.status >= 400 {
+				assertSCIMError(t, r, tc.status, "")
+			}
+			if tc.status == 401 && r.Header.Get("WWW-Authenticate") != `Bearer realm="xakia-scim"` {
+				t.Errorf("WWW-Authenticate %q", r.Header.Get("WWW-Authenticate"))
+			}
+			if strings.Contains(string(r.Raw), a.Key) || strings.Contains(string(r.Raw), b.Key) {
+				t.Errorf("key in body")
+			}
+		})
+	}
+}
+
+func TestKeysAreHashedAndStrong(t *testing.T) {
+	e := newEnv(t, Config{})
+	l := e.loc(0)
+	if len(l.Key) < 43 {
+		t.Errorf("key %d characters: fewer than 32 bytes of entropy", len(l.Key))
+	}
+	loc, err := e.st.Location(t.Context(), l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(loc.KeyHash, []byte(l.Key)) || !bytes.Equal(loc.KeyHash, HashKey(l.Key)) {
+		t.Errorf("stored key material is not the SHA-256 of the key")
+	}
+	k2, _ := NewAPIKey()
+	if k2 == l.Key {
+		t.Errorf("keys repeat")
+	}
+}
+
+func TestRotateKey(t *testing.T) {
+	e := newEnv(t, Config{})
+	l := e.loc(0)
+	r := e.admin("POST", "/locations/"+l.ID+"/api-key", "")
+	newKey, _ := r.JSON["apiKey"].(string)
+	if r.Status != 200 || newKey == "" || newKey == l.Key {
+		t.Fatalf("rotate: %d %s", r.Status, r.Raw)
+	}
+	if r := e.do("GET", l.Base+"/Users", l.Key, ""); r.Status != 401 {
+		t.Errorf("old key: %d", r.Status)
+	}
+	if r := e.do("GET", l.Base+"/Users", newKey, ""); r.Status != 200 {
+		t.Errorf("new key: %d", r.Status)
+	}
+	if r := e.admin("POST", "/locations/nowhere/api-key", ""); r.Status != 404 {
+		t.Errorf("rotate unknown: %d", r.Status)
+	}
+}
+
+func TestAdminAuth(t *testing.T) {
+	e := newEnv(t, Config{})
+	for _, h := range []string{"", "Authorization: Bearer nope", "Authorization: Bearer " + e.loc(0).Key, "Authorization: Basic " + testAdminToken} {
+		var hs []string
+		if h != "" {
+			hs = append(hs, h)
+		}
+		r := e.do("GET", e.http.URL+"/admin/api/locations", "", "", hs...)
+		if r.Status != 401 {
+			t.Errorf("%q: %d", h, r.Status)
+		}
+	}
+	// A server without an admin token has no admin API.
+	srv, err := NewServer(e.st, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	for _, tok := range []string{"", " "} {
+		if r := e.do("GET", hs.URL+"/admin/api/locations", "", "", "Authorization: Bearer "+tok); r.Status != 401 {
+			t.Errorf("admin API without a configured token, bearer %q: %d", tok, r.Status)
+		}
+	}
+}
+
+// TestNoSecretsInLogs checks that keys and tokens never reach a log line.
+func TestNoSecretsInLogs(t *testing.T) {
+	var buf syncBuffer
+	e := newEnv(t, Config{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	l := e.loc(0)
+	e.create(l, "log@example.com", "")
+	e.do("GET", l.Base+"/Users", "wrong-key-value", "")
+	rot := e.admin("POST", "/locations/"+l.ID+"/api-key", "")
+	e.do("GET", l.Base+"/Users?filter=userName%20eq%20%22log@example.com%22", rot.JSON["apiKey"].(string), "")
+	logs := buf.String()
+	if !strings.Contains(logs, "status=201") {
+		t.Fatalf("no request logs: %s", logs)
+	}
+	for _, secret := range []string{l.Key, rot.JSON["apiKey"].(string), testAdminToken, "wrong-key-value", "1mz050nq"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("secret %q in logs", secret)
+		}
+	}
+}

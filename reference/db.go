@@ -1,0 +1,67 @@
+package reference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/xakia-okta/scimtest/reference/internal/store"
+)
+
+// ErrNoLocation is returned for a location id that does not exist.
+var ErrNoLocation = errors.New("no such location")
+
+// DB is an open reference database: the handle commands use to administer
+// locations and to serve.
+type DB struct {
+	st store.Store
+}
+
+// OpenDB opens (creating and migrating when needed) the database named by
+// dsn: a SQLite file path, ":memory:" (or "") for a private temporary
+// database, or a postgres:// URL. A nil logger discards logs.
+func OpenDB(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
+	st, err := store.Open(ctx, dsn, logger)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{st: st}, nil
+}
+
+// Close releases the database.
+func (d *DB) Close() error { return d.st.Close() }
+
+// NewServer returns a server over the database; the DB stays owned by the
+// caller and must outlive the server.
+func (d *DB) NewServer(cfg Config) (*Server, error) { return NewServer(d.st, cfg) }
+
+// Locations lists the locations in creation order.
+func (d *DB) Locations(ctx context.Context) ([]LocationInfo, error) {
+	locs, err := d.st.Locations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LocationInfo, 0, len(locs))
+	for _, l := range locs {
+		out = append(out, locationInfo(l))
+	}
+	return out, nil
+}
+
+// CreateLocation creates a location and returns it with its plain API key,
+// shown only this once.
+func (d *DB) CreateLocation(ctx context.Context, name, queryAttributes string) (LocationInfo, string, error) {
+	l, key, err := createLocation(ctx, d.st, name, queryAttributes)
+	return locationInfo(l), key, err
+}
+
+// RotateKey gives location id a new API key and returns it; the old key
+// fails at once. An unknown id is [ErrNoLocation].
+func (d *DB) RotateKey(ctx context.Context, id string) (string, error) {
+	key, err := rotateKey(ctx, d.st, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("%w: %q", ErrNoLocation, id)
+	}
+	return key, err
+}

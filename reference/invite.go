@@ -1,0 +1,60 @@
+package reference
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/xakia-okta/scimtest/reference/internal/store"
+)
+
+// handleAdminInvite serves POST /admin/api/locations/{id}/users/{userId}/invite
+// (behaviour.md §4 rule 2): only an active, not-invited user becomes invited;
+// anything else is 409 and changes nothing.
+func (s *Server) handleAdminInvite(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		s.methodNotAllowed(w, r, http.MethodPost)
+		return
+	}
+	l, err := s.adminLocation(r)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	userID := r.PathValue("userId")
+	u, err := s.store.UpdateUser(r.Context(), l.ID, userID, func(u *store.User) error {
+		return s.invite(u)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		err = newError(http.StatusNotFound, "", fmt.Sprintf("user %q not found in location %q", userID, l.ID))
+	}
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	doc, err := loadDoc(u)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	s.log.Info("user invited", "location", l.ID, "user", u.ID)
+	writeJSON(w, http.StatusOK, s.adminUser(u, doc, SCIMBaseURI(s.origin(r), l.ID)))
+}
+
+// invite moves u to invited or says why it cannot be invited.
+func (s *Server) invite(u *store.User) error {
+	switch {
+	case u.Deleted:
+		return newError(http.StatusConflict, "", "cannot invite a deleted user")
+	case !u.Active && !s.faults.Has(faultInviteInactive):
+		return newError(http.StatusConflict, "", "cannot invite an inactive user: reactivate it first")
+	case u.Invitation == store.Invited:
+		return newError(http.StatusConflict, "", "the user is already invited")
+	case u.Invitation == store.NotNeeded:
+		return newError(http.StatusConflict, "", "the user existed before Okta and needs no invitation")
+	case u.Invitation != store.NotInvited:
+		return newError(http.StatusConflict, "", fmt.Sprintf("cannot invite a user in invitation state %q", u.Invitation))
+	}
+	u.Invitation = store.Invited
+	return nil
+}

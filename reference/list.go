@@ -1,0 +1,226 @@
+package reference
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/xakia-okta/scimtest/reference/internal/filter"
+	"github.com/xakia-okta/scimtest/reference/internal/store"
+)
+
+// Paging limits of GET /Users (RFC 7644 §3.4.2.4).
+const (
+	defaultCount = 100
+	maxCount     = 1000
+)
+
+// paging is a parsed startIndex/count pair.
+type paging struct {
+	StartIndex int // 1-based, >= 1
+	Count      int // 0..maxCount
+}
+
+// parsePaging reads startIndex (default 1; below 1 means 1) and count
+// (default 100; negative means 0; capped at 1000). A value that is not an
+// integer is a 400 invalidValue.
+func parsePaging(q url.Values) (paging, error) {
+	p := paging{StartIndex: 1, Count: defaultCount}
+	if v := strings.TrimSpace(q.Get("startIndex")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return p, newError(http.StatusBadRequest, scimInvalidValue, "startIndex must be an integer, got "+strconv.Quote(v))
+		}
+		p.StartIndex = max(n, 1)
+	}
+	if v := strings.TrimSpace(q.Get("count")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return p, newError(http.StatusBadRequest, scimInvalidValue, "count must be an integer, got "+strconv.Quote(v))
+		}
+		p.Count = min(max(n, 0), maxCount)
+	}
+	return p, nil
+}
+
+// window returns the page of users selected by p.
+func (p paging) window(users []store.User) []store.User {
+	from := p.StartIndex - 1
+	if from >= len(users) {
+		return nil
+	}
+	to := min(from+p.Count, len(users))
+	return users[from:to]
+}
+
+// listResponse builds a ListResponse; with the string-paging fault its
+// paging fields are JSON strings, with total-is-page-size totalResults is
+// the page length.
+func (s *Server) listResponse(total, startIndex int, resources []any) map[string]any {
+	if resources == nil {
+		resources = []any{}
+	}
+	if s.faults.Has(faultTotalIsPageSize) {
+		total = len(resources)
+	}
+	num := func(n int) any {
+		if s.faults.Has(faultStringPaging) {
+			return strconv.Itoa(n)
+		}
+		return n
+	}
+	return map[string]any{
+		"schemas":      []string{schemaList},
+		"totalResults": num(total),
+		"startIndex":   num(startIndex),
+		"itemsPerPage": num(len(resources)),
+		"Resources":    resources,
+	}
+}
+
+// listUsers handles GET /Users with filter, startIndex and count.
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Location) {
+	q, err := query(r)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	p, err := parsePaging(q)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	base := SCIMBaseURI(s.origin(r), loc.ID)
+	var page []store.User
+	var total int
+	switch f := strings.TrimSpace(q.Get("filter")); {
+	case f != "":
+		expr, err := filter.Parse(f)
+		if err != nil {
+			s.writeError(w, filterError(err))
+			return
+		}
+		matches, err := s.findUsers(r.Context(), loc, base, expr)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		total, page = len(matches), p.window(matches)
+	case s.faults.Has(faultUnstablePaging):
+		all, err := s.allUsers(r.Context(), loc)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		if n := len(all); n > 1 {
+			shift := int(s.listCalls.Add(1) % uint64(n))
+			all = append(all[shift:], all[:shift]...)
+		}
+		total, page = len(all), p.window(all)
+	default:
+		page, total, err = s.store.ListUsers(r.Context(), loc.ID, store.Page{Offset: p.StartIndex - 1, Limit: p.Count})
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+	}
+	full := s.queryFull(loc)
+	resources := make([]any, 0, len(page))
+	for _, u := range page {
+		if !full {
+			resources = append(resources, limitedUser(u))
+			continue
+		}
+		doc, err := loadDoc(u)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		resources = append(resources, fullUser(u, doc, base))
+	}
+	writeJSON(w, http.StatusOK, s.listResponse(total, p.StartIndex, resources))
+}
+
+// filterError turns a filter parse error into 400 invalidFilter.
+func filterError(err error) *apiError {
+	var fe *filter.Error
+	if errors.As(err, &fe) {
+		return newError(http.StatusBadRequest, scimInvalidFilter, fe.Detail)
+	}
+	return newError(http.StatusBadRequest, scimInvalidFilter, "invalid filter: "+err.Error())
+}
+
+// allUsers returns every non-deleted user of loc in insertion order.
+func (s *Server) allUsers(ctx context.Context, loc store.Location) ([]store.User, error) {
+	var out []store.User
+	err := s.store.ScanUsers(ctx, loc.ID, false, func(u store.User) bool {
+		out = append(out, u)
+		return true
+	})
+	return out, err
+}
+
+// findUsers returns the non-deleted users of loc matching expr, in insertion
+// order. userName, externalId and id equality use the store's indexes; any
+// other filter scans the location and evaluates the filter on the full
+// representation (so every attribute is filterable in limited mode too).
+func (s *Server) findUsers(ctx context.Context, loc store.Location, base string, expr filter.Expr) ([]store.User, error) {
+	users, err := s.lookupUsers(ctx, loc, base, expr)
+	if err != nil || !s.faults.Has(faultForgetDeactivated) {
+		return users, err
+	}
+	active := users[:0]
+	for _, u := range users {
+		if u.Active {
+			active = append(active, u)
+		}
+	}
+	return active, nil
+}
+
+func (s *Server) lookupUsers(ctx context.Context, loc store.Location, base string, expr filter.Expr) ([]store.User, error) {
+	if attr, value, ok := filter.Equality(expr); ok {
+		switch attr {
+		case "userName":
+			u, err := s.store.UserByUserNameKey(ctx, loc.ID, s.userNameKey(value))
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			return []store.User{u}, nil
+		case "externalId":
+			return s.store.UsersByExternalID(ctx, loc.ID, value)
+		case "id":
+			u, err := s.store.User(ctx, loc.ID, value)
+			if errors.Is(err, store.ErrNotFound) || (err == nil && u.Deleted) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			return []store.User{u}, nil
+		}
+	}
+	var out []store.User
+	var docErr error
+	err := s.store.ScanUsers(ctx, loc.ID, false, func(u store.User) bool {
+		doc, err := loadDoc(u)
+		if err != nil {
+			docErr = err
+			return false
+		}
+		if filter.Match(expr, fullUser(u, doc, base)) {
+			out = append(out, u)
+		}
+		return true
+	})
+	if err == nil {
+		err = docErr
+	}
+	return out, err
+}

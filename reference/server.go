@@ -1,0 +1,405 @@
+package reference
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/xakia-okta/scimtest/reference/internal/store"
+)
+
+// MaxBodyBytes is the largest request body accepted (1 MiB); larger bodies
+// answer 413.
+const MaxBodyBytes = 1 << 20
+
+// Config configures a [Server].
+type Config struct {
+	// PublicURL is the origin used in meta.location and SCIM base URIs, e.g.
+	// "https://scim.example.com". Empty means the request's scheme and Host.
+	PublicURL string
+	// AdminToken authenticates the admin API. Empty disables the admin API
+	// (every admin request answers 401).
+	AdminToken string
+	// Faults are fault names from [Faults]; an unknown name is an error.
+	Faults []string
+	// RateLimit is the number of SCIM requests per second allowed per API key
+	// (burst of the same size); 0 disables rate limiting.
+	RateLimit int
+	// AuditSize is the number of SCIM requests kept per location for the
+	// audit endpoint; 0 means 1000.
+	AuditSize int
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is the reference Xakia SCIM server over a [store.Store]. All of its
+// state (audit, rate limits, fault switches) hangs off the value.
+type Server struct {
+	store     store.Store
+	publicURL string
+	adminHash []byte // SHA-256 of the admin token; nil disables the admin API
+	faults    FaultSet
+	log       *slog.Logger
+	audit     *auditLog
+	limiter   *rateLimiter
+	oldKeys   *oldKeyRing // only used by the old-key-valid fault
+	listCalls atomic.Uint64
+	handler   http.Handler
+}
+
+// NewServer checks cfg and returns a server over st. The caller keeps
+// ownership of st.
+func NewServer(st store.Store, cfg Config) (*Server, error) {
+	if st == nil {
+		return nil, errors.New("reference: NewServer needs a store")
+	}
+	faults, err := ParseFaults(cfg.Faults)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.RateLimit < 0 {
+		return nil, fmt.Errorf("reference: rate limit must be >= 0, got %d", cfg.RateLimit)
+	}
+	pub := strings.TrimRight(strings.TrimSpace(cfg.PublicURL), "/")
+	if pub != "" && !strings.HasPrefix(pub, "http://") && !strings.HasPrefix(pub, "https://") {
+		return nil, fmt.Errorf("reference: public URL %q must start with http:// or https://", cfg.PublicURL)
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		store:     st,
+		publicURL: pub,
+		faults:    faults,
+		log:       logger,
+		audit:     newAuditLog(cfg.AuditSize),
+		limiter:   newRateLimiter(cfg.RateLimit),
+		oldKeys:   newOldKeyRing(),
+	}
+	if cfg.AdminToken != "" {
+		s.adminHash = HashKey(cfg.AdminToken)
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler: SCIM under /scim/v2/{location},
+// the admin API under /admin/api and GET /healthz.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Faults returns the enabled faults.
+func (s *Server) Faults() FaultSet { return s.faults }
+
+// CreateLocation creates a location with a fresh API key and returns it with
+// the plain key, shown only this once. Its id is [LocationID] of the name,
+// suffixed -2, -3, … when taken.
+func (s *Server) CreateLocation(ctx context.Context, name, queryAttributes string) (LocationInfo, string, error) {
+	l, key, err := createLocation(ctx, s.store, name, queryAttributes)
+	return locationInfo(l), key, err
+}
+
+// RotateKey replaces the API key of location id and returns the new key; the
+// old key fails at once (unless the old-key-valid fault is on).
+func (s *Server) RotateKey(ctx context.Context, id string) (string, error) {
+	var old []byte
+	if s.faults.Has(faultOldKeyValid) {
+		if loc, err := s.store.Location(ctx, id); err == nil {
+			old = loc.KeyHash
+		}
+	}
+	key, err := rotateKey(ctx, s.store, id)
+	if err != nil {
+		return "", err
+	}
+	if old != nil {
+		s.oldKeys.add(id, old)
+	}
+	return key, nil
+}
+
+// routes builds the router. Patterns carry no method so that a wrong method
+// answers a SCIM 405 rather than Go's plain-text one.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	scim := "/scim/v2/{loc}"
+	mux.Handle(scim+"/Users", s.scim(s.handleUsers))
+	mux.Handle(scim+"/Users/{id}", s.scim(s.handleUser))
+	mux.Handle(scim+"/Groups", s.scim(s.handleGroups))
+	mux.Handle(scim+"/Groups/{id}", s.scim(s.handleGroup))
+	mux.Handle(scim+"/ServiceProviderConfig", s.scim(s.handleServiceProviderConfig))
+	mux.Handle(scim+"/ResourceTypes", s.scim(s.handleResourceTypes))
+	mux.Handle(scim+"/ResourceTypes/{id}", s.scim(s.handleResourceType))
+	mux.Handle(scim+"/Schemas", s.scim(s.handleSchemas))
+	mux.Handle(scim+"/Schemas/{id}", s.scim(s.handleSchema))
+
+	mux.Handle("/admin/api/locations", s.admin(s.handleAdminLocations))
+	mux.Handle("/admin/api/locations/{id}", s.admin(s.handleAdminLocation))
+	mux.Handle("/admin/api/locations/{id}/api-key", s.admin(s.handleAdminAPIKey))
+	mux.Handle("/admin/api/locations/{id}/users", s.admin(s.handleAdminUsers))
+	mux.Handle("/admin/api/locations/{id}/users/{userId}/invite", s.admin(s.handleAdminInvite))
+	mux.Handle("/admin/api/locations/{id}/audit", s.admin(s.handleAdminAudit))
+
+	mux.HandleFunc("/healthz", s.handleHealthz)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, newError(http.StatusNotFound, "", "no such endpoint: "+r.URL.Path))
+	})
+	return s.recoverer(s.logRequests(s.limitBody(cleanSlashes(mux))))
+}
+
+// cleanSlashes collapses repeated slashes in the path ("/scim/v2/x//Users",
+// which a base URI entered with a trailing slash produces) so that the router
+// answers instead of redirecting, which a POST would not follow. Paths with
+// "." or ".." segments answer a SCIM 404 rather than the router's redirect.
+func cleanSlashes(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "//") {
+			p := r.URL.Path
+			for strings.Contains(p, "//") {
+				p = strings.ReplaceAll(p, "//", "/")
+			}
+			u := *r.URL
+			u.Path, u.RawPath = p, ""
+			r2 := r.Clone(r.Context())
+			r2.URL = &u
+			r = r2
+		}
+		if p := r.URL.Path; strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
+			strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..") {
+			// The router would answer with a plain-text redirect.
+			writeJSON(w, http.StatusNotFound, map[string]any{
+				"schemas": []string{schemaError}, "status": "404", "detail": "no such endpoint: " + p,
+			})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// query parses the query string strictly: a malformed one (a bad %
+// escape) is a 400 rather than silently dropped parameters, which would turn
+// a userName lookup into a list of every user.
+func query(r *http.Request) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, newError(http.StatusBadRequest, scimInvalidValue, "malformed query string: "+err.Error())
+	}
+	return q, nil
+}
+
+// statusWriter records the status code of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// recoverer turns a panic into a SCIM 500 without a stack trace in the body;
+// the stack goes to the log.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.writeError(w, newError(http.StatusInternalServerError, "", "internal server error"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests logs one structured line per request: method, path, status,
+// duration and location. It never logs headers, so no key or token.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		attrs := []any{
+			"method", r.Method,
+			"path", r.URL.Path,
+			"status", sw.code(),
+			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
+		}
+		if loc := r.PathValue("loc"); loc != "" {
+			attrs = append(attrs, "location", loc)
+		} else if strings.HasPrefix(r.URL.Path, "/scim/v2/") {
+			rest := strings.TrimPrefix(r.URL.Path, "/scim/v2/")
+			if i := strings.IndexByte(rest, '/'); i > 0 {
+				attrs = append(attrs, "location", rest[:i])
+			}
+		}
+		level := slog.LevelInfo
+		if sw.code() >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(r.Context(), level, "request", attrs...)
+	})
+}
+
+// limitBody caps request bodies at MaxBodyBytes (unless the no-body-limit
+// fault is on); a declared larger body answers 413 at once.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.faults.Has(faultNoBodyLimit) && r.Body != nil {
+			if r.ContentLength > MaxBodyBytes {
+				s.writeError(w, newError(http.StatusRequestEntityTooLarge, "",
+					fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, MaxBodyBytes)))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// methodNotAllowed answers 405 with an Allow header and a SCIM error.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, allow ...string) {
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	s.writeError(w, newError(http.StatusMethodNotAllowed, "",
+		fmt.Sprintf("method %s is not allowed here; allowed: %s", r.Method, strings.Join(allow, ", "))))
+}
+
+// readBody reads a request body. It checks the media type
+// (application/scim+json or application/json, parameters allowed, missing
+// accepted as JSON) and the size limit (413).
+func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/scim+json" && mt != "application/json") {
+			return nil, newError(http.StatusUnsupportedMediaType, "",
+				fmt.Sprintf("unsupported Content-Type %q: send application/scim+json or application/json", ct))
+		}
+	}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, newError(http.StatusRequestEntityTooLarge, "",
+				fmt.Sprintf("request body is over the limit of %d bytes", tooBig.Limit))
+		}
+		return nil, newError(http.StatusBadRequest, scimInvalidSyntax, "cannot read the request body")
+	}
+	return raw, nil
+}
+
+// badJSON is the answer to a malformed body: 400 invalidSyntax, or 500 with
+// the server-error-on-bad-json fault.
+func (s *Server) badJSON(detail string) *apiError {
+	if s.faults.Has(faultServerErrorOnBadJSON) {
+		return newError(http.StatusInternalServerError, "", "internal server error")
+	}
+	return newError(http.StatusBadRequest, scimInvalidSyntax, detail)
+}
+
+// decodeObject decodes raw as exactly one JSON object.
+func (s *Server) decodeObject(raw []byte) (map[string]any, error) {
+	var body map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	err := dec.Decode(&body)
+	if err == nil {
+		if _, tokErr := dec.Token(); tokErr != io.EOF {
+			err = errors.New("unexpected data after the JSON object")
+		}
+	}
+	if err != nil {
+		return nil, s.badJSON("malformed JSON body: " + err.Error())
+	}
+	if body == nil {
+		return nil, s.badJSON("the request body must be a JSON object")
+	}
+	return body, nil
+}
+
+// readJSONObject reads a request body that must be one JSON object (see
+// readBody and decodeObject).
+func (s *Server) readJSONObject(r *http.Request) (map[string]any, error) {
+	raw, err := s.readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.decodeObject(raw)
+}
+
+// origin is the public origin for r: the configured public URL, else the
+// request's scheme and Host.
+func (s *Server) origin(r *http.Request) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// handleHealthz answers 200 when the store answers, else 503.
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.methodNotAllowed(w, r, http.MethodGet, http.MethodHead)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("health check failed", "err", err)
+		s.writeError(w, newError(http.StatusServiceUnavailable, "", "the store does not answer"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// errorFor maps a handler error to an apiError: apiErrors as they are, store
+// errors to 404/409, anything else to a logged 500.
+func (s *Server) errorFor(r *http.Request, err error) *apiError {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, store.ErrNotFound):
+		return newError(http.StatusNotFound, "", "resource not found")
+	case errors.Is(err, context.Canceled):
+		return newError(http.StatusServiceUnavailable, "", "request canceled")
+	}
+	s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	return newError(http.StatusInternalServerError, "", "internal server error")
+}
