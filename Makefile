@@ -35,6 +35,7 @@ build: ## build xakia-reference and mockokta into ./bin
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 image: ## build the FROM scratch container image $(IMAGE)
+	mkdir -p build/data
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o build/xakia-reference ./cmd/xakia-reference
 	docker build -t $(IMAGE) -f Dockerfile .
 

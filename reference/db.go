@@ -56,6 +56,25 @@ func (d *DB) CreateLocation(ctx context.Context, name, queryAttributes string) (
 	return locationInfo(l), key, err
 }
 
+// EnsureDefaultLocation creates the location "default" (limited query
+// attributes) unless a location with that id exists. It is safe when several
+// replicas start together on an empty database: exactly one creates it and
+// gets its key (created is true); the others get created false and no key.
+func (d *DB) EnsureDefaultLocation(ctx context.Context) (loc LocationInfo, key string, created bool, err error) {
+	l, key, err := createLocationWithID(ctx, d.st, DefaultLocationID, DefaultLocationID, QueryLimited)
+	if errors.Is(err, store.ErrConflict) {
+		existing, err := d.st.Location(ctx, DefaultLocationID)
+		if err != nil {
+			return LocationInfo{}, "", false, err
+		}
+		return locationInfo(existing), "", false, nil
+	}
+	if err != nil {
+		return LocationInfo{}, "", false, err
+	}
+	return locationInfo(l), key, true, nil
+}
+
 // RotateKey gives location id a new API key and returns it; the old key
 // fails at once. An unknown id is [ErrNoLocation].
 func (d *DB) RotateKey(ctx context.Context, id string) (string, error) {

@@ -130,3 +130,58 @@ func TestRateLimiterEviction(t *testing.T) {
 		t.Errorf("map grew past the bound: %d", len(l2.buckets))
 	}
 }
+
+// TestEnsureDefaultLocationRace opens one database through several DB values
+// at once (as replicas do) and checks that exactly one creates "default".
+func TestEnsureDefaultLocationRace(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "db.sqlite")
+	const replicas = 4
+	dbs := make([]*DB, replicas)
+	for i := range dbs {
+		db, err := OpenDB(ctx, path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	type result struct {
+		loc     LocationInfo
+		key     string
+		created bool
+		err     error
+	}
+	results := make(chan result, replicas)
+	for _, db := range dbs {
+		go func() {
+			loc, key, created, err := db.EnsureDefaultLocation(ctx)
+			results <- result{loc, key, created, err}
+		}()
+	}
+	created := 0
+	for range replicas {
+		r := <-results
+		if r.err != nil {
+			t.Fatalf("EnsureDefaultLocation: %v", r.err)
+		}
+		if r.loc.ID != DefaultLocationID {
+			t.Errorf("location id %q, want %q", r.loc.ID, DefaultLocationID)
+		}
+		if r.created {
+			created++
+			if r.key == "" {
+				t.Errorf("the creator got no key")
+			}
+		} else if r.key != "" {
+			t.Errorf("a non-creator got a key")
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d replicas created the default location, want exactly 1", created)
+	}
+	locs, err := dbs[0].Locations(ctx)
+	if err != nil || len(locs) != 1 {
+		t.Fatalf("locations after the race: %+v %v, want exactly one", locs, err)
+	}
+}

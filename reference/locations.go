@@ -101,6 +101,34 @@ func createLocation(ctx context.Context, st store.Store, name, queryAttributes s
 	return store.Location{}, "", fmt.Errorf("create location: no free id for %q", base)
 }
 
+// DefaultLocationID is the id (and name) of the location a server creates on
+// an empty database.
+const DefaultLocationID = "default"
+
+// createLocationWithID creates a location with exactly the given id, without
+// the suffix search of createLocation; a taken id is store.ErrConflict.
+func createLocationWithID(ctx context.Context, st store.Store, id, name, queryAttributes string) (store.Location, string, error) {
+	qa, err := normalizeQueryAttributes(queryAttributes)
+	if err != nil {
+		return store.Location{}, "", err
+	}
+	key, err := NewAPIKey()
+	if err != nil {
+		return store.Location{}, "", err
+	}
+	loc := store.Location{
+		ID:              id,
+		Name:            name,
+		KeyHash:         HashKey(key),
+		QueryAttributes: qa,
+		Created:         time.Now().UTC(),
+	}
+	if err := st.CreateLocation(ctx, loc); err != nil {
+		return store.Location{}, "", fmt.Errorf("create location %q: %w", id, err)
+	}
+	return loc, key, nil
+}
+
 // rotateKey gives location id a new API key and returns it. The old key
 // stops working at once because only the new hash is kept.
 func rotateKey(ctx context.Context, st store.Store, id string) (string, error) {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/xakia-okta/scimtest/internal/pgtest"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
-	"github.com/xakia-okta/scimtest/reference/internal/store/pgtest"
 )
 
 // TestPostgres runs the issue flow, the concurrent-create race and a restart

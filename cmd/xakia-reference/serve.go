@@ -156,14 +156,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	if len(locs) == 0 {
-		loc, key, err := srv.CreateLocation(ctx, "default", reference.QueryLimited)
+		// Replicas may start together on an empty database: only one of them
+		// creates "default" and prints its key.
+		loc, key, created, err := db.EnsureDefaultLocation(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Created location %q (query attributes: %s).\n", loc.ID, loc.QueryAttributes)
-		fmt.Fprintf(stdout, "  SCIM Base URI: %s\n", reference.SCIMBaseURI(printOrigin, loc.ID))
-		fmt.Fprintf(stdout, "  SCIM API Key:  %s\n", key)
-		fmt.Fprintln(stdout, "  The key is shown only once (see: xakia-reference location rotate-key).")
+		if created {
+			fmt.Fprintf(stdout, "Created location %q (query attributes: %s).\n", loc.ID, loc.QueryAttributes)
+			fmt.Fprintf(stdout, "  SCIM Base URI: %s\n", reference.SCIMBaseURI(printOrigin, loc.ID))
+			fmt.Fprintf(stdout, "  SCIM API Key:  %s\n", key)
+			fmt.Fprintln(stdout, "  The key is shown only once (see: xakia-reference location rotate-key).")
+		} else {
+			fmt.Fprintf(stdout, "Location %q (created by another replica): SCIM Base URI %s\n", loc.ID, reference.SCIMBaseURI(printOrigin, loc.ID))
+		}
 	} else {
 		for _, l := range locs {
 			fmt.Fprintf(stdout, "Location %q: SCIM Base URI %s\n", l.ID, reference.SCIMBaseURI(printOrigin, l.ID))

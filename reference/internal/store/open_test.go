@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/xakia-okta/scimtest/reference/internal/store/pgtest"
+	"github.com/xakia-okta/scimtest/internal/pgtest"
 )
 
 func TestClassifyDSN(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xakia-okta/scimtest/reference/internal/store/pgtest"
+	"github.com/xakia-okta/scimtest/internal/pgtest"
 )
 
 // backend describes one way to get a fresh database for a contract case.

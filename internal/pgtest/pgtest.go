@@ -3,7 +3,7 @@
 // [Start] runs initdb and pg_ctl from the local PostgreSQL server binaries on
 // a free loopback port, or returns $XAKIA_TEST_PG_DSN when it is set. When
 // neither is possible the test is skipped with the reason, or fails when
-// $XAKIA_TEST_PG_REQUIRED is "true" (for CI, where not-run must not pass
+// $XAKIA_REQUIRE_POSTGRES is "true" (for CI, where not-run must not pass
 // silently). [CreateDatabase] gives each test its own database in one cluster,
 // since starting a cluster costs a few seconds.
 package pgtest
@@ -37,7 +37,7 @@ const EnvDSN = "XAKIA_TEST_PG_DSN"
 
 // EnvRequired names the variable that, when "true", turns a missing
 // PostgreSQL into a test failure instead of a skip.
-const EnvRequired = "XAKIA_TEST_PG_REQUIRED"
+const EnvRequired = "XAKIA_REQUIRE_POSTGRES"
 
 // commandTimeout bounds each initdb / pg_ctl invocation.
 const commandTimeout = 90 * time.Second
@@ -159,7 +159,7 @@ func redact(s, dsn string) string {
 	return s
 }
 
-// skipOrFail skips t with reason, or fails it when $XAKIA_TEST_PG_REQUIRED is "true".
+// skipOrFail skips t with reason, or fails it when $XAKIA_REQUIRE_POSTGRES is "true".
 func skipOrFail(t testing.TB, reason string) {
 	t.Helper()
 	if os.Getenv(EnvRequired) == "true" {
