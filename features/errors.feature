@@ -1,0 +1,144 @@
+@errors
+Feature: Errors are SCIM errors and change nothing
+  Bad input is answered with the right 4xx status and a SCIM error body (Error
+  schema, status as a string, a non-empty detail, no stack trace, no secret), and
+  leaves the stored data as it was (behaviour.md §9).
+
+  Background:
+    Given Okta has assigned the user "alice"
+
+  Scenario: Malformed JSON is refused with 400 invalidSyntax
+    When a client sends "PUT /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{alice.userName}","displayName":
+      """
+    Then the response is a SCIM error with status 400 and scimType "invalidSyntax"
+    And the user "alice" is unchanged
+
+  Scenario: A malformed create is refused with 400 invalidSyntax and creates nothing
+    When a client sends "POST /Users" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{bob.userName}",
+      """
+    Then the response is a SCIM error with status 400 and scimType "invalidSyntax"
+    And no user "bob" exists
+
+  Scenario: A create with the wrong schemas is refused with 400 invalidSyntax
+    When a client sends "POST /Users" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"userName":"{bob.userName}","active":true}
+      """
+    Then the response is a SCIM error with status 400 and scimType "invalidSyntax"
+    And no user "bob" exists
+
+  Scenario: A create without userName is refused with 400 invalidValue
+    When a client sends "POST /Users" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"name":{"givenName":"Bob"},"active":true}
+      """
+    Then the response is a SCIM error with status 400 and scimType "invalidValue"
+
+  Scenario Outline: A create with a wrong type is refused with 400 invalidValue (<what>)
+    When a client sends "POST /Users" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":<userName>,"active":<active>}
+      """
+    Then the response is a SCIM error with status 400 and scimType "invalidValue"
+    And no user "bob" exists
+
+    Examples:
+      | what                 | userName          | active  |
+      | userName is a number | 42                | true    |
+      | active is a string   | "{bob.userName}"  | "maybe" |
+
+  Scenario Outline: An invalid filter is refused with 400 invalidFilter (<what>)
+    When a client sends "GET /Users?filter=<filter>"
+    Then the response is a SCIM error with status 400 and scimType "invalidFilter"
+
+    Examples:
+      | what              | filter                                  |
+      | unknown operator  | userName%20zz%20%22x%22                 |
+      | missing value     | userName%20eq                           |
+      | unbalanced quotes | userName%20eq%20%22x                    |
+
+  Scenario: A PATCH with an unknown op is refused with 400 and changes nothing
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+       "Operations":[{"op":"frobnicate","path":"displayName","value":"X"}]}
+      """
+    Then the response is a SCIM error with status 400 and scimType one of "invalidSyntax, invalidValue, invalidPath"
+    And the user "alice" is unchanged
+
+  Scenario: A PATCH with an invalid path is refused with 400 and changes nothing
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+       "Operations":[{"op":"replace","path":"emails[type eq","value":"x@example.test"}]}
+      """
+    Then the response is a SCIM error with status 400 and scimType one of "invalidPath, invalidFilter, invalidSyntax"
+    And the user "alice" is unchanged
+
+  Scenario: A PATCH remove without a path is refused with 400 noTarget
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove"}]}
+      """
+    Then the response is a SCIM error with status 400 and scimType one of "noTarget, invalidPath"
+    And the user "alice" is unchanged
+
+  Scenario: A PATCH is atomic: a failing second operation undoes the first
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+       "Operations":[{"op":"replace","path":"displayName","value":"Half Applied"},
+                     {"op":"replace","path":"name.givenName","value":"Half"},
+                     {"op":"replace","path":"active","value":"maybe"}]}
+      """
+    Then the response is a SCIM error with status 400 and scimType "invalidValue"
+    And the user "alice" is unchanged
+
+  Scenario: A PATCH is atomic: a later operation with a bad path leaves nothing half-done
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+       "Operations":[{"op":"replace","value":{"displayName":"Half Applied"}},
+                     {"op":"replace","path":"displayName.first","value":"x"}]}
+      """
+    Then the response is a SCIM error with status 400 and scimType one of "invalidPath, noTarget"
+    And the user "alice" is unchanged
+
+  Scenario: A PATCH without the PatchOp schema is refused with 400 invalidSyntax
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"Operations":[{"op":"replace","value":{"active":false}}]}
+      """
+    Then the response is a SCIM error with status 400 and scimType "invalidSyntax"
+    And the user "alice" is unchanged
+
+  Scenario: A body over 1 MiB is refused with 413 and creates nothing
+    When a client creates the user "bob" with a body larger than 1 MiB
+    Then the response is a SCIM error with status 413
+    And no user "bob" exists
+
+  Scenario Outline: An unknown id is 404 for <method>
+    When a client sends "<method> /Users/unknown-0000-id" with the body:
+      """
+      <body>
+      """
+    Then the response is a SCIM error with status 404
+
+    Examples:
+      | method | body                                                                                                                  |
+      | GET    |                                                                                                                       |
+      | PUT    | {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{bob.userName}"}                                |
+      | PATCH  | {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]} |
+      | DELETE |                                                                                                                       |
+
+  Scenario: An unsupported media type is refused with 415 or 400 and creates nothing
+    When a client sends "POST /Users" with Content-Type "text/plain" and the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{bob.userName}","active":true}
+      """
+    Then the response is a SCIM error with status 415 or 400
+    And no user "bob" exists

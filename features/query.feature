@@ -1,0 +1,71 @@
+@query
+Feature: Querying users
+  Queries return the attributes the target declares: a Xakia location in the
+  default mode returns only id, active and externalId (a declared deviation,
+  behaviour.md §7); a full-attribute server returns what Okta reads. Filters and
+  Okta's import walk work either way (behaviour.md §8).
+
+  Background:
+    Given Okta has assigned the user "alice"
+
+  Scenario: GET by id returns the query attributes the target declares
+    When Okta sends "GET /Users/{alice.id}"
+    Then the response status is 200
+    And the response is the query representation of "alice" (Okta SPEC step 2)
+
+  Scenario: Listed users return the query attributes the target declares
+    When Okta looks up the user "alice" by userName
+    Then the lookup finds exactly the user "alice"
+    And Resources[0] of the response is the query representation of "alice" (Okta SPEC step 1)
+
+  Scenario: A user without an externalId is returned without one
+    Given a client has created the user "bob" without an externalId
+    When Okta sends "GET /Users/{bob.id}"
+    Then the response status is 200
+    And the response is the query representation of "bob" (Okta SPEC step 2)
+
+  Scenario: Write responses return the full user even when queries do not
+    When Okta pushes the profile of "alice" with "displayName" set to "Alice Full"
+    Then the response status is 200
+    And the response echoes the profile Okta sent for "alice"
+
+  Scenario: Filtering by userName in another case finds the user
+    When Okta looks up the user "alice" by userName in upper case
+    Then the lookup finds exactly the user "alice"
+
+  Scenario: Filtering by externalId finds the user
+    When a client sends "GET /Users?filter=externalId%20eq%20%22{alice.externalId}%22"
+    Then the lookup finds exactly the user "alice"
+
+  Scenario: Paging fields are integers and count is honoured
+    Given a client has created the user "bob" without an externalId
+    When Okta sends "GET /Users?startIndex=1&count=1"
+    Then the response status is 200
+    And the response is a ListResponse with integer paging fields
+    And the response attribute "itemsPerPage" is the integer 1
+    And the response attribute "startIndex" is the integer 1
+
+  @admin
+  Scenario: An admin can switch a location between limited and full query attributes
+    Given a new location with limited query attributes created through the admin API
+    And Okta has assigned the user "bob"
+    When Okta sends "GET /Users/{bob.id}"
+    Then the response status is 200
+    And the response has no "userName"
+    When an admin switches the location to full query attributes
+    And Okta sends "GET /Users/{bob.id}"
+    Then the response attribute "userName" is "{bob.userName}"
+    And the response attribute "name.givenName" is "Bob"
+    When an admin switches the location to limited query attributes
+    And Okta looks up the user "bob" by userName
+    Then the lookup finds exactly the user "bob"
+    And Resources[0] of the response has no "userName"
+
+  @import
+  Scenario: Okta's import walk pages through every user once, in a stable order
+    Given 250 users created by Okta in this scenario
+    When Okta imports every user with pages of 100
+    Then every import page answered 200 with integer paging fields
+    And every import page reported the same totalResults
+    And the import returned totalResults users with no user repeated
+    And every user created in this scenario was imported exactly once

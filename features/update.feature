@@ -1,0 +1,131 @@
+@update
+Feature: Update user attributes
+  Okta pushes profile changes with GET then PUT of the full object; OIN apps also
+  send PATCH. Because queries return few attributes, a PUT keeps the attributes it
+  does not carry and clears those sent empty (behaviour.md §5).
+
+  Background:
+    Given Okta has assigned the user "alice"
+
+  Scenario: Okta's profile update (GET then PUT of the full object) persists the new values
+    When Okta pushes the profile of "alice" with "name.givenName" set to "Alicia"
+    Then the response status is 200
+    And the response attribute "name.givenName" is "Alicia"
+    And the stored profile of "alice" has "name.givenName" equal to "Alicia"
+    And the stored profile of "alice" has "name.familyName" equal to "Conformance"
+
+  Scenario: A PUT without some attributes keeps their stored values
+    When a client sends "PUT /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+       "userName":"{alice.userName}","name":{"givenName":"Ally"}}
+      """
+    Then the response status is 200
+    And the stored profile of "alice" has "name.givenName" equal to "Ally"
+    And the stored profile of "alice" has "displayName" equal to "Alice Conformance"
+    And the stored profile of "alice" has "emails.0.value" equal to "{alice.userName}"
+    And the stored profile of "alice" has "externalId" equal to "{alice.externalId}"
+    And the stored profile of "alice" has "active" equal to true
+
+  Scenario Outline: A PUT with <how> clears the attribute and is not an error
+    When a client sends "PUT /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+       "userName":"{alice.userName}","<attribute>":<value>}
+      """
+    Then the response status is 200
+    And the stored profile of "alice" has no "<attribute>"
+    And the stored profile of "alice" has "name.givenName" equal to "Alice"
+
+    Examples:
+      | how                  | attribute   | value |
+      | a null displayName   | displayName | null  |
+      | an empty displayName | displayName | ""    |
+      | an empty emails list | emails      | []    |
+      | a null locale        | locale      | null  |
+
+  Scenario: A PUT replaces emails and name when it carries them
+    When a client sends "PUT /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+       "userName":"{alice.userName}","name":{"givenName":"Alice","familyName":"Changed"},
+       "emails":[{"value":"changed-{alice.userName}","type":"work","primary":true}]}
+      """
+    Then the response status is 200
+    And the stored profile of "alice" has "name.familyName" equal to "Changed"
+    And the stored profile of "alice" has "emails.0.value" equal to "changed-{alice.userName}"
+
+  Scenario: A PUT without userName is refused with 400 and changes nothing
+    When a client sends "PUT /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"displayName":"No UserName"}
+      """
+    Then the response is a SCIM error with status 400 and scimType "invalidValue"
+    And the user "alice" is unchanged
+
+  Scenario: An OIN PATCH replace without a path updates the attributes in its value
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+       "Operations":[{"op":"replace","value":{"displayName":"Alice Patched","name":{"givenName":"Alicia"}}}]}
+      """
+    Then the response status is 200 or 204
+    And the stored profile of "alice" has "displayName" equal to "Alice Patched"
+    And the stored profile of "alice" has "name.givenName" equal to "Alicia"
+    And the stored profile of "alice" has "name.familyName" equal to "Conformance"
+    And the stored profile of "alice" has "emails.0.value" equal to "{alice.userName}"
+
+  Scenario: A PATCH with a path updates one attribute and leaves the others
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+       "Operations":[{"op":"replace","path":"name.familyName","value":"Pathed"}]}
+      """
+    Then the response status is 200 or 204
+    And the stored profile of "alice" has "name.familyName" equal to "Pathed"
+    And the stored profile of "alice" has "name.givenName" equal to "Alice"
+    And the stored profile of "alice" has "displayName" equal to "Alice Conformance"
+
+  Scenario: A PATCH with Entra-style dotted keys in a no-path value is applied
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+       "Operations":[{"op":"Replace","value":{"name.givenName":"Dotted","displayName":"Dotted Conformance"}}]}
+      """
+    Then the response status is 200 or 204
+    And the stored profile of "alice" has "name.givenName" equal to "Dotted"
+    And the stored profile of "alice" has "name.familyName" equal to "Conformance"
+    And the stored profile of "alice" has "displayName" equal to "Dotted Conformance"
+
+  Scenario: A PATCH with a filtered path updates the matching email
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+       "Operations":[{"op":"replace","path":"emails[type eq \"work\"].value","value":"filtered-{alice.userName}"}]}
+      """
+    Then the response status is 200 or 204
+    And the stored profile of "alice" has "emails.0.value" equal to "filtered-{alice.userName}"
+    And the stored profile of "alice" has "name.givenName" equal to "Alice"
+
+  Scenario: A PATCH add and remove with paths are applied
+    When a client sends "PATCH /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+       "Operations":[{"op":"add","path":"title","value":"Counsel"},{"op":"remove","path":"displayName"}]}
+      """
+    Then the response status is 200 or 204
+    And the stored profile of "alice" has "title" equal to "Counsel"
+    And the stored profile of "alice" has no "displayName"
+    And the stored profile of "alice" has "name.givenName" equal to "Alice"
+
+  Scenario: Xakia-only state and the id are not changed by a PUT carrying id and meta
+    When a client sends "PUT /Users/{alice.id}" with the body:
+      """
+      {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"someone-else",
+       "meta":{"resourceType":"Group"},"groups":[{"value":"g1"}],
+       "userName":"{alice.userName}","displayName":"Alice Echoed","password":"S3cret!pass"}
+      """
+    Then the response status is 200
+    And the response attribute "id" is "{alice.id}"
+    And the response does not contain a password
+    And the stored profile of "alice" has "displayName" equal to "Alice Echoed"

@@ -1,0 +1,194 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// adminItems returns the items of an admin list answer, which may be a bare
+// array or an object holding one ("locations", "users", "Resources").
+func adminItems(r *response) []gjson.Result {
+	if r.JSON.IsArray() {
+		return r.JSON.Array()
+	}
+	for _, k := range []string{"locations", "users", "resources", "items"} {
+		if v := r.JSON.Get(k); v.IsArray() {
+			return v.Array()
+		}
+	}
+	return nil
+}
+
+// resolveLocationIDs finds the admin ids of the configured locations by
+// their SCIM base URI (falling back to the last path segment).
+func (rs *runState) resolveLocationIDs(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rs.adminURL+"/admin/api/locations", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+rs.adminTok)
+	req.Header.Set("Accept", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("unreachable: %v", err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 4<<20))
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /admin/api/locations answered %d; check %s", res.StatusCode, EnvAdminToken)
+	}
+	r := newResponse(http.MethodGet, "/admin/api/locations", res.StatusCode, res.Header, body, 0)
+	for _, loc := range []*location{&rs.first, &rs.second} {
+		if loc.BaseURL == "" {
+			continue
+		}
+		for _, it := range adminItems(r) {
+			if strings.TrimRight(it.Get("scimbaseuri").String(), "/") == loc.BaseURL {
+				loc.ID = it.Get("id").String()
+			}
+		}
+		if loc.ID == "" {
+			loc.ID = loc.BaseURL[strings.LastIndex(loc.BaseURL, "/")+1:]
+		}
+	}
+	return nil
+}
+
+// admin sends a request to the admin API (recorded like every exchange).
+func (w *World) admin(method, path string, body any) (*response, error) {
+	if w.run.adminURL == "" {
+		return nil, fmt.Errorf("this step needs the admin API (%s)", EnvAdminURL)
+	}
+	req := w.client.R().
+		SetHeader("Accept", "application/json").
+		SetHeader("Authorization", "Bearer "+w.run.adminTok)
+	if body != nil {
+		req.SetHeader("Content-Type", "application/json").SetBody(mustJSON(body))
+	}
+	start := time.Now()
+	res, err := req.Execute(method, w.run.adminURL+path)
+	if err != nil {
+		return nil, fmt.Errorf("admin API %s %s failed: %v", method, path, err)
+	}
+	return newResponse(method, path, res.StatusCode(), res.Header(), res.Body(), time.Since(start)), nil
+}
+
+// adminUser returns the admin view of a user (SCIM attributes plus
+// invitation, signIn, canSignIn, deleted), keys lower-cased.
+func (w *World) adminUser(u *user) (gjson.Result, error) {
+	r, err := w.admin(http.MethodGet, "/admin/api/locations/"+u.Loc.ID+"/users", nil)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	if r.Status != http.StatusOK {
+		return gjson.Result{}, fmt.Errorf("admin user list: %s", r.describe())
+	}
+	for _, it := range adminItems(r) {
+		if it.Get("id").String() == u.ID {
+			return it, nil
+		}
+	}
+	return gjson.Result{}, fmt.Errorf("the admin API does not list the user %q (id %s) in location %s: the user is not a member of the location", u.Alias, u.ID, u.Loc.ID)
+}
+
+// createLocation creates a fresh location through the admin API, in the
+// same query-attributes mode as the first one, and makes it current.
+func (w *World) createLocation() error {
+	mode := "limited"
+	if _, ok := w.run.manifest.QueryAttributes(); !ok {
+		mode = "full"
+	}
+	return w.createLocationIn(mode)
+}
+
+// minKeyLength is the shortest acceptable API key: 32 bytes of entropy
+// take at least 32 characters in any printable encoding.
+const minKeyLength = 32
+
+// createLocationIn creates a location in the given query-attributes mode
+// through the admin API and makes it current.
+func (w *World) createLocationIn(mode string) error {
+	name := fmt.Sprintf("ct%s-s%d", w.run.runID, w.seq)
+	r, err := w.admin(http.MethodPost, "/admin/api/locations", map[string]any{"name": name, "queryAttributes": mode})
+	if err != nil {
+		return err
+	}
+	if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+		return fmt.Errorf("creating a location through the admin API: %s", r.describe())
+	}
+	loc := location{
+		Label:   "new",
+		ID:      r.get("id").String(),
+		BaseURL: strings.TrimRight(r.get("scimBaseUri").String(), "/"),
+		APIKey:  r.get("apiKey").String(),
+	}
+	if loc.ID == "" || loc.BaseURL == "" || loc.APIKey == "" {
+		return fmt.Errorf("the admin API's new location lacks id, scimBaseUri or apiKey: %s", r.describe())
+	}
+	w.run.learn(loc.APIKey)
+	w.rec.AddSecret(loc.APIKey)
+	if len(loc.APIKey) < minKeyLength {
+		return fmt.Errorf("the new location's API key has %d characters; keys need at least 32 bytes of entropy", len(loc.APIKey))
+	}
+	w.locs["new"] = loc
+	w.loc = loc
+	return nil
+}
+
+// rotateKey generates a new API key for the current location.
+func (w *World) rotateKey() error {
+	if w.loc.ID == "" {
+		return fmt.Errorf("the current location has no admin id")
+	}
+	r, err := w.admin(http.MethodPost, "/admin/api/locations/"+w.loc.ID+"/api-key", nil)
+	if err != nil {
+		return err
+	}
+	if r.Status != http.StatusOK && r.Status != http.StatusCreated {
+		return fmt.Errorf("rotating the API key: %s", r.describe())
+	}
+	key := r.get("apiKey").String()
+	if key == "" {
+		return fmt.Errorf("the admin API's key rotation returned no apiKey: %s", r.describe())
+	}
+	w.run.learn(key)
+	w.rec.AddSecret(key)
+	if key == w.loc.APIKey {
+		return fmt.Errorf("the admin API's key rotation returned the old key")
+	}
+	if len(key) < minKeyLength {
+		return fmt.Errorf("the generated API key has %d characters; keys need at least 32 bytes of entropy", len(key))
+	}
+	w.oldKey = w.loc.APIKey
+	w.loc.APIKey = key
+	w.locs[w.loc.Label] = w.loc
+	return nil
+}
+
+// setQueryMode switches the current location's query attributes through
+// the admin API.
+func (w *World) setQueryMode(mode string) error {
+	if w.loc.ID == "" {
+		return fmt.Errorf("the current location has no admin id")
+	}
+	r, err := w.admin(http.MethodPatch, "/admin/api/locations/"+w.loc.ID, map[string]any{"queryAttributes": mode})
+	if err != nil {
+		return err
+	}
+	w.adminResp = r
+	if r.Status != http.StatusOK {
+		return fmt.Errorf("switching the location to %s query attributes: %s", mode, r.describe())
+	}
+	if got := r.get("queryAttributes").String(); got != mode {
+		return fmt.Errorf("the admin API answered queryAttributes %q after switching to %q", got, mode)
+	}
+	return nil
+}

@@ -1,0 +1,203 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Profiles of the suite: which scenarios run and which deviations are
+// declared by default.
+const (
+	// ProfileXakia checks a Xakia location: the limited query attributes of
+	// the seed article are a declared deviation.
+	ProfileXakia = "xakia"
+	// ProfileOkta checks a full-attribute SCIM server, the way Okta's own
+	// SPEC test does; no deviation is declared by default.
+	ProfileOkta = "okta"
+)
+
+// DefaultReportsDir is where reports go when SCIM_REPORTS is unset.
+const DefaultReportsDir = "reports"
+
+// Config is everything a conformance run needs. ConfigFromEnv fills it from
+// the environment; callers (the mockokta CLI, tests) may build it directly.
+type Config struct {
+	// BaseURL and APIKey are the SCIM base URI and API key of the location
+	// under test. An empty BaseURL starts the embedded reference server.
+	BaseURL, APIKey string
+	// BaseURL2 and APIKey2 are a second location of the same target, for the
+	// @two-locations scenarios.
+	BaseURL2, APIKey2 string
+	// AdminURL (an origin; /admin/api/... is appended) and AdminToken reach a
+	// reference-compatible admin API, for the @admin scenarios.
+	AdminURL, AdminToken string
+	// Profile is ProfileXakia (the default) or ProfileOkta.
+	Profile string
+	// Tags is an extra godog tag expression ANDed with the profile's.
+	Tags string
+	// ReportsDir receives cucumber.json, junit.xml, summary.json, index.html
+	// and traces/.
+	ReportsDir string
+	// DeviationsFile is a deviations manifest of the user's; empty means the
+	// embedded Xakia manifest for ProfileXakia and none for ProfileOkta.
+	DeviationsFile string
+	// AllowRemote must be true before the suite writes to a target that is
+	// not on a loopback address.
+	AllowRemote bool
+	// Faults are reference fault names given to the embedded reference (for
+	// the mutation self-test); they are an error with an external target.
+	Faults []string
+	// Output receives the console report; nil means io.Discard.
+	Output io.Writer
+}
+
+// Environment variables read by ConfigFromEnv.
+const (
+	EnvBaseURL     = "SCIM_BASE_URL"
+	EnvAPIKey      = "SCIM_API_KEY"
+	EnvBaseURL2    = "SCIM_BASE_URL_2"
+	EnvAPIKey2     = "SCIM_API_KEY_2"
+	EnvAdminURL    = "XAKIA_ADMIN_URL"
+	EnvAdminToken  = "XAKIA_ADMIN_TOKEN"
+	EnvDeviations  = "SCIM_DEVIATIONS"
+	EnvProfile     = "SCIM_PROFILE"
+	EnvTags        = "SCIM_TAGS"
+	EnvReports     = "SCIM_REPORTS"
+	EnvAllowRemote = "SCIM_ALLOW_REMOTE"
+)
+
+// ErrConfig marks configuration errors (exit status 2).
+var ErrConfig = errors.New("configuration error")
+
+// ConfigFromEnv reads the suite's environment variables through getenv
+// (os.Getenv in production) and validates them. Output is left nil.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	cfg := Config{
+		BaseURL:        get(EnvBaseURL),
+		APIKey:         get(EnvAPIKey),
+		BaseURL2:       get(EnvBaseURL2),
+		APIKey2:        get(EnvAPIKey2),
+		AdminURL:       get(EnvAdminURL),
+		AdminToken:     get(EnvAdminToken),
+		DeviationsFile: get(EnvDeviations),
+		Profile:        get(EnvProfile),
+		Tags:           get(EnvTags),
+		ReportsDir:     get(EnvReports),
+	}
+	switch v := get(EnvAllowRemote); v {
+	case "", "false":
+	case "true":
+		cfg.AllowRemote = true
+	default:
+		return Config{}, fmt.Errorf("%w: %s must be \"true\" or \"false\", not %q", ErrConfig, EnvAllowRemote, v)
+	}
+	if cfg.Profile == "" {
+		cfg.Profile = ProfileXakia
+	}
+	if cfg.ReportsDir == "" {
+		cfg.ReportsDir = DefaultReportsDir
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Validate checks that the configuration is complete and consistent. Empty
+// Profile and ReportsDir are accepted (Run uses the defaults).
+func (c Config) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, a...)...)
+	}
+	switch c.Profile {
+	case "", ProfileXakia, ProfileOkta:
+	default:
+		return bad("%s must be %q or %q, not %q", EnvProfile, ProfileXakia, ProfileOkta, c.Profile)
+	}
+	if c.BaseURL == "" {
+		if c.APIKey != "" || c.BaseURL2 != "" || c.APIKey2 != "" {
+			return bad("%s is unset (embedded reference) but %s, %s or %s is set; set %s too, or unset them", EnvBaseURL, EnvAPIKey, EnvBaseURL2, EnvAPIKey2, EnvBaseURL)
+		}
+		if c.AdminURL != "" || c.AdminToken != "" {
+			return bad("%s is unset (embedded reference, which has its own admin API) but %s or %s is set", EnvBaseURL, EnvAdminURL, EnvAdminToken)
+		}
+	} else {
+		if len(c.Faults) > 0 {
+			return bad("faults can only be injected into the embedded reference (unset %s)", EnvBaseURL)
+		}
+		if err := checkURL(EnvBaseURL, c.BaseURL); err != nil {
+			return err
+		}
+		if c.APIKey == "" {
+			return bad("%s is set but %s is empty: give the SCIM API key of that location", EnvBaseURL, EnvAPIKey)
+		}
+		if (c.BaseURL2 == "") != (c.APIKey2 == "") {
+			return bad("set both %s and %s, or neither", EnvBaseURL2, EnvAPIKey2)
+		}
+		if c.BaseURL2 != "" {
+			if err := checkURL(EnvBaseURL2, c.BaseURL2); err != nil {
+				return err
+			}
+			if strings.TrimRight(c.BaseURL2, "/") == strings.TrimRight(c.BaseURL, "/") {
+				return bad("%s must be another location than %s", EnvBaseURL2, EnvBaseURL)
+			}
+		}
+		if (c.AdminURL == "") != (c.AdminToken == "") {
+			return bad("set both %s and %s, or neither", EnvAdminURL, EnvAdminToken)
+		}
+		if c.AdminURL != "" {
+			if err := checkURL(EnvAdminURL, c.AdminURL); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := buildTagExpr(c.Profile, c.Tags, nil); err != nil {
+		return bad("%s: %v", EnvTags, err)
+	}
+	return nil
+}
+
+// checkURL accepts absolute http(s) URLs without credentials or query.
+func checkURL(name, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%w: %s is not a URL: %v", ErrConfig, name, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: %s must be an absolute http(s) URL such as https://example.com/scim/v2/acme, not %q", ErrConfig, name, raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%w: %s must not carry credentials, a query or a fragment", ErrConfig, name)
+	}
+	return nil
+}
+
+// isLoopback reports whether the URL's host is a loopback name or address.
+func isLoopback(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// remoteTargets lists the configured URLs that are not on loopback.
+func (c Config) remoteTargets() []string {
+	var out []string
+	for _, u := range []string{c.BaseURL, c.BaseURL2, c.AdminURL} {
+		if u != "" && !isLoopback(u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}

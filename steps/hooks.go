@@ -1,0 +1,129 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/xakia-okta/scimtest/reports"
+)
+
+// afterStep records a step's outcome and HTTP exchanges, and attaches the
+// exchanges (already redacted by the recorder) to cucumber.json.
+func (w *World) afterStep(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) context.Context {
+	ex := w.rec.Take()
+	s := reports.Step{Text: st.Text, Status: status.String(), Exchanges: ex}
+	if err != nil && status != godog.StepSkipped {
+		s.Error = err.Error()
+	}
+	switch status {
+	case godog.StepPassed, godog.StepSkipped:
+	default:
+		w.failed = true
+	}
+	w.steps = append(w.steps, s)
+	if len(ex) > 0 {
+		if b, jerr := json.Marshal(attachable(ex)); jerr == nil {
+			ctx = godog.Attach(ctx, godog.Attachment{Body: b, FileName: "http-exchanges.json", MediaType: "application/json"})
+		}
+	}
+	return ctx
+}
+
+// maxAttachedBody is how much of each body goes into cucumber.json; the
+// HAR traces keep what the recorder kept.
+const maxAttachedBody = 8 << 10
+
+// attachable returns copies of exchanges with bodies cut for cucumber.json.
+func attachable(ex []reports.Exchange) []reports.Exchange {
+	out := make([]reports.Exchange, len(ex))
+	for i, e := range ex {
+		e.RequestBody = cutBody(e.RequestBody)
+		e.ResponseBody = cutBody(e.ResponseBody)
+		out[i] = e
+	}
+	return out
+}
+
+func cutBody(b []byte) []byte {
+	if len(b) <= maxAttachedBody {
+		return b
+	}
+	return append(append([]byte(nil), b[:maxAttachedBody]...), fmt.Sprintf("… [%d bytes cut; see the HAR trace]", len(b)-maxAttachedBody)...)
+}
+
+// outcome turns the recorded steps into the scenario's report entry.
+func (w *World) outcome(feature string) reports.Scenario {
+	sc := reports.Scenario{Feature: feature, Steps: w.steps}
+	if w.scenario != nil {
+		sc.Name = w.scenario.Name
+		for _, t := range w.scenario.Tags {
+			sc.Tags = append(sc.Tags, t.Name)
+		}
+	}
+	switch {
+	case w.failed || len(w.steps) == 0:
+		sc.Status = reports.StatusFail
+		for _, s := range w.steps {
+			if s.Status != "passed" && s.Status != "skipped" {
+				reason := s.Error
+				if reason == "" {
+					reason = "step " + s.Status
+				}
+				sc.Reason = fmt.Sprintf("%s: %s", s.Text, reason)
+				break
+			}
+		}
+		if len(w.steps) == 0 {
+			sc.Reason = "no step ran"
+		}
+	case len(w.deviations) > 0:
+		sc.Status = reports.StatusDeviation
+		var parts []string
+		for _, h := range uniqueHits(w.deviations) {
+			parts = append(parts, fmt.Sprintf("declared deviation %s observed as declared; %s", h.ID, h.Impact))
+		}
+		sc.Reason = strings.Join(parts, "; ")
+	default:
+		sc.Status = reports.StatusPass
+	}
+	return sc
+}
+
+// cleanup deactivates the users the scenario created, without recording:
+// cleanup is not part of what is judged.
+func (w *World) cleanup(ctx context.Context) {
+	body := mustJSON(map[string]any{
+		"schemas":    []string{schemaPatchOp},
+		"Operations": []map[string]any{{"op": "replace", "value": map[string]any{"active": false}}},
+	})
+	for _, u := range w.created {
+		if ctx.Err() != nil {
+			return
+		}
+		if u.ID == "" {
+			continue
+		}
+		_, _ = w.client.R().SetContext(ctx).
+			SetHeader("Accept", mediaSCIM).
+			SetHeader("Content-Type", mediaSCIM).
+			SetHeader("Authorization", "Bearer "+w.currentKey(u.Loc)).
+			SetBody(body).
+			Patch(u.Loc.BaseURL + "/Users/" + u.ID)
+	}
+	_ = w.rec.Take()
+}
+
+// currentKey returns the key in force for a location (a rotation in this
+// scenario may have replaced it).
+func (w *World) currentKey(l location) string {
+	for _, known := range w.locs {
+		if known.BaseURL == l.BaseURL {
+			return known.APIKey
+		}
+	}
+	return l.APIKey
+}

@@ -1,0 +1,455 @@
+package steps
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// randomPassword returns the kind of random password Okta sends on create.
+func randomPassword() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "Pw" + hex.EncodeToString(b) + "!"
+}
+
+// oktaProfile is the profile Okta pushes for a user (okta-wire.md).
+func oktaProfile(u *user) map[string]any {
+	return map[string]any{
+		"userName":    u.UserName,
+		"name":        map[string]any{"givenName": u.Given, "familyName": u.Family},
+		"emails":      []any{map[string]any{"primary": true, "value": u.UserName, "type": "work"}},
+		"displayName": u.Given + " " + u.Family,
+		"locale":      "en-US",
+		"externalId":  u.ExternalID,
+		"active":      true,
+	}
+}
+
+// oktaCreateBody is Okta's POST /Users body.
+func oktaCreateBody(u *user, userName string) map[string]any {
+	body := oktaProfile(u)
+	body["schemas"] = []string{schemaUser}
+	body["userName"] = userName
+	body["groups"] = []any{}
+	body["password"] = randomPassword()
+	return body
+}
+
+// lookupPath is Okta's userName lookup.
+func lookupPath(userName string, plus bool) string {
+	q := url.QueryEscape(`userName eq "` + userName + `"`)
+	if !plus {
+		q = strings.ReplaceAll(q, "+", "%20")
+	}
+	return "/Users?filter=" + q + "&startIndex=1&count=100"
+}
+
+func (w *World) lookup(alias string) error {
+	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, false), nil, reqOpts{})
+	return err
+}
+
+func (w *World) lookupUpper(alias string) error {
+	_, err := w.send(http.MethodGet, lookupPath(strings.ToUpper(w.userFor(alias).UserName), false), nil, reqOpts{})
+	return err
+}
+
+func (w *World) lookupPlus(alias string) error {
+	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, true), nil, reqOpts{})
+	return err
+}
+
+func (w *World) lookupWithAuth(alias, auth string) error {
+	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, false), nil, reqOpts{auth: auth})
+	return err
+}
+
+// create sends Okta's POST for alias with the given userName and records
+// the expectations; it does not judge the status.
+func (w *World) create(alias, userName, contentType string, adopt bool) (*response, error) {
+	u := w.userFor(alias)
+	body := oktaCreateBody(u, userName)
+	r, err := w.send(http.MethodPost, "/Users", mustJSON(body), reqOpts{contentType: contentType})
+	if err != nil {
+		return nil, err
+	}
+	u.Sent = flattenProfile(body)
+	u.Password = body["password"].(string)
+	if r.Status == http.StatusCreated || r.Status == http.StatusOK {
+		if id := r.get("id").String(); id != "" {
+			if adopt {
+				u.ID, u.Full, u.Loc = id, r.JSON, w.loc
+				w.created = append(w.created, u)
+			} else {
+				w.created = append(w.created, &user{ID: id, Loc: w.loc})
+			}
+		}
+	}
+	return r, nil
+}
+
+func (w *World) oktaCreates(alias string) error {
+	_, err := w.create(alias, w.userFor(alias).UserName, "", true)
+	return err
+}
+
+func (w *World) oktaCreatesTyped(alias, contentType string) error {
+	_, err := w.create(alias, w.userFor(alias).UserName, contentType, true)
+	return err
+}
+
+func (w *World) oktaCreatesAgain(alias string) error {
+	_, err := w.create(alias, w.userFor(alias).UserName, "", false)
+	return err
+}
+
+func (w *World) oktaCreatesAgainUpper(alias string) error {
+	_, err := w.create(alias, strings.ToUpper(w.userFor(alias).UserName), "", false)
+	return err
+}
+
+// assign is Okta's assignment: lookup (a miss), then POST, each judged.
+func (w *World) assign(alias string) error {
+	if err := w.lookup(alias); err != nil {
+		return err
+	}
+	r := w.resp
+	if err := expectStatus(r, http.StatusOK); err != nil {
+		return fmt.Errorf("the Okta lookup before create: %w", err)
+	}
+	if n := r.get("totalResults").Int(); n != 0 {
+		return fmt.Errorf("the Okta lookup of a new userName found %d users: %s", n, r.describe())
+	}
+	r, err := w.create(alias, w.userFor(alias).UserName, "", true)
+	if err != nil {
+		return err
+	}
+	if err := expectStatus(r, http.StatusCreated); err != nil {
+		return fmt.Errorf("the Okta create: %w", err)
+	}
+	if w.users[alias].ID == "" {
+		return fmt.Errorf("the Okta create returned no id (\"Create new user returned empty user\"): %s", r.describe())
+	}
+	return nil
+}
+
+// clientCreatesWithoutExternalID creates a user with no externalId.
+func (w *World) clientCreatesWithoutExternalID(alias string) error {
+	u := w.userFor(alias)
+	u.ExternalID = ""
+	body := oktaCreateBody(u, u.UserName)
+	delete(body, "externalId")
+	r, err := w.send(http.MethodPost, "/Users", mustJSON(body), reqOpts{})
+	if err != nil {
+		return err
+	}
+	if err := expectStatus(r, http.StatusCreated); err != nil {
+		return err
+	}
+	u.ID, u.Full, u.Loc, u.Sent = r.get("id").String(), r.JSON, w.loc, flattenProfile(body)
+	w.created = append(w.created, u)
+	return nil
+}
+
+// flattenProfile lists the attributes Okta sent, by lower-cased path.
+func flattenProfile(body map[string]any) map[string]any {
+	b, _ := json.Marshal(body)
+	norm, _ := lowerKeys(b)
+	doc := gjson.ParseBytes(norm)
+	out := map[string]any{}
+	for _, p := range []string{"username", "name.givenname", "name.familyname", "displayname", "emails.0.value", "externalid", "active", "locale"} {
+		if v := doc.Get(p); v.Exists() {
+			out[p] = v.Value()
+		}
+	}
+	return out
+}
+
+func (w *World) isUserWithID() error {
+	r, err := w.last()
+	if err != nil {
+		return err
+	}
+	if !r.ValidJSON {
+		return fmt.Errorf("expected a SCIM user, the body is not JSON: %s", r.describe())
+	}
+	if id := r.get("id"); id.Type != gjson.String || id.Str == "" {
+		return fmt.Errorf("the user has no server-issued id: %s", r.describe())
+	}
+	if !hasSchema(r.JSON, schemaUser) {
+		return fmt.Errorf("the user lacks the core User schema %s: %s", schemaUser, r.describe())
+	}
+	return nil
+}
+
+func (w *World) locationIsMetaLocation() error {
+	r, err := w.last()
+	if err != nil {
+		return err
+	}
+	loc := r.Header.Get("Location")
+	meta := r.get("meta.location").String()
+	switch {
+	case loc == "":
+		return fmt.Errorf("a 201 must carry a Location header: %s", r.describe())
+	case meta == "":
+		return fmt.Errorf("the created user has no meta.location: %s", r.describe())
+	case loc != meta:
+		return fmt.Errorf("the Location header %q differs from meta.location %q", loc, meta)
+	case !strings.HasSuffix(loc, "/Users/"+r.get("id").String()):
+		return fmt.Errorf("meta.location %q does not end with /Users/<id>", meta)
+	}
+	return nil
+}
+
+// echoes checks that a write response carries what Okta sent.
+func (w *World) echoes(alias string) error {
+	r, err := w.last()
+	if err != nil {
+		return err
+	}
+	u := w.userFor(alias)
+	if len(u.Sent) == 0 {
+		return fmt.Errorf("nothing was sent for %q yet", alias)
+	}
+	var diffs []string
+	paths := make([]string, 0, len(u.Sent))
+	for p := range u.Sent {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		want := u.Sent[p]
+		got := r.get(p)
+		if !got.Exists() || fmt.Sprint(got.Value()) != fmt.Sprint(want) {
+			diffs = append(diffs, fmt.Sprintf("%s: sent %v, got %s", p, want, orMissing(got)))
+		}
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("the write response does not echo what Okta sent (%s): %s", strings.Join(diffs, "; "), r.describe())
+	}
+	return nil
+}
+
+// noPassword checks that no password is returned, anywhere in the body.
+func (w *World) noPassword() error {
+	r, err := w.last()
+	if err != nil {
+		return err
+	}
+	if strings.Contains(strings.ToLower(r.JSON.Raw), `"password"`) {
+		return fmt.Errorf("the response contains a password attribute (it must never be returned): %s", r.Method+" "+r.Path)
+	}
+	for _, u := range w.users {
+		if u.Password != "" && strings.Contains(string(r.Body), u.Password) {
+			return fmt.Errorf("the response contains the password Okta sent for %q", u.Alias)
+		}
+	}
+	return nil
+}
+
+func (w *World) findsExactly(alias string) error {
+	r, err := w.last()
+	if err != nil {
+		return err
+	}
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	if err := expectStatus(r, http.StatusOK); err != nil {
+		return err
+	}
+	if err := checkListResponse(r); err != nil {
+		return err
+	}
+	if n := r.get("totalResults").Int(); n != 1 {
+		return fmt.Errorf("expected the filter to find exactly the user %q, totalResults is %d: %s", alias, n, r.describe())
+	}
+	if id := r.get("Resources.0.id").String(); id != u.ID {
+		return fmt.Errorf("the filter found id %q, expected the id of %q, %q (ids must be stable)", id, alias, u.ID)
+	}
+	return nil
+}
+
+func (w *World) userNamePreserved(alias string) error {
+	r, err := w.last()
+	if err != nil {
+		return err
+	}
+	want := w.userFor(alias).UserName
+	if got := r.get("userName").String(); got != want {
+		return fmt.Errorf("userName must keep the case it was created with: sent %q, got %q", want, got)
+	}
+	return nil
+}
+
+// readStored returns the full stored representation of a user: from GET
+// when it is a full representation, else from the admin API when there is
+// one, else from the answer to a no-op PATCH (write responses are full).
+func (w *World) readStored(u *user) (gjson.Result, error) {
+	r, err := w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{loc: &u.Loc})
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	if r.Status != http.StatusOK {
+		return gjson.Result{}, fmt.Errorf("reading back %q: %s", u.Alias, r.describe())
+	}
+	if r.get("userName").Exists() {
+		return r.JSON, nil
+	}
+	if w.run.adminURL != "" && u.Loc.ID != "" {
+		return w.adminUser(u)
+	}
+	active := r.get("active")
+	if !active.IsBool() {
+		return gjson.Result{}, fmt.Errorf("reading back %q: GET returned no active attribute: %s", u.Alias, r.describe())
+	}
+	body := mustJSON(map[string]any{
+		"schemas":    []string{schemaPatchOp},
+		"Operations": []map[string]any{{"op": "replace", "path": "active", "value": active.Bool()}},
+	})
+	p, err := w.send(http.MethodPatch, "/Users/"+u.ID, body, reqOpts{loc: &u.Loc})
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	if p.Status != http.StatusOK || !p.get("userName").Exists() {
+		return gjson.Result{}, fmt.Errorf("reading back %q through a no-op PATCH (GET hides the profile): %s", u.Alias, p.describe())
+	}
+	return p.JSON, nil
+}
+
+// storedHas compares a stored attribute with a JSON literal.
+func (w *World) storedHas(alias, path, literal string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	literal, err = w.expand(strings.TrimSpace(literal))
+	if err != nil {
+		return err
+	}
+	var want any
+	if err := json.Unmarshal([]byte(literal), &want); err != nil {
+		return fmt.Errorf("step argument %s is not a JSON value", literal)
+	}
+	doc, err := w.readStored(u)
+	if err != nil {
+		return err
+	}
+	got := doc.Get(strings.ToLower(path))
+	if !got.Exists() || !sameJSON(got, want) {
+		return fmt.Errorf("the stored %s of %q is %s, expected %s", path, alias, orMissing(got), literal)
+	}
+	return nil
+}
+
+// sameJSON compares a gjson value with a decoded JSON literal, types
+// included.
+func sameJSON(got gjson.Result, want any) bool {
+	switch v := want.(type) {
+	case string:
+		return got.Type == gjson.String && got.Str == v
+	case bool:
+		return got.IsBool() && got.Bool() == v
+	case float64:
+		return got.Type == gjson.Number && got.Num == v
+	case nil:
+		return got.Type == gjson.Null
+	}
+	b, _ := json.Marshal(want)
+	return got.Raw == string(b)
+}
+
+func (w *World) storedHasNo(alias, path string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	doc, err := w.readStored(u)
+	if err != nil {
+		return err
+	}
+	got := doc.Get(strings.ToLower(path))
+	if isEmptyValue(got) {
+		return nil
+	}
+	return fmt.Errorf("the stored %s of %q should have been cleared, it is %s", path, alias, got.Raw)
+}
+
+func isEmptyValue(v gjson.Result) bool {
+	switch {
+	case !v.Exists(), v.Type == gjson.Null:
+		return true
+	case v.Type == gjson.String:
+		return v.Str == ""
+	case v.IsArray():
+		return len(v.Array()) == 0
+	}
+	return false
+}
+
+// comparedAttributes are the stored attributes "unchanged" compares.
+var comparedAttributes = []string{"username", "name.givenname", "name.familyname", "displayname", "emails.0.value", "externalid", "active", "locale", "title"}
+
+func (w *World) unchanged(alias string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	if !u.Full.Exists() {
+		return fmt.Errorf("no full representation of %q was seen before", alias)
+	}
+	doc, err := w.readStored(u)
+	if err != nil {
+		return err
+	}
+	var diffs []string
+	for _, p := range comparedAttributes {
+		before, after := u.Full.Get(p), doc.Get(p)
+		if isEmptyValue(before) && isEmptyValue(after) {
+			continue
+		}
+		if before.Raw != after.Raw {
+			diffs = append(diffs, fmt.Sprintf("%s was %s, is now %s", p, orMissing(before), orMissing(after)))
+		}
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("a refused request must change nothing, but %q changed: %s", alias, strings.Join(diffs, "; "))
+	}
+	return nil
+}
+
+func (w *World) noUser(alias string) error {
+	r, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, false), nil, reqOpts{})
+	if err != nil {
+		return err
+	}
+	if r.Status != http.StatusOK {
+		return fmt.Errorf("checking that %q was not created: %s", alias, r.describe())
+	}
+	if n := r.get("totalResults").Int(); n != 0 {
+		return fmt.Errorf("a refused create must create nothing, but the lookup of %q finds %d users", alias, n)
+	}
+	return nil
+}
+
+func (w *World) oversizedCreate(alias string) error {
+	u := w.userFor(alias)
+	body := oktaCreateBody(u, u.UserName)
+	body["displayName"] = strings.Repeat("x", 1<<20+4096)
+	r, err := w.send(http.MethodPost, "/Users", mustJSON(body), reqOpts{})
+	if err != nil {
+		return err
+	}
+	w.track(r)
+	return nil
+}

@@ -1,0 +1,83 @@
+package steps
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Tags with a meaning for the runner.
+const (
+	tagAdmin        = "@admin"
+	tagTwoLocations = "@two-locations"
+	tagXakiaProfile = "@xakia-profile"
+	tagOktaProfile  = "@okta-profile"
+)
+
+// tagTerm is one tag or negated tag of a godog expression.
+var tagTerm = regexp.MustCompile(`^~?@[A-Za-z0-9][A-Za-z0-9_.:-]*$`)
+
+// profileExclusion is the tag expression term that removes the other
+// profile's scenarios.
+func profileExclusion(profile string) string {
+	if profile == ProfileOkta {
+		return "~" + tagXakiaProfile
+	}
+	return "~" + tagOktaProfile
+}
+
+// buildTagExpr ANDs the profile's exclusion, the requirement exclusions
+// (e.g. "~@admin") and the user's expression, in godog's tag syntax: terms
+// joined by "&&", alternatives by ",", "~" for not, no parentheses. Since an
+// expression is an OR of ANDs, the fixed terms are distributed over each
+// alternative of the user's expression.
+func buildTagExpr(profile, user string, exclusions []string) (string, error) {
+	fixed := append([]string{profileExclusion(profile)}, exclusions...)
+	user = strings.TrimSpace(user)
+	if user == "" {
+		return strings.Join(fixed, " && "), nil
+	}
+	var alts []string
+	for _, alt := range strings.Split(user, ",") {
+		terms := append([]string(nil), fixed...)
+		for _, t := range strings.Split(alt, "&&") {
+			t = strings.TrimSpace(t)
+			if !tagTerm.MatchString(t) {
+				if t == "" {
+					return "", fmt.Errorf("tag expression %q has an empty term (a stray \",\" or \"&&\"?)", user)
+				}
+				return "", fmt.Errorf("tag expression %q: %q is not a tag; use godog syntax: @a && ~@b, with \",\" for or (no parentheses, no \"not\")", user, t)
+			}
+			terms = append(terms, t)
+		}
+		alts = append(alts, strings.Join(terms, " && "))
+	}
+	return strings.Join(alts, ","), nil
+}
+
+// matchTags evaluates a godog tag expression (as built by buildTagExpr) on a
+// scenario's tags, with godog's semantics.
+func matchTags(expr string, tags []string) bool {
+	if strings.TrimSpace(expr) == "" {
+		return true
+	}
+	has := map[string]bool{}
+	for _, t := range tags {
+		has[strings.TrimPrefix(t, "@")] = true
+	}
+	for _, alt := range strings.Split(expr, ",") {
+		ok := true
+		for _, t := range strings.Split(alt, "&&") {
+			t = strings.ReplaceAll(strings.TrimSpace(t), "@", "")
+			if neg, found := strings.CutPrefix(t, "~"); found {
+				ok = ok && !has[neg]
+			} else {
+				ok = ok && has[t]
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,351 @@
+package steps
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/go-resty/resty/v2"
+	"github.com/tidwall/gjson"
+
+	"github.com/xakia-okta/scimtest/reports"
+)
+
+// SCIM media types and schema URNs the steps send and expect.
+const (
+	mediaSCIM      = "application/scim+json"
+	schemaUser     = "urn:ietf:params:scim:schemas:core:2.0:User"
+	schemaList     = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	schemaError    = "urn:ietf:params:scim:api:messages:2.0:Error"
+	schemaPatchOp  = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	requestTimeout = 60 * time.Second // Okta's socket timeout
+)
+
+// location is a SCIM location the steps talk to.
+type location struct {
+	Label   string // "first", "second" or "new"
+	ID      string // location id for the admin API (may be empty)
+	BaseURL string
+	APIKey  string
+}
+
+// user is a user a scenario created, found or expects, known by alias.
+type user struct {
+	Alias      string
+	UserName   string
+	ID         string
+	ExternalID string
+	Given      string
+	Family     string
+	Loc        location
+	// Full is the last full representation seen (a write response), with
+	// lower-cased keys.
+	Full gjson.Result
+	// Sent is the profile last sent for the user, by lower-cased path.
+	Sent map[string]any
+	// Password is the password last sent (it must never come back).
+	Password string
+}
+
+// response is the last HTTP response, with its JSON body normalised.
+type response struct {
+	Method   string
+	Path     string
+	Status   int
+	Header   http.Header
+	Body     []byte
+	Duration time.Duration
+	// JSON is the body with every object key lower-cased (SCIM attribute
+	// names are case-insensitive); it is empty when the body is not JSON.
+	JSON gjson.Result
+	// ValidJSON reports whether Body is valid JSON.
+	ValidJSON bool
+}
+
+// get returns the value at a gjson path, matched case-insensitively.
+func (r *response) get(path string) gjson.Result {
+	if r == nil || !r.ValidJSON {
+		return gjson.Result{}
+	}
+	return r.JSON.Get(strings.ToLower(path))
+}
+
+// World is the state of one scenario: its HTTP client (recording every
+// exchange), the location in use, the last response and the users it knows.
+type World struct {
+	run      *runState
+	seq      int
+	scenario *godog.Scenario
+
+	rec    *reports.Recorder
+	client *resty.Client
+
+	loc   location
+	locs  map[string]location
+	resp  *response
+	users map[string]*user
+	order []string // user aliases, in creation order
+
+	// created are the users to deactivate when the scenario ends.
+	created []*user
+	// bulk holds the ids of users created in bulk (import walk).
+	bulk map[string]bool
+	// oldKey is the API key a rotation replaced.
+	oldKey string
+	// pages are the responses of the last import walk.
+	pages []*response
+	// adminResp is the last admin API response.
+	adminResp *response
+	// firstListedID is the id of Resources[0] of the last list (SPEC step 2).
+	firstListedID string
+
+	// okta is the scenario's mock Okta (okta-crud.feature).
+	okta *oktaState
+
+	steps      []reports.Step
+	failed     bool
+	deviations []deviationHit
+}
+
+// deviationHit records that a declared deviation behaved as declared in a
+// step, and what Okta would see.
+type deviationHit struct {
+	ID     string
+	Impact string
+}
+
+// newWorld builds the state of the scenario numbered seq.
+func newWorld(rs *runState, seq int) *World {
+	rec := reports.NewRecorder(http.DefaultTransport, rs.secrets()...)
+	client := resty.New().
+		SetTransport(rec).
+		SetTimeout(requestTimeout).
+		SetRetryCount(0).
+		SetRedirectPolicy(resty.NoRedirectPolicy())
+	w := &World{
+		run:    rs,
+		seq:    seq,
+		rec:    rec,
+		client: client,
+		loc:    rs.first,
+		locs:   map[string]location{"first": rs.first},
+		users:  map[string]*user{},
+		bulk:   map[string]bool{},
+	}
+	if rs.second.BaseURL != "" {
+		w.locs["second"] = rs.second
+	}
+	return w
+}
+
+// userName returns the namespaced userName of an alias: unique per run and
+// scenario, so that runs and scenarios never collide.
+func (w *World) userName(alias string) string {
+	return fmt.Sprintf("ct%s-s%d-%s@example.test", w.run.runID, w.seq, alias)
+}
+
+// externalID returns an Okta-shaped user id (00u + 17 alphanumerics) for an
+// alias, unique per run, scenario and alias.
+func (w *World) externalID(alias string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(alias))
+	tail := strconv.FormatUint(uint64(h.Sum32()%2176782336), 36) // 36^6
+	seq := strconv.FormatUint(uint64(w.seq%46656), 36)           // 36^3
+	return "00u" + w.run.runID + pad0(seq, 3) + pad0(tail, 6)
+}
+
+// pad0 left-pads s with zeros to n characters.
+func pad0(s string, n int) string {
+	for len(s) < n {
+		s = "0" + s
+	}
+	return s
+}
+
+// userFor returns the user known by alias, creating the record (not the
+// SCIM user) with namespaced values on first use.
+func (w *World) userFor(alias string) *user {
+	if u, ok := w.users[alias]; ok {
+		return u
+	}
+	given := "User"
+	if alias != "" {
+		given = strings.ToUpper(alias[:1]) + alias[1:]
+	}
+	u := &user{
+		Alias:      alias,
+		UserName:   w.userName(alias),
+		ExternalID: w.externalID(alias),
+		Given:      given,
+		Family:     "Conformance",
+		Loc:        w.loc,
+	}
+	w.users[alias] = u
+	w.order = append(w.order, alias)
+	return u
+}
+
+// knownUser returns a user the scenario already created or found.
+func (w *World) knownUser(alias string) (*user, error) {
+	u, ok := w.users[alias]
+	if !ok || u.ID == "" {
+		return nil, fmt.Errorf("the scenario has no user %q with a SCIM id (create it in an earlier step)", alias)
+	}
+	return u, nil
+}
+
+// reqOpts change how a request is sent.
+type reqOpts struct {
+	contentType string // "" means application/scim+json when there is a body
+	accept      string // "" means application/scim+json
+	auth        string // Authorization value; "" means Bearer <current key>
+	noAuth      bool
+	loc         *location
+}
+
+// send makes one request to the current location (path relative to its base
+// URI, or absolute) and remembers the response.
+func (w *World) send(method, path string, body []byte, o reqOpts) (*response, error) {
+	loc := w.loc
+	if o.loc != nil {
+		loc = *o.loc
+	}
+	target := path
+	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
+		target = strings.TrimRight(loc.BaseURL, "/") + "/" + strings.TrimLeft(path, "/")
+	}
+	accept := o.accept
+	if accept == "" {
+		accept = mediaSCIM
+	}
+	req := w.client.R().
+		SetHeader("Accept", accept).
+		SetHeader("Accept-Charset", "utf-8").
+		SetHeader("User-Agent", "Okta SCIM Client 1.0.0 (scimtest conformance)")
+	switch {
+	case o.noAuth:
+	case o.auth != "":
+		req.SetHeader("Authorization", o.auth)
+	default:
+		req.SetHeader("Authorization", "Bearer "+loc.APIKey)
+	}
+	if body != nil {
+		ct := o.contentType
+		if ct == "" {
+			ct = mediaSCIM + "; charset=utf-8"
+		}
+		req.SetHeader("Content-Type", ct).SetBody(body)
+	}
+	start := time.Now()
+	res, err := req.Execute(method, target)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: the request failed: %v", method, redactURL(target), err)
+	}
+	r := newResponse(method, path, res.StatusCode(), res.Header(), res.Body(), time.Since(start))
+	w.resp = r
+	return r, nil
+}
+
+// newResponse builds a response and normalises its JSON body.
+func newResponse(method, path string, status int, h http.Header, body []byte, d time.Duration) *response {
+	r := &response{Method: method, Path: path, Status: status, Header: h, Body: body, Duration: d}
+	if len(bytes.TrimSpace(body)) > 0 && gjson.ValidBytes(body) {
+		if norm, err := lowerKeys(body); err == nil {
+			r.JSON = gjson.ParseBytes(norm)
+			r.ValidJSON = true
+		}
+	}
+	return r
+}
+
+// lowerKeys re-encodes a JSON document with every object key lower-cased,
+// keeping numbers exactly as sent (so integer/string checks stay possible).
+func lowerKeys(body []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(lowerValue(v))
+}
+
+func lowerValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		// Keys are visited in sorted order so that a body naming one
+		// attribute twice in different cases always keeps the same value.
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		out := make(map[string]any, len(t))
+		for _, k := range keys {
+			lk := strings.ToLower(k)
+			if _, dup := out[lk]; !dup {
+				out[lk] = lowerValue(t[k])
+			}
+		}
+		return out
+	case []any:
+		for i := range t {
+			t[i] = lowerValue(t[i])
+		}
+		return t
+	}
+	return v
+}
+
+// redactURL drops the query of a URL for error messages (filters may hold
+// user names, never secrets, but keep messages short).
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Path
+}
+
+// mustJSON marshals v (used for request bodies the steps build).
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("steps: cannot encode a request body: %v", err))
+	}
+	return b
+}
+
+// describe summarises a response for error messages.
+func (r *response) describe() string {
+	if r == nil {
+		return "no response"
+	}
+	body := string(r.Body)
+	if len(body) > 300 {
+		body = body[:300] + "…"
+	}
+	return fmt.Sprintf("%s %s answered %d %s", r.Method, r.Path, r.Status, strings.TrimSpace(body))
+}
+
+// expectStatus checks the status of a response.
+func expectStatus(r *response, want ...int) error {
+	for _, s := range want {
+		if r.Status == s {
+			return nil
+		}
+	}
+	ws := make([]string, len(want))
+	for i, s := range want {
+		ws[i] = fmt.Sprint(s)
+	}
+	return fmt.Errorf("expected status %s, but %s", strings.Join(ws, " or "), r.describe())
+}
