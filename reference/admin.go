@@ -191,6 +191,36 @@ func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// handleAdminUser answers GET /admin/api/locations/{id}/users/{userId}: the
+// admin view of one user (deleted ones included), so a caller need not list
+// the whole location to read one user.
+func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		s.methodNotAllowed(w, r, http.MethodGet)
+		return
+	}
+	l, err := s.adminLocation(r)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	userID := r.PathValue("userId")
+	u, err := s.store.User(r.Context(), l.ID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		err = newError(http.StatusNotFound, "", fmt.Sprintf("user %q not found in location %q", userID, l.ID))
+	}
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	doc, err := loadDoc(u)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.adminUser(u, doc, SCIMBaseURI(s.origin(r), l.ID)))
+}
+
 // createMember creates a user that existed in Xakia before Okta
 // (behaviour.md §4 rule 3). The body takes SCIM attributes (userName,
 // name, emails, displayName, externalId, …); schemas is optional.

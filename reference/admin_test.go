@@ -217,3 +217,35 @@ func TestAudit(t *testing.T) {
 		t.Errorf("ring not bounded to 3 or not oldest first: %s", r.Raw)
 	}
 }
+
+// TestAdminUserByID covers GET /admin/api/locations/{id}/users/{userId}: the
+// same admin view as the list, for one user, deleted ones included.
+func TestAdminUserByID(t *testing.T) {
+	e := newEnv(t, Config{}, "a", "b")
+	a, b := e.loc(0), e.loc(1)
+	id := e.create(a, "One.User@example.com", "00uone")
+	r := e.admin("GET", "/locations/"+a.ID+"/users/"+id, "")
+	if r.Status != 200 || r.JSON["id"] != id || r.JSON["userName"] != "One.User@example.com" ||
+		r.JSON["invitation"] != "not-invited" || r.JSON["signIn"] != "okta" || r.JSON["canSignIn"] != false || r.JSON["deleted"] != false {
+		t.Fatalf("admin user: %d %s", r.Status, r.Raw)
+	}
+	if d := e.do("DELETE", a.Base+"/Users/"+id, a.Key, ""); d.Status != 204 {
+		t.Fatalf("delete: %d", d.Status)
+	}
+	if r := e.admin("GET", "/locations/"+a.ID+"/users/"+id, ""); r.Status != 200 || r.JSON["deleted"] != true || r.JSON["active"] != false {
+		t.Errorf("deleted user: %d %s", r.Status, r.Raw)
+	}
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/locations/" + b.ID + "/users/" + id, 404},  // another location's user
+		{"GET", "/locations/" + a.ID + "/users/nobody", 404}, // unknown id
+		{"GET", "/locations/nowhere/users/" + id, 404},       // unknown location
+		{"DELETE", "/locations/" + a.ID + "/users/" + id, 405},
+	} {
+		if r := e.admin(tc.method, tc.path, ""); r.Status != tc.status || r.JSON["detail"] == nil {
+			t.Errorf("%s %s: %d %s, want %d with a SCIM error", tc.method, tc.path, r.Status, r.Raw, tc.status)
+		}
+	}
+}

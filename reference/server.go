@@ -148,6 +148,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/admin/api/locations/{id}", s.admin(s.handleAdminLocation))
 	mux.Handle("/admin/api/locations/{id}/api-key", s.admin(s.handleAdminAPIKey))
 	mux.Handle("/admin/api/locations/{id}/users", s.admin(s.handleAdminUsers))
+	mux.Handle("/admin/api/locations/{id}/users/{userId}", s.admin(s.handleAdminUser))
 	mux.Handle("/admin/api/locations/{id}/users/{userId}/invite", s.admin(s.handleAdminInvite))
 	mux.Handle("/admin/api/locations/{id}/audit", s.admin(s.handleAdminAudit))
 

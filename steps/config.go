@@ -48,6 +48,11 @@ type Config struct {
 	// AllowRemote must be true before the suite writes to a target that is
 	// not on a loopback address.
 	AllowRemote bool
+	// Image is a Docker image already present locally (SCIM_IMAGE): when set
+	// and BaseURL is empty, Run starts it with testcontainers on the host
+	// network, creates two locations through its admin API and targets it.
+	// The image must be reference-compatible (see package steps/target).
+	Image string
 	// Faults are reference fault names given to the embedded reference (for
 	// the mutation self-test); they are an error with an external target.
 	Faults []string
@@ -68,6 +73,7 @@ const (
 	EnvTags        = "SCIM_TAGS"
 	EnvReports     = "SCIM_REPORTS"
 	EnvAllowRemote = "SCIM_ALLOW_REMOTE"
+	EnvImage       = "SCIM_IMAGE"
 )
 
 // ErrConfig marks configuration errors (exit status 2).
@@ -88,6 +94,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Profile:        get(EnvProfile),
 		Tags:           get(EnvTags),
 		ReportsDir:     get(EnvReports),
+		Image:          get(EnvImage),
 	}
 	switch v := get(EnvAllowRemote); v {
 	case "", "false":
@@ -118,6 +125,14 @@ func (c Config) Validate() error {
 	case "", ProfileXakia, ProfileOkta:
 	default:
 		return bad("%s must be %q or %q, not %q", EnvProfile, ProfileXakia, ProfileOkta, c.Profile)
+	}
+	if c.Image != "" {
+		if c.BaseURL != "" {
+			return bad("set %s or %s, not both: the image is started and targeted", EnvImage, EnvBaseURL)
+		}
+		if len(c.Faults) > 0 {
+			return bad("faults can only be injected into the embedded reference (unset %s)", EnvImage)
+		}
 	}
 	if c.BaseURL == "" {
 		if c.APIKey != "" || c.BaseURL2 != "" || c.APIKey2 != "" {

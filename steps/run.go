@@ -20,6 +20,7 @@ import (
 	"github.com/xakia-okta/scimtest/features"
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
+	"github.com/xakia-okta/scimtest/steps/target"
 )
 
 // Exit statuses of Run.
@@ -100,7 +101,24 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 	result.Deviations = manifest.reportDeviations(nil)
 
-	if cfg.BaseURL == "" {
+	if cfg.Image != "" {
+		tgt, err := startImage(ctx, cfg)
+		if err != nil {
+			return fail("cannot start %s=%s: %v", EnvImage, cfg.Image, err)
+		}
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			if err := tgt.Terminate(stopCtx); err != nil {
+				fmt.Fprintf(out, "scimtest: removing the container of %s: %v\n", cfg.Image, err)
+			}
+		}()
+		cfg.BaseURL, cfg.APIKey = tgt.BaseURL, tgt.APIKey
+		cfg.BaseURL2, cfg.APIKey2 = tgt.BaseURL2, tgt.APIKey2
+		cfg.AdminURL, cfg.AdminToken = tgt.AdminURL, tgt.AdminToken
+		fmt.Fprintf(out, "scimtest: testing image %s in container %.12s at %s (ready in %s, profile %s)\n",
+			cfg.Image, tgt.ContainerID, tgt.AdminURL, tgt.StartupDuration.Round(time.Millisecond), cfg.Profile)
+	} else if cfg.BaseURL == "" {
 		inst, err := startEmbedded(ctx, cfg)
 		if err != nil {
 			return fail("cannot start the embedded reference server: %v", err)
@@ -285,6 +303,16 @@ func startEmbedded(ctx context.Context, cfg Config) (*reference.Instance, error)
 		return nil, errors.New("the reference started fewer than two locations")
 	}
 	return inst, nil
+}
+
+// startImage starts cfg.Image (already loaded: never pulled) with two
+// locations in the profile's query-attributes mode.
+func startImage(ctx context.Context, cfg Config) (*target.Target, error) {
+	mode := "limited"
+	if cfg.Profile == ProfileOkta {
+		mode = "full"
+	}
+	return target.Start(ctx, target.Options{Image: cfg.Image, QueryAttributes: mode})
 }
 
 // embeddedScenarios parses every embedded scenario (no tag filter).

@@ -27,6 +27,7 @@ type conformRequest struct {
 	BaseURL  string   // --base-url / SCIM_BASE_URL (may be empty: embedded default)
 	APIKey   string   // --api-key / SCIM_API_KEY
 	Embedded bool     // --embedded
+	Faults   []string // --fault (with --embedded)
 	JSON     bool     // --json
 	Stdout   io.Writer
 	Stderr   io.Writer

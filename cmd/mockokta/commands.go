@@ -230,8 +230,13 @@ func conformCommand() command {
 					fmt.Fprintln(c.stderr, "conform: not wired yet")
 					return exitUsage
 				}
+				if len(c.g.faults) > 0 && !c.g.embedded {
+					fmt.Fprintln(c.stderr, "mockokta conform: --fault needs --embedded")
+					return exitUsage
+				}
 				return c.e.conform(ctx, conformRequest{
-					Args: c.rawArgs, Profile: *profile, Tags: *tags, Reports: *reportsDir,
+					Faults: c.g.faults,
+					Args:   c.rawArgs, Profile: *profile, Tags: *tags, Reports: *reportsDir,
 					BaseURL: c.g.baseURL, APIKey: c.g.apiKey, Embedded: c.g.embedded, JSON: c.g.json,
 					Stdout: c.stdout, Stderr: c.stderr,
 				})

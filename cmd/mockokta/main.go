@@ -17,9 +17,7 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, env{
 		getenv:   os.Getenv,
 		terminal: isTerminal(os.Stdout),
-		// conform is wired to the conformance suite by the lead; nil prints
-		// "conform: not wired yet" and exits 2.
-		conform: nil,
+		conform:  runConform(os.Getenv),
 	})
 	stop()
 	os.Exit(code)
