@@ -7,7 +7,7 @@ REPORTS   ?= reports
 FUZZTIME  ?= 10s
 IMAGE     ?= xakia-reference:local
 
-.PHONY: all conformance test unit fuzz lint build image bench clean help
+.PHONY: all conformance test unit mutation fuzz lint build image bench clean help
 
 all: lint test
 
@@ -17,10 +17,13 @@ help: ## list the targets
 conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference); exit 0 pass, 1 fail, 2 config error
 	$(GO) run ./cmd/mockokta conform --reports $(REPORTS)
 
-test: lint unit fuzz ## every test: lint, unit + suite + mutation self-test + PostgreSQL + containers (race detector), short fuzzing
+test: lint unit mutation fuzz ## every test: lint, unit + suite + PostgreSQL + containers (race detector), the mutation self-test, short fuzzing
 
 unit: ## go test -race over every package
 	$(GO) test -race -count=1 -timeout 25m ./...
+
+mutation: ## the suite against the reference with each fault: every check must be able to fail (no -race: 27 suite runs)
+	$(GO) test -count=1 -timeout 20m -run '^TestMutationSelfTest$$' .
 
 fuzz: ## run each fuzz target briefly (FUZZTIME, default 10s)
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./reference/internal/filter
