@@ -1,0 +1,499 @@
+//go:build !race
+
+// The mutation self-test runs the whole conformance suite against the
+// embedded reference once with no fault, then once per reference fault. It is built
+// without the race detector only: with -race a run takes ~25 s instead of
+// ~4 s. `make test` runs it with
+//
+//	go test -count=1 -run '^TestMutationSelfTest$' .
+//
+// Regenerate the golden file after a deliberate change of the features or
+// of the reference faults with
+//
+//	go test -count=1 -run '^TestMutationSelfTest$' -update-mutation .
+//
+// and review the diff: each fault's list is its guard scenarios plus the
+// collateral failures it causes.
+
+package scimtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xakia-okta/scimtest/reference"
+	"github.com/xakia-okta/scimtest/reports"
+	"github.com/xakia-okta/scimtest/steps"
+)
+
+// mutationUpdate rewrites the golden file instead of comparing with it.
+var mutationUpdate = flag.Bool("update-mutation", false, "rewrite "+mutationGoldenPath+" from the runs of TestMutationSelfTest")
+
+// mutationGoldenPath is the golden file: for each fault, the sorted list of
+// the scenarios it makes fail ("Feature / Scenario").
+const mutationGoldenPath = "testdata/mutation/expected.json"
+
+// mutationParallel is how many faulty runs go at once (the machine has two
+// cores; each run is one embedded reference plus the suite).
+const mutationParallel = 2
+
+// mutationRunTimeout bounds one run of the suite.
+const mutationRunTimeout = 5 * time.Minute
+
+// Feature titles of features/*.feature, to keep the guard table readable.
+const (
+	mutationFeatConnection = "Test API Credentials and authentication"
+	mutationFeatCreate     = "Create users (assign in Okta)"
+	mutationFeatDeactivate = "Deactivate, reactivate and delete users"
+	mutationFeatErrors     = "Errors are SCIM errors and change nothing"
+	mutationFeatInvite     = "Invitations and sign-in"
+	mutationFeatIsolation  = "Locations are isolated"
+	mutationFeatOktaSpec   = "Okta's SPEC test (the OIN gate)"
+	mutationFeatQuery      = "Querying users"
+	mutationFeatUpdate     = "Update user attributes"
+)
+
+// mutationKey names a scenario the way the golden file does.
+func mutationKey(feature, name string) string { return feature + " / " + name }
+
+// mutationGuards returns, for every reference fault, its guard scenarios:
+// those written to catch exactly the rule the fault breaks (their title
+// states that rule). Each of them must fail when the fault is on.
+func mutationGuards() map[string][]string {
+	k := mutationKey
+	return map[string][]string{
+		"full-query-attributes": {
+			k(mutationFeatQuery, "GET by id returns the query attributes the target declares"),
+			k(mutationFeatQuery, "Listed users return the query attributes the target declares"),
+		},
+		"case-sensitive-username": {
+			k(mutationFeatCreate, "A second create with the same userName in another case is refused with 409 uniqueness"),
+			k(mutationFeatQuery, "Filtering by userName in another case finds the user"),
+		},
+		"forget-deactivated": {
+			k(mutationFeatDeactivate, "A deactivated user keeps its data, is still found by lookup and keeps its userName"),
+		},
+		"accept-any-key": {
+			k(mutationFeatConnection, "A request without an API key is refused with 401"),
+			k(mutationFeatConnection, "A request with a wrong API key is refused with 401"),
+			k(mutationFeatConnection, "A request with a key in the wrong scheme is refused with 401"),
+			k(mutationFeatConnection, "Writes without a valid API key are refused and change nothing"),
+		},
+		"create-returns-200": {
+			k(mutationFeatCreate, "Okta's create answers 201 with the created user and a Location header"),
+		},
+		"no-location-header": {
+			k(mutationFeatCreate, "Okta's create answers 201 with the created user and a Location header"),
+		},
+		"ignore-nopath-patch": {
+			k(mutationFeatDeactivate, "Okta's no-path PATCH deactivates the user"),
+			k(mutationFeatUpdate, "An OIN PATCH replace without a path updates the attributes in its value"),
+		},
+		"put-clears-absent": {
+			k(mutationFeatUpdate, "A PUT without some attributes keeps their stored values"),
+		},
+		"auto-invite": {
+			k(mutationFeatInvite, "A user created through SCIM is not invited and cannot sign in"),
+		},
+		"reinvite-existing": {
+			k(mutationFeatInvite, "The first SCIM PUT converts a pre-existing user to Okta sign-in without an invite"),
+			k(mutationFeatInvite, "The first SCIM PATCH converts a pre-existing user to Okta sign-in without an invite"),
+		},
+		"string-paging": {
+			k(mutationFeatConnection, "Okta's Users test call answers a ListResponse with integer paging fields"),
+			k(mutationFeatQuery, "Paging fields are integers and count is honoured"),
+		},
+		"unstable-paging": {
+			k(mutationFeatQuery, "Okta's import walk pages through every user once, in a stable order"),
+		},
+		"total-is-page-size": {
+			k(mutationFeatQuery, "Okta's import walk pages through every user once, in a stable order"),
+		},
+		"conflict-as-400": {
+			k(mutationFeatCreate, "A second create with the same userName in another case is refused with 409 uniqueness"),
+			k(mutationFeatCreate, "A second create with exactly the same userName is refused with 409 uniqueness"),
+		},
+		"no-error-schema": {
+			k(mutationFeatOktaSpec, "SPEC steps 4 and 12 - unknown ids are 404 with a SCIM error"),
+		},
+		"new-id-on-reactivate": {
+			k(mutationFeatDeactivate, "Re-assigning a deactivated user returns the same id, active"),
+			k(mutationFeatDeactivate, "Reactivating with an AIW PUT returns the same id, active"),
+		},
+		"returns-password": {
+			k(mutationFeatCreate, "The password Okta sends is never returned"),
+		},
+		"cross-location-ids": {
+			k(mutationFeatIsolation, "A user id of one location is 404 in the other"),
+		},
+		"old-key-valid": {
+			k(mutationFeatConnection, "A rotated API key stops working at once and the new key works"),
+		},
+		"invite-inactive": {
+			k(mutationFeatInvite, "Inviting an inactive user is refused with 409 and changes nothing"),
+		},
+		"server-error-on-bad-json": {
+			k(mutationFeatErrors, "Malformed JSON is refused with 400 invalidSyntax"),
+			k(mutationFeatErrors, "A malformed create is refused with 400 invalidSyntax and creates nothing"),
+		},
+		"patch-not-atomic": {
+			k(mutationFeatErrors, "A PATCH is atomic: a failing second operation undoes the first"),
+			k(mutationFeatErrors, "A PATCH is atomic: a later operation with a bad path leaves nothing half-done"),
+		},
+		"groups-404": {
+			k(mutationFeatConnection, "Okta's Groups test call answers a ListResponse"),
+			k(mutationFeatOktaSpec, "SPEC step 10 - GET /Groups answers 200 within 600 ms"),
+		},
+		"no-www-authenticate": {
+			k(mutationFeatConnection, "A request without an API key is refused with 401"),
+			k(mutationFeatConnection, "A request with a wrong API key is refused with 401"),
+			k(mutationFeatConnection, "A request with a key in the wrong scheme is refused with 401"),
+		},
+		"deactivated-can-sign-in": {
+			k(mutationFeatInvite, "A deactivated user cannot sign in"),
+		},
+		"no-body-limit": {
+			k(mutationFeatErrors, "A body over 1 MiB is refused with 413 and creates nothing"),
+		},
+	}
+}
+
+// mutationOutcome is what one faulty run produced.
+type mutationOutcome struct {
+	code    int
+	failing []string          // sorted "Feature / Scenario" of the failing scenarios
+	reasons map[string]string // failing scenario -> its Reason
+}
+
+// mutationRun runs the whole suite against the embedded reference with the
+// given faults (none for the baseline), reports in a temporary directory.
+func mutationRun(t *testing.T, faults ...string) mutationOutcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), mutationRunTimeout)
+	defer cancel()
+	run, code := steps.Run(ctx, steps.Config{
+		Profile:    steps.ProfileXakia,
+		ReportsDir: t.TempDir(),
+		Output:     io.Discard,
+		Faults:     faults,
+	})
+	out := mutationOutcome{code: code, reasons: map[string]string{}}
+	for _, s := range run.Scenarios {
+		if s.Status == reports.StatusFail {
+			key := mutationKey(s.Feature, s.Name)
+			out.failing = append(out.failing, key)
+			out.reasons[key] = s.Reason
+		}
+	}
+	sort.Strings(out.failing)
+	if code == steps.ExitConfig {
+		t.Fatalf("faults %v: exit 2 (nothing was judged): %s", faults, reports.VerdictLine(run))
+	}
+	return out
+}
+
+// mutationScenarioNames lists every scenario of a run, so that the tables
+// can be checked against the real scenario names.
+func mutationScenarioNames(run reports.Run) map[string]bool {
+	names := map[string]bool{}
+	for _, s := range run.Scenarios {
+		names[mutationKey(s.Feature, s.Name)] = true
+	}
+	return names
+}
+
+// mutationReadGolden reads the golden file.
+func mutationReadGolden() (map[string][]string, error) {
+	b, err := os.ReadFile(mutationGoldenPath)
+	if err != nil {
+		return nil, err
+	}
+	var golden map[string][]string
+	if err := json.Unmarshal(b, &golden); err != nil {
+		return nil, fmt.Errorf("%s: %w", mutationGoldenPath, err)
+	}
+	return golden, nil
+}
+
+// mutationWriteGolden writes the golden file (keys sorted by encoding/json).
+func mutationWriteGolden(golden map[string][]string) error {
+	b, err := json.MarshalIndent(golden, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(mutationGoldenPath), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(mutationGoldenPath, append(b, '\n'), 0o644)
+}
+
+// mutationDiff returns what got has that want lacks (added) and the reverse
+// (missing). Both inputs may be unsorted; the outputs are sorted.
+func mutationDiff(want, got []string) (added, missing []string) {
+	inWant := map[string]bool{}
+	for _, s := range want {
+		inWant[s] = true
+	}
+	inGot := map[string]bool{}
+	for _, s := range got {
+		inGot[s] = true
+		if !inWant[s] {
+			added = append(added, s)
+		}
+	}
+	for _, s := range want {
+		if !inGot[s] {
+			missing = append(missing, s)
+		}
+	}
+	sort.Strings(added)
+	sort.Strings(missing)
+	return added, missing
+}
+
+// mutationCheckTables checks that the guard table and the golden file cover
+// exactly the reference faults and name only scenarios that exist. known is
+// nil when the scenario names are not available.
+func mutationCheckTables(guards, golden map[string][]string, known map[string]bool) []error {
+	var errs []error
+	faults := map[string]bool{}
+	for _, f := range reference.Faults() {
+		faults[f.Name] = true
+		if len(guards[f.Name]) == 0 {
+			errs = append(errs, fmt.Errorf("fault %q has no guard scenario in mutationGuards", f.Name))
+		}
+		if golden != nil {
+			if _, ok := golden[f.Name]; !ok {
+				errs = append(errs, fmt.Errorf("fault %q has no entry in %s (regenerate with -update-mutation)", f.Name, mutationGoldenPath))
+			}
+		}
+	}
+	check := func(where string, table map[string][]string) {
+		for _, fault := range slices.Sorted(maps.Keys(table)) {
+			if !faults[fault] {
+				errs = append(errs, fmt.Errorf("%s names %q, which is not a fault of reference.Faults()", where, fault))
+			}
+			seen := map[string]bool{}
+			for _, sc := range table[fault] {
+				if seen[sc] {
+					errs = append(errs, fmt.Errorf("%s: fault %q lists %q twice", where, fault, sc))
+				}
+				seen[sc] = true
+				if known != nil && !known[sc] {
+					errs = append(errs, fmt.Errorf("%s: fault %q names the scenario %q, which the suite does not have", where, fault, sc))
+				}
+			}
+		}
+	}
+	check("mutationGuards", guards)
+	if golden != nil {
+		check(mutationGoldenPath, golden)
+		for _, fault := range slices.Sorted(maps.Keys(guards)) {
+			if want, ok := golden[fault]; ok {
+				// Guards that the golden list lacks come out as "added".
+				if added, _ := mutationDiff(want, guards[fault]); len(added) > 0 {
+					errs = append(errs, fmt.Errorf("fault %q: guard scenarios missing from %s: %s", fault, mutationGoldenPath, strings.Join(added, "; ")))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// TestMutationTables checks, without running the suite, that the guard table
+// and the golden file cover every reference fault and nothing else.
+func TestMutationTables(t *testing.T) {
+	golden, err := mutationReadGolden()
+	if err != nil {
+		t.Fatalf("cannot read the golden file: %v (regenerate with go test -run TestMutationSelfTest -update-mutation .)", err)
+	}
+	for _, err := range mutationCheckTables(mutationGuards(), golden, nil) {
+		t.Error(err)
+	}
+}
+
+// mutationTestCheckTables proves that mutationCheckTables reports each kind
+// of defect, so that a green table check means something.
+func mutationTestCheckTables(t *testing.T) {
+	full := func() (map[string][]string, map[string][]string, map[string]bool) {
+		guards, golden, known := map[string][]string{}, map[string][]string{}, map[string]bool{}
+		for _, f := range reference.Faults() {
+			sc := "F / guard of " + f.Name
+			guards[f.Name] = []string{sc}
+			golden[f.Name] = []string{sc, "F / collateral"}
+			known[sc] = true
+		}
+		known["F / collateral"] = true
+		return guards, golden, known
+	}
+	first := reference.Faults()[0].Name
+	tests := []struct {
+		name   string
+		mutate func(guards, golden map[string][]string, known map[string]bool)
+		want   string
+	}{
+		{"complete tables pass", func(_, _ map[string][]string, _ map[string]bool) {}, ""},
+		{"fault without guard", func(g, _ map[string][]string, _ map[string]bool) { delete(g, first) }, "has no guard scenario"},
+		{"fault without golden entry", func(_, gold map[string][]string, _ map[string]bool) { delete(gold, first) }, "has no entry in"},
+		{"unknown fault in guards", func(g, _ map[string][]string, _ map[string]bool) { g["no-such-fault"] = []string{"F / collateral"} }, `names "no-such-fault"`},
+		{"unknown fault in golden", func(_, gold map[string][]string, _ map[string]bool) { gold["no-such-fault"] = nil }, `names "no-such-fault"`},
+		{"unknown scenario", func(g, _ map[string][]string, _ map[string]bool) { g[first] = append(g[first], "F / nope") }, `"F / nope", which the suite does not have`},
+		{"guard absent from golden", func(_, gold map[string][]string, _ map[string]bool) { gold[first] = []string{"F / collateral"} }, "guard scenarios missing from"},
+		{"duplicate", func(_, gold map[string][]string, _ map[string]bool) {
+			gold[first] = append(gold[first], "F / collateral")
+		}, "twice"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			guards, golden, known := full()
+			tc.mutate(guards, golden, known)
+			errs := mutationCheckTables(guards, golden, known)
+			joined := errors.Join(errs...)
+			switch {
+			case tc.want == "" && joined != nil:
+				t.Fatalf("unexpected errors: %v", joined)
+			case tc.want != "" && (joined == nil || !strings.Contains(joined.Error(), tc.want)):
+				t.Fatalf("want an error containing %q, got %v", tc.want, joined)
+			}
+		})
+	}
+}
+
+// TestMutationSelfTest proves that every check of the suite can fail: with no
+// fault the suite passes; with each reference fault it fails, its guard
+// scenarios among the failures, and the failing set is exactly the one
+// recorded in the golden file.
+func TestMutationSelfTest(t *testing.T) {
+	t.Run("table-check", mutationTestCheckTables)
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	started := time.Now()
+
+	ctx, cancel := context.WithTimeout(context.Background(), mutationRunTimeout)
+	baseRun, baseCode := steps.Run(ctx, steps.Config{Profile: steps.ProfileXakia, ReportsDir: t.TempDir(), Output: io.Discard})
+	cancel()
+	if baseCode != steps.ExitPass {
+		var failing []string
+		for _, s := range baseRun.Scenarios {
+			if s.Status == reports.StatusFail {
+				failing = append(failing, mutationKey(s.Feature, s.Name)+": "+s.Reason)
+			}
+		}
+		t.Fatalf("baseline (no fault): exit %d, want 0; failing:\n  %s", baseCode, strings.Join(failing, "\n  "))
+	}
+	known := mutationScenarioNames(baseRun)
+	if len(known) != len(baseRun.Scenarios) {
+		t.Fatalf("baseline: %d scenarios but only %d distinct \"Feature / Scenario\" names; the golden file needs unique names", len(baseRun.Scenarios), len(known))
+	}
+	t.Logf("baseline: exit 0, %d scenarios, none failing", len(baseRun.Scenarios))
+
+	guards := mutationGuards()
+	var golden map[string][]string
+	if !*mutationUpdate {
+		var err error
+		if golden, err = mutationReadGolden(); err != nil {
+			t.Fatalf("cannot read the golden file: %v (regenerate with -update-mutation)", err)
+		}
+	}
+	if errs := mutationCheckTables(guards, golden, known); len(errs) > 0 {
+		t.Fatalf("the mutation tables are inconsistent:\n%v", errors.Join(errs...))
+	}
+
+	var mu sync.Mutex
+	observed := map[string][]string{}
+	sem := make(chan struct{}, mutationParallel)
+	t.Run("faults", func(t *testing.T) {
+		for _, fault := range reference.Faults() {
+			t.Run(fault.Name, func(t *testing.T) {
+				t.Parallel()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+
+				got := mutationRun(t, fault.Name)
+				mu.Lock()
+				observed[fault.Name] = got.failing
+				mu.Unlock()
+				t.Logf("%s (%s): exit %d, %d failing scenarios", fault.Name, fault.Description, got.code, len(got.failing))
+				if got.code != steps.ExitFail {
+					t.Errorf("exit %d, want %d: no check noticed that %s", got.code, steps.ExitFail, fault.Description)
+				}
+				for i, g := range guards[fault.Name] {
+					reason, failed := got.reasons[g]
+					switch {
+					case !failed:
+						t.Errorf("guard scenario did not fail: %s", g)
+					case strings.TrimSpace(reason) == "":
+						t.Errorf("guard scenario failed without a reason: %s", g)
+					case i == 0:
+						t.Logf("guard %s failed: %s", g, reason)
+					}
+				}
+				if golden == nil {
+					var b strings.Builder
+					for _, s := range got.failing {
+						fmt.Fprintf(&b, "\n  %s: %s", s, got.reasons[s])
+					}
+					t.Logf("failing scenarios, for review of the golden file:%s", b.String())
+					return
+				}
+				added, missing := mutationDiff(golden[fault.Name], got.failing)
+				if len(added) > 0 || len(missing) > 0 {
+					var b strings.Builder
+					fmt.Fprintf(&b, "the failing scenarios differ from %s (regenerate with -update-mutation if the change is deliberate)", mutationGoldenPath)
+					for _, s := range added {
+						fmt.Fprintf(&b, "\n  + now fails:       %s: %s", s, got.reasons[s])
+					}
+					for _, s := range missing {
+						fmt.Fprintf(&b, "\n  - no longer fails: %s", s)
+					}
+					t.Error(b.String())
+				}
+			})
+		}
+	})
+
+	mu.Lock()
+	runs := 1 + len(observed)
+	mu.Unlock()
+	t.Logf("mutation self-test: %d runs (baseline + %d faults) in %s", runs, runs-1, time.Since(started).Round(time.Millisecond))
+
+	if *mutationUpdate {
+		if t.Failed() {
+			t.Fatalf("not writing %s: the runs above failed", mutationGoldenPath)
+		}
+		// A -run filter may have skipped some faults: keep their old lists,
+		// drop the lists of faults that no longer exist.
+		old, err := mutationReadGolden()
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("not writing %s: %v", mutationGoldenPath, err)
+		}
+		merged := map[string][]string{}
+		for _, f := range reference.Faults() {
+			if got, ok := observed[f.Name]; ok {
+				merged[f.Name] = got
+			} else if prev, ok := old[f.Name]; ok {
+				merged[f.Name] = prev
+			}
+		}
+		if err := mutationWriteGolden(merged); err != nil {
+			t.Fatalf("writing %s: %v", mutationGoldenPath, err)
+		}
+		t.Logf("wrote %s: review the diff before committing", mutationGoldenPath)
+	}
+}
