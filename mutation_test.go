@@ -115,13 +115,14 @@ func mutationGuards() map[string][]string {
 		},
 		"string-paging": {
 			k(mutationFeatConnection, "Okta's Users test call answers a ListResponse with integer paging fields"),
-			k(mutationFeatQuery, "Paging fields are integers and count is honoured"),
+			k(mutationFeatQuery, "Paging fields are integers, count is honoured and totalResults counts every user"),
 		},
 		"unstable-paging": {
 			k(mutationFeatQuery, "Okta's import walk pages through every user once, in a stable order"),
 		},
 		"total-is-page-size": {
 			k(mutationFeatQuery, "Okta's import walk pages through every user once, in a stable order"),
+			k(mutationFeatQuery, "Paging fields are integers, count is honoured and totalResults counts every user"),
 		},
 		"conflict-as-400": {
 			k(mutationFeatCreate, "A second create with the same userName in another case is refused with 409 uniqueness"),

@@ -37,13 +37,14 @@ Feature: Querying users
     When a client sends "GET /Users?filter=externalId%20eq%20%22{alice.externalId}%22"
     Then the lookup finds exactly the user "alice"
 
-  Scenario: Paging fields are integers and count is honoured
+  Scenario: Paging fields are integers, count is honoured and totalResults counts every user
     Given a client has created the user "bob" without an externalId
     When Okta sends "GET /Users?startIndex=1&count=1"
     Then the response status is 200
     And the response is a ListResponse with integer paging fields
     And the response attribute "itemsPerPage" is the integer 1
     And the response attribute "startIndex" is the integer 1
+    And the response attribute "totalResults" is an integer of at least 2
 
   @admin
   Scenario: An admin can switch a location between limited and full query attributes

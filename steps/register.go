@@ -27,6 +27,7 @@ func (w *World) register(sc *godog.ScenarioContext) {
 	sc.Step(`^the response status is (\d+) or (\d+)$`, w.statusIsOneOf)
 	sc.Step(`^the response is a ListResponse with integer paging fields$`, w.isListResponse)
 	sc.Step(`^the response attribute `+q+` is the integer (\d+)$`, w.attrIsInteger)
+	sc.Step(`^the response attribute `+q+` is an integer of at least (\d+)$`, w.attrIsIntegerAtLeast)
 	sc.Step(`^the response attribute `+q+` is the boolean (true|false)$`, w.attrIsBool)
 	sc.Step(`^the response attribute `+q+` is `+q+`$`, w.attrIs)
 	sc.Step(`^the response attribute `+q+` is not `+q+`$`, w.attrIsNot)

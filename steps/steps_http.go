@@ -285,6 +285,18 @@ func (w *World) attrIsInteger(path string, want int) error {
 	return nil
 }
 
+func (w *World) attrIsIntegerAtLeast(path string, min int) error {
+	r, err := w.last()
+	if err != nil {
+		return err
+	}
+	v := r.get(path)
+	if !isInteger(v) || v.Int() < int64(min) {
+		return fmt.Errorf("expected %s to be an integer of at least %d, got %s: %s", path, min, orMissing(v), r.describe())
+	}
+	return nil
+}
+
 func (w *World) attrIsBool(path, want string) error {
 	r, err := w.last()
 	if err != nil {
