@@ -6,8 +6,12 @@ BIN       ?= bin
 REPORTS   ?= reports
 FUZZTIME  ?= 10s
 IMAGE     ?= xakia-reference:local
+# The runs that need services (Docker, PostgreSQL): verbose in `make test` so a log shows they ran.
+DEPLOY_TESTS := ^(TestConformanceInContainer|TestContainerImageNotPresent|TestReplicasOnPostgres)$$
+SHELL        := bash
+.SHELLFLAGS  := -o pipefail -c
 
-.PHONY: all conformance test unit mutation fuzz lint build image bench clean help
+.PHONY: all conformance test unit deploy mutation fuzz lint build image bench clean help
 
 all: lint test
 
@@ -17,10 +21,16 @@ help: ## list the targets
 conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference); exit 0 pass, 1 fail, 2 config error
 	$(GO) run ./cmd/mockokta conform --reports $(REPORTS)
 
-test: lint unit mutation fuzz ## every test: lint, unit + suite + PostgreSQL + containers (race detector), the mutation self-test, short fuzzing
+test: lint unit deploy mutation fuzz ## every test: lint, unit + suite (race detector), container + PostgreSQL runs, the mutation self-test, short fuzzing
 
-unit: ## go test -race over every package
-	$(GO) test -race -count=1 -timeout 25m ./...
+unit: ## go test -race over every package (the deploy runs apart)
+	$(GO) test -race -count=1 -timeout 25m -skip '$(DEPLOY_TESTS)' ./...
+
+deploy: ## the suite in a container and on two PostgreSQL replicas, plus the PostgreSQL store tests; prints what ran or was skipped
+	$(GO) test -race -count=1 -timeout 15m -v -run '$(DEPLOY_TESTS)' . \
+	  | grep -E '^(=== RUN|\s*--- (PASS|FAIL|SKIP)|\s+[a-z_]+_test\.go:[0-9]+:|PASS|FAIL|ok )'
+	$(GO) test -race -count=1 -v -run '^(TestStoreContract|TestOpenPostgres|TestPostgres)$$' ./reference/... \
+	  | grep -E '^( {0,4}--- (PASS|FAIL|SKIP)|\s+[a-z_]+_test\.go:[0-9]+:.*(skip|SKIP|not run|NOT run)|ok |FAIL)'
 
 mutation: ## the suite against the reference with each fault: every check must be able to fail (no -race: 27 suite runs)
 	$(GO) test -count=1 -timeout 20m -run '^TestMutationSelfTest$$' .
