@@ -206,19 +206,24 @@ func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) {
 	}
 	userID := r.PathValue("userId")
 	u, err := s.store.User(r.Context(), l.ID, userID)
+	s.writeAdminUser(w, r, l.ID, userID, u, err)
+}
+
+// writeAdminUser answers with the admin view of u, or with the error of the
+// store call that produced it (a missing user is a 404 naming the id).
+func (s *Server) writeAdminUser(w http.ResponseWriter, r *http.Request, locationID, userID string, u store.User, err error) {
 	if errors.Is(err, store.ErrNotFound) {
-		err = newError(http.StatusNotFound, "", fmt.Sprintf("user %q not found in location %q", userID, l.ID))
+		err = newError(http.StatusNotFound, "", fmt.Sprintf("user %q not found in location %q", userID, locationID))
+	}
+	var doc map[string]any
+	if err == nil {
+		doc, err = loadDoc(u)
 	}
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
 		return
 	}
-	doc, err := loadDoc(u)
-	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
-	}
-	writeJSON(w, http.StatusOK, s.adminUser(u, doc, SCIMBaseURI(s.origin(r), l.ID)))
+	writeJSON(w, http.StatusOK, s.adminUser(u, doc, SCIMBaseURI(s.origin(r), locationID)))
 }
 
 // createMember creates a user that existed in Xakia before Okta

@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -25,20 +24,10 @@ func (s *Server) handleAdminInvite(w http.ResponseWriter, r *http.Request) {
 	u, err := s.store.UpdateUser(r.Context(), l.ID, userID, func(u *store.User) error {
 		return s.invite(u)
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		err = newError(http.StatusNotFound, "", fmt.Sprintf("user %q not found in location %q", userID, l.ID))
+	if err == nil {
+		s.log.Info("user invited", "location", l.ID, "user", u.ID)
 	}
-	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
-	}
-	doc, err := loadDoc(u)
-	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
-	}
-	s.log.Info("user invited", "location", l.ID, "user", u.ID)
-	writeJSON(w, http.StatusOK, s.adminUser(u, doc, SCIMBaseURI(s.origin(r), l.ID)))
+	s.writeAdminUser(w, r, l.ID, userID, u, err)
 }
 
 // invite moves u to invited or says why it cannot be invited.
