@@ -3,7 +3,6 @@
 
 GO        ?= go
 BIN       ?= bin
-REPORTS   ?= reports
 FUZZTIME  ?= 10s
 IMAGE     ?= xakia-reference:local
 # The runs that need services (Docker, PostgreSQL): verbose in `make test` so a log shows they ran.
@@ -18,8 +17,8 @@ all: lint test
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
 
-conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference); exit 0 pass, 1 fail, 2 config error
-	$(GO) run ./cmd/mockokta conform --reports $(REPORTS)
+conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference; reports in SCIM_REPORTS, default reports/)
+	$(GO) run ./cmd/mockokta conform
 
 test: lint unit deploy mutation fuzz ## every test: lint, unit + suite (race detector), container + PostgreSQL runs, the mutation self-test, short fuzzing
 
@@ -56,4 +55,4 @@ bench: ## benchmarks of the reference (ratios against a bare net/http handler)
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./reference/
 
 clean: ## remove binaries and generated reports
-	rm -rf $(BIN) build $(REPORTS)/*.json $(REPORTS)/*.xml $(REPORTS)/*.html $(REPORTS)/traces
+	rm -rf $(BIN) build reports/*.json reports/*.xml reports/*.html reports/traces
