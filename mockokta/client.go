@@ -26,6 +26,22 @@ const (
 	headerContentType    = "application/scim+json; charset=utf-8"
 )
 
+// RequestHeaders returns the headers Okta's SCIM client sends on every
+// request (okta-wire.md), without Authorization; withBody adds Okta's
+// Content-Type. Callers that send Okta-shaped requests themselves (the
+// conformance steps) use it so that the header set is written down once.
+func RequestHeaders(withBody bool) http.Header {
+	h := http.Header{}
+	h.Set("Accept", headerAccept)
+	h.Set("Accept-Charset", headerAcceptCharset)
+	h.Set("User-Agent", headerUserAgent)
+	h.Set("Accept-Encoding", headerAcceptEncoding)
+	if withBody {
+		h.Set("Content-Type", headerContentType)
+	}
+	return h
+}
+
 // DefaultTimeout is Okta's socket timeout per request.
 const DefaultTimeout = 60 * time.Second
 
@@ -223,14 +239,8 @@ func (s *session) once(ctx context.Context, method, path, rawQuery string, body 
 	if err != nil {
 		return nil, &RequestError{Method: method, Path: path, Err: err}
 	}
-	req.Header.Set("Accept", headerAccept)
-	req.Header.Set("Accept-Charset", headerAcceptCharset)
-	req.Header.Set("User-Agent", headerUserAgent)
+	req.Header = RequestHeaders(body != nil)
 	req.Header.Set("Authorization", s.c.app.AuthorizationHeader())
-	req.Header.Set("Accept-Encoding", headerAcceptEncoding)
-	if body != nil {
-		req.Header.Set("Content-Type", headerContentType)
-	}
 	start := time.Now()
 	hr, err := s.hc.Do(req)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/go-resty/resty/v2"
 	"github.com/tidwall/gjson"
 
+	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reports"
 )
 
@@ -222,14 +223,17 @@ func (w *World) send(method, path string, body []byte, o reqOpts) (*response, er
 	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
 		target = strings.TrimRight(loc.BaseURL, "/") + "/" + strings.TrimLeft(path, "/")
 	}
-	accept := o.accept
-	if accept == "" {
-		accept = mediaSCIM
+	// Okta's own header set, from the mock Okta; Accept-Encoding is left to
+	// Go's transport, which then also decodes a compressed answer.
+	req := w.client.R()
+	for k, v := range mockokta.RequestHeaders(body != nil) {
+		if k != "Accept-Encoding" {
+			req.SetHeader(k, v[0])
+		}
 	}
-	req := w.client.R().
-		SetHeader("Accept", accept).
-		SetHeader("Accept-Charset", "utf-8").
-		SetHeader("User-Agent", "Okta SCIM Client 1.0.0 (scimtest conformance)")
+	if o.accept != "" {
+		req.SetHeader("Accept", o.accept)
+	}
 	switch {
 	case o.noAuth:
 	case o.auth != "":
@@ -238,11 +242,10 @@ func (w *World) send(method, path string, body []byte, o reqOpts) (*response, er
 		req.SetHeader("Authorization", "Bearer "+loc.APIKey)
 	}
 	if body != nil {
-		ct := o.contentType
-		if ct == "" {
-			ct = mediaSCIM + "; charset=utf-8"
+		if o.contentType != "" {
+			req.SetHeader("Content-Type", o.contentType)
 		}
-		req.SetHeader("Content-Type", ct).SetBody(body)
+		req.SetBody(body)
 	}
 	start := time.Now()
 	res, err := req.Execute(method, target)
