@@ -68,17 +68,23 @@ func requireCoreSchema(in userInput) error {
 // userNameRequired is the 400 of a body without a userName.
 var errUserNameRequired = newError(http.StatusBadRequest, scimInvalidValue, "userName is required and must be a non-empty string")
 
-// createUser handles POST /Users (behaviour.md §3).
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
+// readUserBody reads a POST or PUT body: a JSON object whose schemas hold the
+// core User schema, with known attributes of the right types.
+func (s *Server) readUserBody(r *http.Request) (userInput, error) {
 	body, err := s.readJSONObject(r)
 	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
+		return userInput{}, err
 	}
 	in, err := parseUserBody(body)
-	if err == nil {
-		err = requireCoreSchema(in)
+	if err != nil {
+		return userInput{}, err
 	}
+	return in, requireCoreSchema(in)
+}
+
+// createUser handles POST /Users (behaviour.md §3).
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
+	in, err := s.readUserBody(r)
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
 		return
@@ -212,15 +218,7 @@ func (s *Server) scimWrite(u *store.User) {
 // replaceUser handles PUT /Users/{id} (behaviour.md §5).
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	id := r.PathValue("id")
-	body, err := s.readJSONObject(r)
-	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
-	}
-	in, err := parseUserBody(body)
-	if err == nil {
-		err = requireCoreSchema(in)
-	}
+	in, err := s.readUserBody(r)
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
 		return

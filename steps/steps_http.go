@@ -274,25 +274,23 @@ func hasSchema(obj gjson.Result, urn string) bool {
 }
 
 func (w *World) attrIsInteger(path string, want int) error {
-	r, err := w.last()
-	if err != nil {
-		return err
-	}
-	v := r.get(path)
-	if !isInteger(v) || v.Int() != int64(want) {
-		return fmt.Errorf("expected %s to be the integer %d, got %s: %s", path, want, orMissing(v), r.describe())
-	}
-	return nil
+	return w.attrInteger(path, fmt.Sprintf("the integer %d", want), func(n int64) bool { return n == int64(want) })
 }
 
 func (w *World) attrIsIntegerAtLeast(path string, min int) error {
+	return w.attrInteger(path, fmt.Sprintf("an integer of at least %d", min), func(n int64) bool { return n >= int64(min) })
+}
+
+// attrInteger checks that the last response's path is a JSON integer for
+// which ok holds; want describes the expectation in the error.
+func (w *World) attrInteger(path, want string, ok func(int64) bool) error {
 	r, err := w.last()
 	if err != nil {
 		return err
 	}
 	v := r.get(path)
-	if !isInteger(v) || v.Int() < int64(min) {
-		return fmt.Errorf("expected %s to be an integer of at least %d, got %s: %s", path, min, orMissing(v), r.describe())
+	if !isInteger(v) || !ok(v.Int()) {
+		return fmt.Errorf("expected %s to be %s, got %s: %s", path, want, orMissing(v), r.describe())
 	}
 	return nil
 }

@@ -262,30 +262,17 @@ func (p *parser) enter(t token) error {
 
 // parseOr parses: andExpr *("or" andExpr).
 func (p *parser) parseOr(inBracket bool) (Expr, error) {
-	left, err := p.parseAnd(inBracket)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		t, err := p.peek()
-		if err != nil {
-			return nil, err
-		}
-		if !isWord(t, "or") {
-			return left, nil
-		}
-		p.pos = t.end
-		right, err := p.parseAnd(inBracket)
-		if err != nil {
-			return nil, err
-		}
-		left = &Logical{Op: "or", Left: left, Right: right}
-	}
+	return p.parseChain("or", p.parseAnd, inBracket)
 }
 
 // parseAnd parses: unary *("and" unary).
 func (p *parser) parseAnd(inBracket bool) (Expr, error) {
-	left, err := p.parseUnary(inBracket)
+	return p.parseChain("and", p.parseUnary, inBracket)
+}
+
+// parseChain parses operand *(op operand), left-associative.
+func (p *parser) parseChain(op string, operand func(bool) (Expr, error), inBracket bool) (Expr, error) {
+	left, err := operand(inBracket)
 	if err != nil {
 		return nil, err
 	}
@@ -294,15 +281,15 @@ func (p *parser) parseAnd(inBracket bool) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !isWord(t, "and") {
+		if !isWord(t, op) {
 			return left, nil
 		}
 		p.pos = t.end
-		right, err := p.parseUnary(inBracket)
+		right, err := operand(inBracket)
 		if err != nil {
 			return nil, err
 		}
-		left = &Logical{Op: "and", Left: left, Right: right}
+		left = &Logical{Op: op, Left: left, Right: right}
 	}
 }
 

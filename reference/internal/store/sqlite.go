@@ -153,8 +153,28 @@ func checkSQLitePath(path string) error {
 	return nil
 }
 
-// newSQLite opens both pools on path and applies the migrations.
+// newSQLite opens path, retrying while another connection holds the lock.
+// SQLite can answer SQLITE_BUSY at once, without waiting for busy_timeout,
+// while connections opened together switch a new file to WAL; the retries
+// are bounded by the same busy timeout.
 func newSQLite(ctx context.Context, path string, logger *slog.Logger) (*sqliteStore, error) {
+	deadline := time.Now().Add(sqliteBusyTimeoutMS * time.Millisecond)
+	for attempt := 1; ; attempt++ {
+		s, err := newSQLiteOnce(ctx, path, logger)
+		if err == nil || sqliteCode(err)&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return s, err
+		}
+		logger.Debug("store: SQLite database busy at open, retrying", "path", path, "attempt", attempt)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(10*attempt) * time.Millisecond):
+		}
+	}
+}
+
+// newSQLiteOnce opens both pools on path and applies the migrations.
+func newSQLiteOnce(ctx context.Context, path string, logger *slog.Logger) (*sqliteStore, error) {
 	write, err := sql.Open("sqlite", path+"?"+sqliteWriteParams)
 	if err != nil {
 		return nil, fmt.Errorf("store: open SQLite database %q: %w", path, err)
