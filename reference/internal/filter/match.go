@@ -1,6 +1,9 @@
 package filter
 
 import (
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+
 	"encoding/json"
 	"math"
 	"strconv"
@@ -269,8 +272,11 @@ func compareStrings(s, op, l string, exact bool) bool {
 	return ordered(strings.Compare(s, l), op)
 }
 
-// fold maps s to a case-insensitive comparison key.
-func fold(s string) string { return strings.ToLower(strings.ToUpper(s)) }
+// fold maps s to a case-insensitive comparison key: NFC, then full Unicode
+// case folding ("Straße" and "STRASSE" compare equal), the same key the
+// server's userName index uses, so an indexed `userName eq` and a scanned
+// compound filter agree.
+func fold(s string) string { return cases.Fold().String(norm.NFC.String(s)) }
 
 func ordered(c int, op string) bool {
 	switch op {

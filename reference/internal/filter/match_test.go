@@ -268,3 +268,28 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestMatchUnicodeFolding checks that case-insensitive comparisons use full
+// Unicode folding after NFC, as the server's userName index does.
+func TestMatchUnicodeFolding(t *testing.T) {
+	user := map[string]any{"userName": "Straße.Müller@example.com", "externalId": "Straße"}
+	for _, tc := range []struct {
+		filter string
+		want   bool
+	}{
+		{`userName eq "STRASSE.MÜLLER@EXAMPLE.COM"`, true},
+		{`userName eq "strasse.mu\u0308ller@example.com"`, true}, // decomposed ü
+		{`userName sw "STRASSE"`, true},
+		{`userName eq "STRASSE.MULLER@EXAMPLE.COM"`, false},
+		{`externalId eq "STRASSE"`, false}, // caseExact
+		{`userName eq "strasse.müller@example.com" and externalId eq "Straße"`, true},
+	} {
+		e, err := Parse(tc.filter)
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", tc.filter, err)
+		}
+		if got := Match(e, user); got != tc.want {
+			t.Errorf("Match(%s) = %v, want %v", tc.filter, got, tc.want)
+		}
+	}
+}
