@@ -112,6 +112,7 @@ type World struct {
 	okta *oktaState
 
 	steps      []reports.Step
+	cur        stepMeta // the judging context of the running step
 	failed     bool
 	deviations []deviationHit
 }
