@@ -78,6 +78,7 @@ type stepMeta struct {
 	authority mockokta.Authority
 	cite      string
 	kind      string
+	text      string
 	failure   *checkError // the failure the step returned, resolved
 	warning   string      // an advice-level remark
 	note      string      // a rule of another profile, observed and not judged
@@ -120,6 +121,7 @@ func (w *World) beginStep(st *godog.Step) {
 	default:
 		m.kind = reports.KindOutcome
 	}
+	m.text = st.Text
 	w.cur = m
 }
 
@@ -139,6 +141,13 @@ func (w *World) judge(err error) error {
 	}
 	if ce.Authority == "" {
 		ce.Authority = w.cur.authority
+	}
+	if ce.Rule == "" {
+		// No named cause: the step's check on the request it judged.
+		ce.Rule = reports.StripAnnotation(w.cur.text)
+		if w.resp != nil {
+			ce.Rule += " (" + w.resp.Method + " " + pathTemplate(w.resp.Path) + ")"
+		}
 	}
 	if ce.Cite == "" && ce.Authority == w.cur.authority {
 		ce.Cite = w.cur.cite

@@ -65,6 +65,7 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	// Stored state.
 	sc.Step(`^the stored profile of `+q+` has `+q+` equal to (.+?)$`, w.storedHas)
 	sc.Step(`^the stored profile of `+q+` has no `+q+`$`, w.storedHasNo)
+	sc.Step(`^the stored profile of `+q+` no longer has `+q+` equal to (.+?)$`, w.storedNoLonger)
 	sc.Step(`^the user `+q+` is unchanged$`, w.unchanged)
 
 	// Update, deactivate, reactivate.
