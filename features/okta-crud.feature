@@ -54,4 +54,4 @@ Feature: Okta's CRUD test lifecycle, replayed by the mock Okta
     And a mock Okta with an OIN app for the location
     When the mock Okta assigns the Okta user "dave" with the same login
     Then the Okta task succeeds and linked the user "dave"
-    And the admin view of "dave" shows invitation "not-needed", sign-in "okta" and canSignIn true
+    And the admin view of "dave" shows invitation "not-needed", sign-in "okta" and canSignIn true [xakia: docs/behaviour.md §4]
