@@ -82,7 +82,7 @@ func (s *Server) readUserBody(r *http.Request) (userInput, error) {
 	return in, requireCoreSchema(in)
 }
 
-// createUser handles POST /Users (docs/behaviour.md §3, X-3.2 to ).
+// createUser handles POST /Users (docs/behaviour.md §3, X-3.2 to ).
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	in, err := s.readUserBody(r)
 	if err != nil {
