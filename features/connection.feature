@@ -3,7 +3,8 @@ Feature: Test API Credentials and authentication
   Okta's "Test API Credentials" button sends two fixed requests and needs both to
   answer 200 with a ListResponse. Every request carries the location's SCIM API key
   as a bearer token; anything else is refused with 401, a SCIM error and
-  WWW-Authenticate: Bearer (behaviour.md §1, §2).
+  WWW-Authenticate: Bearer. Checks docs/behaviour.md §1 and §2 (X-1.4 to X-1.6,
+  X-2.1, X-2.2).
 
   Scenario: Okta's Users test call answers a ListResponse with integer paging fields
     When Okta sends "GET /Users?startIndex=1&count=2"
