@@ -26,16 +26,32 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	switch kind, err := classifyDSN(dsn); {
-	case err != nil:
-		return nil, err
+	var (
+		st  Store
+		err error
+	)
+	switch kind, cerr := classifyDSN(dsn); {
+	case cerr != nil:
+		return nil, cerr
 	case kind == dsnMemory:
-		return openSQLiteTemp(ctx, logger)
+		st, err = openSQLiteTemp(ctx, logger)
 	case kind == dsnPostgres:
-		return openPostgres(ctx, dsn, logger)
+		st, err = openPostgres(ctx, dsn, logger)
 	default:
-		return openSQLite(ctx, dsn, logger)
+		st, err = openSQLite(ctx, dsn, logger)
 	}
+	if err != nil {
+		return nil, classify(err)
+	}
+	return classifying{s: st}, nil
+}
+
+// inner returns the backend under the classifying wrapper (for tests).
+func inner(s Store) Store {
+	if c, ok := s.(classifying); ok {
+		return c.s
+	}
+	return s
 }
 
 type dsnKind int

@@ -111,7 +111,7 @@ func TestOpenMemoryIsPrivateAndRemoved(t *testing.T) {
 	if _, err := b.Location(ctx, "x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a location of one in-memory store is visible in another: %v", err)
 	}
-	dir := a.(*sqliteStore).tempDir
+	dir := inner(a).(*sqliteStore).tempDir
 	if _, err := os.Stat(dir); err != nil {
 		t.Fatalf("temporary directory: %v", err)
 	}
@@ -241,7 +241,7 @@ func TestSQLiteSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	ss := s.(*sqliteStore)
+	ss := inner(s).(*sqliteStore)
 	for _, c := range []struct {
 		db     *sql.DB
 		pragma string

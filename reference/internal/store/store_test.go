@@ -697,7 +697,7 @@ var contractCases = []contractCase{
 // setScanBatch lowers the ScanUsers batch size of a concrete store.
 func setScanBatch(t *testing.T, s Store, n int) {
 	t.Helper()
-	switch s := s.(type) {
+	switch s := inner(s).(type) {
 	case *sqliteStore:
 		s.scanBatch = n
 	case *pgStore:
