@@ -24,6 +24,9 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		return
 	}
 	ops, err := patch.ParseRequest(raw)
+	if err == nil {
+		err = checkPatchPaths(ops)
+	}
 	if err != nil {
 		s.writeError(w, patchError(err))
 		return

@@ -207,6 +207,9 @@ func normalizeValue(d attrDef, v any, path string) (any, error) {
 		if s == "" {
 			return nil, nil
 		}
+		if err := checkString(path, s); err != nil {
+			return nil, err
+		}
 		return s, nil
 	case kindBool:
 		switch b := v.(type) {
@@ -231,6 +234,10 @@ func normalizeValue(d attrDef, v any, path string) (any, error) {
 		list, ok := v.([]any)
 		if !ok {
 			return nil, newError(400, scimInvalidValue, fmt.Sprintf("attribute %s must be an array, got %s", path, jsonType(v)))
+		}
+		if len(list) > MaxMultiValues {
+			return nil, newError(400, scimInvalidValue,
+				fmt.Sprintf("attribute %s has %d values; the limit is %d values", path, len(list), MaxMultiValues))
 		}
 		out := make([]any, 0, len(list))
 		for i, x := range list {

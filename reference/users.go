@@ -25,6 +25,17 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, loc store.L
 
 // handleUser serves /scim/v2/{loc}/Users/{id}.
 func (s *Server) handleUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
+	if id := r.PathValue("id"); !validID(id) {
+		// Ids are issued in a fixed alphabet: anything else names no user
+		// and never reaches the store.
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete:
+			s.writeError(w, notFound(id))
+		default:
+			s.methodNotAllowed(w, r, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete)
+		}
+		return
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		s.getUser(w, r, loc)
