@@ -50,7 +50,7 @@ func parseServe(args []string, stderr io.Writer, getenv env) (serveConfig, error
 	var c serveConfig
 	fs := newFlagSet("serve", serveUsage, stderr)
 	fs.StringVar(&c.addr, "addr", orEnv(getenv, "XAKIA_ADDR", defaultAddr), "listen address host:port [XAKIA_ADDR]")
-	fs.StringVar(&c.db, "db", orEnv(getenv, "XAKIA_DB", defaultDB), "SQLite file, :memory: or postgres:// URL [XAKIA_DB]")
+	fs.StringVar(&c.db, "db", orEnv(getenv, "XAKIA_DB", defaultDB), "SQLite file, :memory:, postgres:// URL or keyword DSN (host=… dbname=…) [XAKIA_DB]")
 	fs.StringVar(&c.publicURL, "public-url", orEnv(getenv, "XAKIA_PUBLIC_URL", ""),
 		"public origin for meta.location and base URIs, e.g. https://scim.example.com (default: the request's Host) [XAKIA_PUBLIC_URL]")
 	fs.StringVar(&c.adminToken, "admin-token", "", "admin API token [XAKIA_ADMIN_TOKEN] (default: generated and printed)")
@@ -235,7 +235,7 @@ func dbKind(dsn string) string {
 	switch {
 	case dsn == "" || dsn == ":memory:":
 		return "memory"
-	case strings.HasPrefix(strings.ToLower(dsn), "postgres"):
+	case strings.HasPrefix(strings.ToLower(dsn), "postgres"), strings.Contains(dsn, "="):
 		return "postgres"
 	}
 	return "sqlite"

@@ -131,6 +131,12 @@ func firstNonEmpty(a, b string) string {
 // dsnPassword extracts the password of a postgres URL, if any, so that errors
 // can be scrubbed of it even when the URL does not parse fully.
 func dsnPassword(dsn string) string {
+	if !strings.Contains(dsn, "://") {
+		if kv, err := parseKeywordDSN(dsn); err == nil {
+			return kv["password"]
+		}
+		return ""
+	}
 	if u, err := url.Parse(dsn); err == nil {
 		if p, ok := u.User.Password(); ok {
 			return p
