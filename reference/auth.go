@@ -121,6 +121,13 @@ func (s *Server) admin(h http.HandlerFunc) http.Handler {
 		}
 		// Admin answers may carry a new API key: never cache them.
 		w.Header().Set("Cache-Control", "no-store")
+		// Ids outside the id alphabet name nothing and never reach the store.
+		for _, name := range []string{"id", "userId"} {
+			if v := r.PathValue(name); v != "" && !validID(v) {
+				s.writeError(w, newError(http.StatusNotFound, "", "not found: ids are made of a-z, A-Z, 0-9 and '-'"))
+				return
+			}
+		}
 		h(w, r)
 	})
 }
