@@ -135,6 +135,14 @@ func (w *World) judge(err error) error {
 	if ce.Cite == "" && ce.Authority == w.cur.authority {
 		ce.Cite = w.cur.cite
 	}
+	if w.cur.kind != reports.KindOutcome {
+		// A precondition (Given/When) that fails stops the scenario whatever
+		// the scenario's authority: its checks cannot be judged. The cause
+		// is reported by the scenario that asserts it (the runner marks this
+		// one blocked), or by this one when none does.
+		w.cur.failure = ce
+		return ce
+	}
 	switch {
 	case ce.Authority == mockokta.AuthorityAdvice:
 		w.cur.warning, w.cur.rule = ce.Msg, ce.Rule

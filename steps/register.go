@@ -44,6 +44,7 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 
 	// Create and lookup.
 	sc.Step(`^Okta has assigned the user `+q+`$`, w.assign)
+	sc.Step(`^Okta assigns the user `+q+`$`, w.assign)
 	sc.Step(`^Okta looks up the user `+q+` by userName$`, w.lookup)
 	sc.Step(`^Okta looks up the user `+q+` by userName in upper case$`, w.lookupUpper)
 	sc.Step(`^Okta looks up the user `+q+` by userName with spaces encoded as "\+"$`, w.lookupPlus)
