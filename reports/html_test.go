@@ -68,7 +68,7 @@ func TestWriteHTMLContents(t *testing.T) {
 		}
 	}
 	// The failures section lists exactly the two failing scenarios.
-	failures := section(t, page, "failures")
+	failures := section(t, page, "findings")
 	if n := strings.Count(failures, `<article class="card fail"`); n != 2 {
 		t.Errorf("failures section has %d cards, want 2", n)
 	}
