@@ -129,6 +129,10 @@ func TestWriteHTMLFindingsByTitle(t *testing.T) {
 			{Feature: "F", Name: "a", Status: StatusFail, Steps: []Step{{Text: "Then x", Status: "failed", Error: "boom"}}},
 			{Feature: "F", Name: "b", Status: StatusBlocked, Reason: "blocked by F1 (x)"},
 			{Feature: "F", Name: "hook", Status: StatusFail, Reason: "Before hook: target unreachable"},
+			{Feature: "F", Name: "ungrouped", Status: StatusFail, Steps: []Step{
+				{Text: "When Okta reads user 7", Status: "passed", Exchanges: []Exchange{{Method: "GET", URL: "http://h/scim/v2/Users/7", Status: 500}}},
+				{Text: "Then the answer is 200", Status: "failed", Error: "want 200, got 500"},
+			}},
 		},
 		Findings: []Finding{{ID: "F1", Authority: "engine", Rule: "x", Message: "boom",
 			Scenarios: []string{"F / a", "F / gone"}, Blocked: []string{"F / b"}}},
@@ -148,8 +152,17 @@ func TestWriteHTMLFindingsByTitle(t *testing.T) {
 		}
 	}
 	findings := section(t, page, "findings")
-	if !strings.Contains(findings, `id="unowned"`) || strings.Count(findings, `<article class="card fail"`) != 1 || !strings.Contains(findings, "Before hook: target unreachable") {
-		t.Error("the hook failure must keep a card of its own")
+	if !strings.Contains(findings, `id="unowned"`) || strings.Count(findings, `<article class="card fail"`) != 2 || !strings.Contains(findings, "Before hook: target unreachable") {
+		t.Error("the hook failure and the ungrouped failure must keep a card of their own")
+	}
+	ungrouped := article(t, page, "fail-s-f-ungrouped")
+	for _, want := range []string{
+		`(sent by step 1: When Okta reads user 7)`,
+		"<details class=\"exchange\" open>\n  <summary><span class=\"method mono\">GET</span> <code>/scim/v2/Users/7</code>",
+	} {
+		if !strings.Contains(ungrouped, want) {
+			t.Errorf("the ungrouped failure's card lacks %q", want)
+		}
 	}
 	for _, want := range []string{`<header class="banner interrupted">`, "<b>The run was interrupted</b>"} {
 		if !strings.Contains(page, want) {

@@ -107,7 +107,10 @@ type scenarioView struct {
 	Warned     []findingRef
 	Trace      string
 	FailedStep *stepView
-	Steps      []stepView
+	// FailedJudgedFrom is set when the failed step made no request and
+	// FailedStep.Exchanges holds the last exchange of this earlier step.
+	FailedJudgedFrom string
+	Steps            []stepView
 }
 
 type stepView struct {
@@ -540,11 +543,18 @@ func newScenarioView(sc Scenario, anchor string, refs map[string]findingRef, war
 		v.Steps = append(v.Steps, sv)
 	}
 	if class == "fail" || class == "blocked" {
-		for _, st := range v.Steps {
+		for j, st := range v.Steps {
 			if st.Status == "failed" {
-				// A copy whose last exchange, the likeliest culprit, is shown open.
+				// A copy whose last exchange, the likeliest culprit, is shown
+				// open; a step that made no request judged an earlier one.
 				failed := st
 				failed.Exchanges = append([]exchangeView(nil), st.Exchanges...)
+				for k := j - 1; k >= 0 && len(failed.Exchanges) == 0; k-- {
+					if n := len(v.Steps[k].Exchanges); n > 0 {
+						failed.Exchanges = append(failed.Exchanges, v.Steps[k].Exchanges[n-1])
+						v.FailedJudgedFrom = fmt.Sprintf("step %d: %s", k+1, v.Steps[k].Text)
+					}
+				}
 				if n := len(failed.Exchanges); n > 0 {
 					failed.Exchanges[n-1].Open = true
 				}
