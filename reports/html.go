@@ -53,7 +53,6 @@ func renderHTML(w io.Writer, run Run) error {
 // page is what the template renders; every string is plain text that the
 // template escapes.
 type page struct {
-	Pass        bool
 	Banner      string // CSS class of the banner: ok, ko, interrupted
 	Verdict     string
 	VerdictLine string
@@ -241,7 +240,6 @@ func newPage(run Run) page {
 	blocked := BlockedCount(run)
 	verdict := Verdict(run)
 	p := page{
-		Pass:        verdict == VerdictPass,
 		Banner:      "ko",
 		Verdict:     strings.ToUpper(verdict),
 		VerdictLine: VerdictLine(run),
