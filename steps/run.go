@@ -243,7 +243,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		Name:                "scim-conformance",
 		ScenarioInitializer: rs.initScenario,
 		Options: &godog.Options{
-			Format:         "pretty,cucumber:" + filepath.Join(cfg.ReportsDir, "cucumber.json") + ",junit:" + filepath.Join(cfg.ReportsDir, "junit.xml"),
+			Format:         "pretty,cucumber:" + filepath.Join(cfg.ReportsDir, "cucumber.json"), // junit.xml: reports.WriteJUnit
 			Output:         &ansiStripper{out: out},
 			NoColors:       false, // see ansiStripper
 			Strict:         true,
