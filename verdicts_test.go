@@ -224,4 +224,3 @@ func TestOktaProfileMutation(t *testing.T) {
 		t.Logf("wrote %s: review the diff before committing", oktaGoldenPath)
 	}
 }
-

@@ -103,10 +103,17 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 			s.writeError(w, filterError(err))
 			return
 		}
+		if _, _, eq := filter.Equality(expr); !eq && s.faults.Has(faultFilterEqOnly) {
+			s.writeError(w, newError(http.StatusBadRequest, scimInvalidFilter, "invalid filter: only eq is supported"))
+			return
+		}
 		matches, err := s.findUsers(r.Context(), loc, base, expr)
 		if err != nil {
 			s.writeError(w, s.errorFor(r, err))
 			return
+		}
+		if s.faults.Has(faultMultiValuedNoMatch) && strings.Contains(strings.ToLower(f), "emails") {
+			matches = nil
 		}
 		total, page = len(matches), p.window(matches)
 	case s.faults.Has(faultUnstablePaging):

@@ -179,6 +179,10 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		exclusions = append(exclusions, "~"+tagETag)
 		missing[tagETag] = why
 	}
+	if why := rs.spcUnsupported(ctx, "filter"); why != "" {
+		exclusions = append(exclusions, "~"+tagFilter)
+		missing[tagFilter] = why
+	}
 	wanted, err := buildTagExpr(cfg.Profile, cfg.Tags, nil)
 	if err != nil {
 		return fail("%v", err)
