@@ -128,10 +128,13 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 		}
 	}
 	full := s.queryFull(loc)
+	vs := variantsIn(r)
 	resources := make([]any, 0, len(page))
 	for _, u := range page {
 		if !full {
-			resources = append(resources, limitedUser(u))
+			item := limitedUser(u)
+			decorateUser(vs, u, item)
+			resources = append(resources, item)
 			continue
 		}
 		doc, err := loadDoc(u)
@@ -139,7 +142,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 			s.writeError(w, s.errorFor(r, err))
 			return
 		}
-		resources = append(resources, fullUser(u, doc, base))
+		item := fullUser(u, doc, base)
+		decorateUser(vs, u, item)
+		resources = append(resources, item)
 	}
 	writeJSON(w, http.StatusOK, s.listResponse(total, p.StartIndex, resources))
 }

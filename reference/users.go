@@ -132,7 +132,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Lo
 }
 
 // writeUser writes the full representation of u. For a creation it adds the
-// Location header (equal to meta.location).
+// Location header (equal to meta.location). With the extensions-etag variant
+// the user carries the enterprise extension and an ETag header.
 func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Location, u store.User, status int) {
 	doc, err := loadDoc(u)
 	if err != nil {
@@ -141,6 +142,9 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 	}
 	base := SCIMBaseURI(s.origin(r), loc.ID)
 	out := fullUser(u, doc, base)
+	if v := decorateUser(variantsIn(r), u, out); v != "" {
+		w.Header().Set("ETag", v)
+	}
 	if status == http.StatusCreated {
 		if !s.faults.Has(faultNoLocationHeader) {
 			w.Header().Set("Location", base+"/Users/"+u.ID)
@@ -182,7 +186,11 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, loc store.Locat
 		return
 	}
 	if !s.queryFull(loc) {
-		writeJSON(w, http.StatusOK, limitedUser(u))
+		out := limitedUser(u)
+		if v := decorateUser(variantsIn(r), u, out); v != "" {
+			w.Header().Set("ETag", v)
+		}
+		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	s.writeUser(w, r, loc, u, http.StatusOK)
@@ -215,9 +223,12 @@ func (s *Server) scimWrite(u *store.User) {
 	}
 }
 
-// replaceUser handles PUT /Users/{id} (behaviour.md §5).
+// replaceUser handles PUT /Users/{id} (behaviour.md §5). With the
+// full-replace-put variant (or the put-clears-absent fault) absent attributes
+// are cleared; active, when absent, keeps its value either way.
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	id := r.PathValue("id")
+	vs := variantsIn(r)
 	in, err := s.readUserBody(r)
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
@@ -238,7 +249,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 			return err
 		}
 		var doc map[string]any
-		if s.faults.Has(faultPutClearsAbsent) {
+		if s.faults.Has(faultPutClearsAbsent) || vs.Has(variantFullReplacePut) {
 			doc = newDoc(in)
 			if in.Core["active"] == nil {
 				doc["active"] = u.Active
@@ -246,6 +257,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 		} else {
 			doc = mergeDoc(stored, in)
 		}
+		deriveDisplayName(vs, stored, doc)
 		if s.faults.Has(faultReturnsPassword) && in.Password != nil {
 			doc["password"] = *in.Password
 		}
@@ -257,7 +269,8 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 }
 
 // finishWrite answers a PUT or PATCH: errors, the new-id-on-reactivate
-// fault, then 200 with the full user.
+// fault, then 200 with the full user (a PATCH: 204 without a body with the
+// patch-204 variant).
 func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.Location, u store.User, err error, wasActive bool, userName string) {
 	if errors.Is(err, store.ErrNotFound) {
 		err = notFound(r.PathValue("id"))
@@ -275,6 +288,13 @@ func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.L
 			s.writeError(w, s.errorFor(r, err))
 			return
 		}
+	}
+	if r.Method == http.MethodPatch && variantsIn(r).Has(variantPatch204) {
+		if v := decorateUser(variantsIn(r), u, map[string]any{}); v != "" {
+			w.Header().Set("ETag", v)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
 	}
 	s.writeUser(w, r, loc, u, http.StatusOK)
 }
