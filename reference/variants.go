@@ -28,7 +28,7 @@ func Variants() []Variant {
 	return []Variant{
 		{variantFullReplacePut, "PUT replaces the whole resource: attributes absent from the body are cleared (RFC 7644 §3.5.1)"},
 		{variantNoScimType, "error bodies omit scimType (OPTIONAL, RFC 7644 §3.12)"},
-		{variantInvalidValueForSyntax, "malformed JSON and wrong schemas answer 400 invalidValue instead of invalidSyntax"},
+		{variantInvalidValueForSyntax, "400s that would say invalidSyntax (malformed JSON, wrong schemas, a malformed PatchOp) say invalidValue"},
 		{variantJSONContentType, "responses are sent as Content-Type: application/json instead of application/scim+json"},
 		{variantExtensionsETag, "users carry the enterprise extension (derived employeeNumber, organization) and an ETag header equal to meta.version"},
 		{variantPatch204, "a successful PATCH answers 204 No Content without a body (RFC 7644 §3.5.2)"},

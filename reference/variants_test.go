@@ -54,8 +54,8 @@ var variantProbes = []struct {
 			}
 			return strings.Join(out, " ")
 		}},
-	{variantInvalidValueForSyntax, "400:invalidSyntax 400:invalidSyntax 400:invalidSyntax 400:invalidSyntax 400:invalidFilter 409:uniqueness",
-		"400:invalidValue 400:invalidValue 400:invalidValue 400:invalidValue 400:invalidFilter 409:uniqueness", func(t *testing.T, e *testEnv) string {
+	{variantInvalidValueForSyntax, "400:invalidSyntax 400:invalidSyntax 400:invalidSyntax 400:invalidSyntax 400:invalidSyntax 400:invalidFilter 409:uniqueness",
+		"400:invalidValue 400:invalidValue 400:invalidValue 400:invalidValue 400:invalidValue 400:invalidFilter 409:uniqueness", func(t *testing.T, e *testEnv) string {
 			l := e.loc(0)
 			id := e.create(l, "syn@example.com", "")
 			var out []string
@@ -64,6 +64,7 @@ var variantProbes = []struct {
 				e.do("POST", l.Base+"/Users", l.Key, `{"userName":"noschema@example.com"}`),                // no schemas
 				e.do("PUT", l.Base+"/Users/"+id, l.Key, `{"schemas":"`+schemaUser+`","userName":"x@y.z"}`), // schemas not an array
 				e.do("PATCH", l.Base+"/Users/"+id, l.Key, `[`),                                             // malformed PATCH
+				e.do("PATCH", l.Base+"/Users/"+id, l.Key, `{"schemas":["urn:x"],"Operations":[]}`),         // not a PatchOp
 				e.do("GET", l.Base+"/Users?filter=userName%20zz%20%22x%22", l.Key, ""),                     // not a syntax error
 				e.do("POST", l.Base+"/Users", l.Key, oktaUser("SYN@example.com", "")),                      // not a syntax error
 			} {
