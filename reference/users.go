@@ -290,7 +290,7 @@ func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.L
 		}
 	}
 	if r.Method == http.MethodPatch && variantsIn(r).Has(variantPatch204) {
-		if v := decorateUser(variantsIn(r), u, map[string]any{}); v != "" {
+		if v := variantETag(variantsIn(r), u); v != "" {
 			w.Header().Set("ETag", v)
 		}
 		w.WriteHeader(http.StatusNoContent)

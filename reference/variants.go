@@ -34,6 +34,7 @@ func Variants() []Variant {
 		{variantPatch204, "a successful PATCH answers 204 No Content without a body (RFC 7644 §3.5.2)"},
 		{variantDerivedDisplayName, "removing displayName re-derives it from name.givenName and name.familyName"},
 		{variantTextPlainAccepted, "request bodies sent as Content-Type: text/plain are read as JSON instead of answering 415"},
+		{variantCharsetContentType, "response media types carry a charset parameter: application/scim+json; charset=utf-8 (RFC 7644 §8.1)"},
 	}
 }
 
@@ -47,6 +48,7 @@ const (
 	variantPatch204              = "patch-204"
 	variantDerivedDisplayName    = "derived-displayname"
 	variantTextPlainAccepted     = "text-plain-accepted"
+	variantCharsetContentType    = "charset-content-type"
 )
 
 // VariantSet is a parsed, immutable set of enabled variants. The zero value
@@ -210,12 +212,17 @@ func (s *Server) withVariants(next http.Handler) http.Handler {
 }
 
 // contentTypeFor is the media type of response bodies: application/json
-// with the json-content-type variant, else application/scim+json.
+// with the json-content-type variant, else application/scim+json; with the
+// charset-content-type variant followed by "; charset=utf-8".
 func contentTypeFor(vs VariantSet) string {
+	ct := contentTypeSCIM
 	if vs.Has(variantJSONContentType) {
-		return "application/json"
+		ct = "application/json"
 	}
-	return contentTypeSCIM
+	if vs.Has(variantCharsetContentType) {
+		ct += "; charset=utf-8"
+	}
+	return ct
 }
 
 // errorScimType is the scimType sent for e, "" for none: omitted with the
@@ -248,13 +255,23 @@ func acceptedMediaType(vs VariantSet, mt string) bool {
 // reports for every user.
 const enterpriseOrganization = "Xakia Reference"
 
+// variantETag is the ETag header the extensions-etag variant sends for u
+// (its meta.version), "" without the variant.
+func variantETag(vs VariantSet, u store.User) string {
+	if !vs.Has(variantExtensionsETag) {
+		return ""
+	}
+	return fmt.Sprintf("W/%q", fmt.Sprint(u.Version))
+}
+
 // decorateUser adds to a user representation out (full or limited) what the
 // extensions-etag variant sends: the enterprise extension schema and object
 // (values the client stored win over the derived employeeNumber and
 // organization) and meta.version. It returns the representation's version
 // for the ETag header, "" without the variant.
 func decorateUser(vs VariantSet, u store.User, out map[string]any) string {
-	if !vs.Has(variantExtensionsETag) {
+	version := variantETag(vs, u)
+	if version == "" {
 		return ""
 	}
 	ext := map[string]any{}
@@ -271,7 +288,6 @@ func decorateUser(vs VariantSet, u store.User, out map[string]any) string {
 	}
 	out[schemaEnterprise] = ext
 	out["schemas"] = []string{schemaUser, schemaEnterprise}
-	version := fmt.Sprintf("W/%q", fmt.Sprint(u.Version))
 	meta, _ := out["meta"].(map[string]any)
 	if meta == nil {
 		meta = map[string]any{"resourceType": "User"}

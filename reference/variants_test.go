@@ -136,6 +136,23 @@ var variantProbes = []struct {
 		other := e.do("POST", l.Base+"/Users", l.Key, oktaUser("tp3@example.com", ""), "Content-Type: application/xml")
 		return fmt.Sprint(post.Status, " ", put.Status, " ", patch.Status, " ", other.Status == 415)
 	}},
+	{variantCharsetContentType, "application/scim+json x3", "application/scim+json; charset=utf-8 x3", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		cts := map[string]int{}
+		for _, r := range []resp{
+			e.do("POST", l.Base+"/Users", l.Key, oktaUser("cs@example.com", "")),
+			e.do("GET", l.Base+"/Users", "wrong-key", ""),
+			e.do("GET", l.Base+"/ServiceProviderConfig", l.Key, ""),
+		} {
+			cts[r.Header.Get("Content-Type")]++
+		}
+		for ct, n := range cts {
+			if len(cts) == 1 {
+				return fmt.Sprintf("%s x%d", ct, n)
+			}
+		}
+		return fmt.Sprint(cts)
+	}},
 }
 
 func TestVariants(t *testing.T) {
@@ -269,6 +286,11 @@ func TestVariantsCombineWithFaults(t *testing.T) {
 	r := e.do("POST", l.Base+"/Users", l.Key, oktaUser("dup@example.com", ""))
 	if r.Status != 400 || r.JSON["scimType"] != nil || r.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("%d %v %s", r.Status, r.Header, r.Raw)
+	}
+	e = newEnv(t, Config{Variants: []string{variantJSONContentType, variantCharsetContentType}})
+	l = e.loc(0)
+	if r := e.do("GET", l.Base+"/Users", l.Key, ""); r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Errorf("json + charset: %q", r.Header.Get("Content-Type"))
 	}
 	e = newEnv(t, Config{Faults: []string{faultNoErrorSchema}, Variants: []string{variantNoScimType}})
 	l = e.loc(0)
