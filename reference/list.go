@@ -132,9 +132,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 	resources := make([]any, 0, len(page))
 	for _, u := range page {
 		if !full {
-			item := limitedUser(u)
-			decorateUser(vs, u, item)
-			resources = append(resources, item)
+			resources = append(resources, limitedUser(u))
 			continue
 		}
 		doc, err := loadDoc(u)

@@ -186,11 +186,10 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, loc store.Locat
 		return
 	}
 	if !s.queryFull(loc) {
-		out := limitedUser(u)
-		if v := decorateUser(variantsIn(r), u, out); v != "" {
+		if v := variantETag(variantsIn(r), u); v != "" {
 			w.Header().Set("ETag", v)
 		}
-		writeJSON(w, http.StatusOK, out)
+		writeJSON(w, http.StatusOK, limitedUser(u))
 		return
 	}
 	s.writeUser(w, r, loc, u, http.StatusOK)

@@ -264,11 +264,14 @@ func variantETag(vs VariantSet, u store.User) string {
 	return fmt.Sprintf("W/%q", fmt.Sprint(u.Version))
 }
 
-// decorateUser adds to a user representation out (full or limited) what the
+// decorateUser adds to a full user representation out what the
 // extensions-etag variant sends: the enterprise extension schema and object
 // (values the client stored win over the derived employeeNumber and
 // organization) and meta.version. It returns the representation's version
-// for the ETag header, "" without the variant.
+// for the ETag header, "" without the variant. The limited query
+// representation of a limited location is left as it is (it is the declared
+// Xakia limitation, which names exactly what queries return); its GET still
+// sends the ETag header.
 func decorateUser(vs VariantSet, u store.User, out map[string]any) string {
 	version := variantETag(vs, u)
 	if version == "" {

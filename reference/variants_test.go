@@ -193,6 +193,13 @@ func TestExtensionsETagHeaders(t *testing.T) {
 		for name, r := range map[string]resp{"POST": post, "PUT": put, "PATCH": patch, "GET": get} {
 			meta, _ := r.JSON["meta"].(map[string]any)
 			etag := r.Header.Get("ETag")
+			if name == "GET" && l.ID == "lim" {
+				// The limited representation stays limited: no meta, no extension.
+				if fmt.Sprint(keysOf(r.JSON)) != "[active id schemas]" || !strings.HasPrefix(etag, `W/"`) {
+					t.Errorf("limited GET: ETag %q, %s", etag, r.Raw)
+				}
+				continue
+			}
 			if etag == "" || meta == nil || meta["version"] != etag || !strings.HasPrefix(etag, `W/"`) {
 				t.Errorf("%s %s: ETag %q, meta %v", l.ID, name, etag, meta)
 			}
@@ -209,6 +216,10 @@ func TestExtensionsETagHeaders(t *testing.T) {
 		list := e.do("GET", l.Base+"/Users", l.Key, "")
 		if list.Header.Get("ETag") != "" {
 			t.Errorf("%s: a list carries an ETag", l.ID)
+		}
+		item := list.JSON["Resources"].([]any)[0].(map[string]any)
+		if _, ext := item[schemaEnterprise]; ext != (l.ID == "full") {
+			t.Errorf("%s: list item %v", l.ID, item)
 		}
 	}
 	// With patch-204 too, the 204 carries the new version.
