@@ -136,6 +136,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 	}
 	full := s.queryFull(loc)
 	sel := s.selection(r)
+	vs := variantsIn(r)
 	resources := make([]any, 0, len(page))
 	for _, u := range page {
 		if !full {
@@ -147,7 +148,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 			s.writeError(w, s.errorFor(r, err))
 			return
 		}
-		resources = append(resources, sel.apply(fullUser(u, doc, base)))
+		item := fullUser(u, doc, base)
+		decorateUser(vs, u, item)
+		resources = append(resources, sel.apply(item))
 	}
 	writeJSON(w, http.StatusOK, s.listResponse(total, p.StartIndex, resources))
 }

@@ -146,6 +146,9 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		if len(cfg.Faults) > 0 {
 			fmt.Fprintf(out, ", faults %s", strings.Join(cfg.Faults, ", "))
 		}
+		if len(cfg.Variants) > 0 {
+			fmt.Fprintf(out, ", variants %s", strings.Join(cfg.Variants, ", "))
+		}
 		fmt.Fprintln(out, ")")
 	}
 	result.Target = cfg.BaseURL
@@ -319,6 +322,7 @@ func startEmbedded(ctx context.Context, cfg Config) (*reference.Instance, error)
 	inst, err := reference.Start(ctx, reference.Options{
 		Locations: []reference.LocationSpec{{Name: "default", QueryAttributes: mode}, {Name: "second", QueryAttributes: mode}},
 		Faults:    cfg.Faults,
+		Variants:  cfg.Variants,
 	})
 	if err != nil {
 		return nil, err
