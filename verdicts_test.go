@@ -225,6 +225,7 @@ func TestOktaProfileMutation(t *testing.T) {
 		t.Logf("wrote %s: review the diff before committing", oktaGoldenPath)
 	}
 }
+
 // variantOutcome is what one allowed variant produced in each profile.
 type variantOutcome struct {
 	Okta  verdictOutcome `json:"okta"`
