@@ -27,7 +27,7 @@ type Variant struct {
 func Variants() []Variant {
 	return []Variant{
 		{variantFullReplacePut, "PUT replaces the whole resource: attributes absent from the body are cleared (RFC 7644 §3.5.1)"},
-		{variantNoScimType, "error bodies omit scimType (OPTIONAL, RFC 7644 §3.12)"},
+		{variantNoScimType, "error bodies omit scimType (OPTIONAL, RFC 7644 §3.12), except uniqueness on a 409 (a MUST of RFC 7644 §3.3)"},
 		{variantInvalidValueForSyntax, "400s that would say invalidSyntax (malformed JSON, wrong schemas, a malformed PatchOp) say invalidValue"},
 		{variantJSONContentType, "responses are sent as Content-Type: application/json instead of application/scim+json"},
 		{variantExtensionsETag, "users carry the enterprise extension (derived employeeNumber, organization) and an ETag header equal to meta.version"},
@@ -226,10 +226,13 @@ func contentTypeFor(vs VariantSet) string {
 }
 
 // errorScimType is the scimType sent for e, "" for none: omitted with the
-// no-scimtype variant, invalidSyntax turned into invalidValue with the
+// no-scimtype variant (except uniqueness on a 409, which RFC 7644 §3.3
+// requires), invalidSyntax turned into invalidValue with the
 // invalidvalue-for-syntax variant.
 func errorScimType(vs VariantSet, e *apiError) string {
 	switch {
+	case vs.Has(variantNoScimType) && e.ScimType == scimUniqueness:
+		return e.ScimType
 	case vs.Has(variantNoScimType):
 		return ""
 	case e.ScimType == scimInvalidSyntax && vs.Has(variantInvalidValueForSyntax):

@@ -38,7 +38,7 @@ var variantProbes = []struct {
 		return fmt.Sprint(r.JSON["displayName"], " ", r.JSON["locale"], " ", r.JSON["name"].(map[string]any)["givenName"], " ", r.JSON["active"])
 	}},
 	{variantNoScimType, "409:uniqueness:409 400:invalidSyntax:400 400:invalidFilter:400",
-		"409:<nil>:409 400:<nil>:400 400:<nil>:400", func(t *testing.T, e *testEnv) string {
+		"409:uniqueness:409 400:<nil>:400 400:<nil>:400", func(t *testing.T, e *testEnv) string {
 			l := e.loc(0)
 			e.create(l, "dup@example.com", "")
 			var out []string

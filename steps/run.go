@@ -283,8 +283,12 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	result.Notices = append(result.Notices, rs.notices...)
 	result.Deviations = manifest.reportDeviations(applied)
 	result.Duration = time.Since(started)
+	result.Strict = cfg.FailOnNotRun
 
 	code := ExitPass
+	if reports.Verdict(result) == reports.VerdictFail {
+		code = ExitFail
+	}
 	for _, s := range result.Scenarios {
 		if s.Status == reports.StatusFail || s.Status == reports.StatusBlocked {
 			code = ExitFail

@@ -27,7 +27,9 @@ type conformRequest struct {
 	BaseURL  string   // --base-url / SCIM_BASE_URL (may be empty: embedded default)
 	APIKey   string   // --api-key / SCIM_API_KEY
 	Embedded bool     // --embedded
-	Faults   []string // --fault (with --embedded)
+	Faults   []string // --fault (embedded reference only)
+	Variants []string // conform --variant (embedded reference only)
+	Strict   bool     // conform --strict: not-run scenarios fail
 	JSON     bool     // --json
 	Stdout   io.Writer
 	Stderr   io.Writer

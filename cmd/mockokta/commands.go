@@ -225,18 +225,21 @@ func conformCommand() command {
 			profile := fs.String("profile", "", "suite profile: xakia (limited query attributes declared) or okta (full-attribute server) [SCIM_PROFILE]")
 			tags := fs.String("tags", "", "extra godog tag `EXPR`, ANDed with the profile's [SCIM_TAGS]")
 			reportsDir := fs.String("reports", "", "report `DIR` [SCIM_REPORTS] (default reports)")
+			strict := fs.Bool("strict", false, "a not-run scenario fails the verdict [SCIM_FAIL_ON_NOT_RUN=true]")
+			var variants listFlag
+			fs.Var(&variants, "variant", "with the embedded reference, enable an allowed variant `NAME` (repeatable; see xakia-reference variants)")
 			return func(ctx context.Context, c *cli) int {
 				if c.e.conform == nil {
 					fmt.Fprintln(c.stderr, "conform: not wired yet")
 					return exitUsage
 				}
-				if len(c.g.faults) > 0 && !c.g.embedded {
-					fmt.Fprintln(c.stderr, "mockokta conform: --fault needs --embedded")
+				if (len(c.g.faults) > 0 || len(variants) > 0) && c.g.baseURL != "" && !c.g.embedded {
+					fmt.Fprintln(c.stderr, "mockokta conform: --fault and --variant apply to the embedded reference; drop --base-url (or SCIM_BASE_URL)")
 					return exitUsage
 				}
 				return c.e.conform(ctx, conformRequest{
-					Faults: c.g.faults,
-					Args:   c.rawArgs, Profile: *profile, Tags: *tags, Reports: *reportsDir,
+					Faults: c.g.faults, Variants: variants, Strict: *strict,
+					Args: c.rawArgs, Profile: *profile, Tags: *tags, Reports: *reportsDir,
 					BaseURL: c.g.baseURL, APIKey: c.g.apiKey, Embedded: c.g.embedded, JSON: c.g.json,
 					Stdout: c.stdout, Stderr: c.stderr,
 				})
