@@ -65,6 +65,7 @@ const (
 	mutationFeatOktaSpec   = "Okta's SPEC test (the OIN gate)"
 	mutationFeatQuery      = "Querying users"
 	mutationFeatUpdate     = "Update user attributes"
+	mutationFeatRFC        = "RFC 7643 and 7644 rules beyond Okta's traffic"
 )
 
 // mutationKey names a scenario the way the golden file does.
@@ -169,6 +170,33 @@ func mutationGuards() map[string][]string {
 		},
 		"no-body-limit": {
 			k(mutationFeatErrors, "A body over 1 MiB is refused with 413 and creates nothing"),
+		},
+		"duplicate-primary": {
+			k(mutationFeatRFC, "A create with two primary emails is refused or keeps exactly one primary"),
+			k(mutationFeatRFC, "A PUT with two primary emails is refused or keeps exactly one primary"),
+			k(mutationFeatRFC, "A PATCH replacing the emails with two primary emails is refused or keeps exactly one primary"),
+		},
+		"keep-duplicate-values": {
+			k(mutationFeatRFC, "The same (type, value) pair sent twice is not returned twice"),
+		},
+		"noop-patch-bumps-version": {
+			k(mutationFeatRFC, "A PATCH adding a value already present leaves meta.version and meta.lastModified unchanged"),
+			k(mutationFeatRFC, "A PATCH adding an email already present leaves meta.version and meta.lastModified unchanged"),
+		},
+		"ignore-attributes-param": {
+			k(mutationFeatRFC, "attributes on a GET by id returns only id, schemas and the requested attributes"),
+			k(mutationFeatRFC, "excludedAttributes on a GET by id leaves the excluded attributes out"),
+			k(mutationFeatRFC, "attributes on a filtered list returns only id, schemas and the requested attributes"),
+			k(mutationFeatRFC, "attributes on a PUT returns only id, schemas and the requested attributes"),
+		},
+		"etag-mismatch": {
+			k(mutationFeatRFC, "Every response carrying one user has an ETag equal to meta.version"),
+		},
+		"ignore-if-match": {
+			k(mutationFeatRFC, "A write whose If-Match names an older version is refused with 412 and changes nothing"),
+		},
+		"ignore-if-none-match": {
+			k(mutationFeatRFC, "A GET whose If-None-Match names the current version answers 304 Not Modified"),
 		},
 	}
 }
