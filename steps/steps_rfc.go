@@ -319,7 +319,8 @@ func (r *rfcSteps) metaUnchanged(alias string) error {
 	return nil
 }
 
-// attrList splits a comma-separated attribute list into lower-cased names.
+// attrList splits a comma-separated attribute list into lower-cased names
+// (core attributes, possibly with a sub-attribute: "name.givenname").
 func attrList(list string) []string {
 	var out []string
 	for _, a := range strings.Split(list, ",") {
@@ -410,9 +411,14 @@ func (r *rfcSteps) onlyRequested() error {
 		}
 		expected[a] = true
 	}
+	top := map[string]bool{}
+	for a := range expected {
+		t, _, _ := strings.Cut(a, ".")
+		top[t] = true
+	}
 	var extra, missing []string
 	obj.ForEach(func(k, _ gjson.Result) bool {
-		if !expected[k.Str] {
+		if !top[k.Str] {
 			extra = append(extra, k.Str)
 		}
 		return true
