@@ -1,8 +1,9 @@
-@errors
+@errors @rfc
 Feature: Errors are SCIM errors and change nothing
   Bad input is answered with the right 4xx status and a SCIM error body (Error
   schema, status as a string, a non-empty detail, no stack trace, no secret), and
-  leaves the stored data as it was (behaviour.md §9).
+  leaves the stored data as it was. Checks docs/behaviour.md §9 (X-9.1 to X-9.3)
+  and the atomic PATCH of X-5.2.
 
   Background:
     Given Okta has assigned the user "alice"
@@ -135,6 +136,7 @@ Feature: Errors are SCIM errors and change nothing
       | PATCH  | {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]} |
       | DELETE |                                                                                                                       |
 
+  @xakia
   Scenario: An unsupported media type is refused with 415 or 400 and creates nothing
     When a client sends "POST /Users" with Content-Type "text/plain" and the body:
       """

@@ -17,7 +17,7 @@ import (
 	"github.com/xakia-okta/scimtest/reports"
 )
 
-// Okta's wire constants (okta-wire.md, "Headers on every request").
+// Okta's wire constants (docs/okta-wire.md, "Headers").
 const (
 	headerAccept         = "application/scim+json"
 	headerAcceptCharset  = "utf-8"
@@ -27,7 +27,7 @@ const (
 )
 
 // RequestHeaders returns the headers Okta's SCIM client sends on every
-// request (okta-wire.md), without Authorization; withBody adds Okta's
+// request (docs/okta-wire.md), without Authorization; withBody adds Okta's
 // Content-Type. Callers that send Okta-shaped requests themselves (the
 // conformance steps) use it so that the header set is written down once.
 func RequestHeaders(withBody bool) http.Header {

@@ -6,8 +6,9 @@
 // both app styles: OIN (catalogue template, PATCH for active and password)
 // and AIW (App Integration Wizard, PUT for every update).
 //
-// Every request mirrors the shared spec okta-wire.md: the same headers, the
-// same query strings, the same JSON bodies with the same key order. Failures
-// are worded the way Okta shows them to an administrator. The package talks
-// HTTP only; it never imports the reference server's internals.
+// Every request mirrors what Okta sends, as docs/okta-wire.md describes it
+// with its public sources: the same headers, the same query strings, the
+// same JSON bodies with the same key order. Failures are worded the way Okta
+// shows them to an administrator. The package talks HTTP only; it never
+// imports the reference server's internals.
 package mockokta

@@ -83,7 +83,7 @@ func (s *Server) readUserBody(r *http.Request) (userInput, error) {
 	return in, requireCoreSchema(in)
 }
 
-// createUser handles POST /Users (behaviour.md §3).
+// createUser handles POST /Users (docs/behaviour.md §3, X-3.2 to ).
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	in, err := s.readUserBody(r)
 	if err == nil {
@@ -228,7 +228,7 @@ func (s *Server) userInAnyLocation(ctx context.Context, id string) (store.User, 
 }
 
 // scimWrite applies the Xakia rules of a SCIM write to the Xakia-side state
-// (behaviour.md §4 rule 3): a pre-existing password user switches to Okta
+// (docs/behaviour.md ): a pre-existing password user switches to Okta
 // sign-in and keeps needing no invitation.
 func (s *Server) scimWrite(u *store.User) {
 	if u.SignIn == store.SignInPassword {
@@ -239,7 +239,7 @@ func (s *Server) scimWrite(u *store.User) {
 	}
 }
 
-// replaceUser handles PUT /Users/{id} (behaviour.md §5).
+// replaceUser handles PUT /Users/{id} (docs/behaviour.md ).
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	id := r.PathValue("id")
 	in, err := s.readUserBody(r)

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
 )
 
@@ -43,7 +42,7 @@ type rfcSteps struct {
 }
 
 // registerRFC binds the steps of features/rfc.feature.
-func (w *World) registerRFC(sc *godog.ScenarioContext) {
+func (w *World) registerRFC(sc stepper) {
 	r := &rfcSteps{w: w}
 	const q = `"([^"]*)"`
 

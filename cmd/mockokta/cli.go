@@ -141,8 +141,9 @@ func commands() []command {
 }
 
 const rootSummary = `mockokta replays what Okta's SCIM provisioning client sends to a SCIM 2.0
-server (headers, queries, bodies and the 429 policy of okta-wire.md) and reports
-each task the way Okta's provisioning log words it.
+server (headers, queries, bodies and the 429 policy; docs/okta-wire.md in the
+scimtest repository lists them with their sources) and reports each task the
+way Okta's provisioning log words it.
 
 usage: mockokta [global flags] COMMAND [command flags]
 `
