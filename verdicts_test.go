@@ -53,6 +53,7 @@ var oktaInvisible = map[string]string{
 	"deactivated-can-sign-in": "sign-in is Xakia-side state, invisible to SCIM",
 	"cross-location-ids":      "locations are a Xakia notion; the isolation scenarios are Xakia rules",
 	"old-key-valid":           "key rotation goes through Xakia's admin API, which the okta profile does not use",
+	"keep-duplicate-values":   "returning a (type, value) pair twice breaks a SHOULD NOT of RFC 7643 §2.4: a warning, and Okta reads the primary email only",
 }
 
 // verdictOutcome is the judged shape of one run: its distinct findings
@@ -224,4 +225,3 @@ func TestOktaProfileMutation(t *testing.T) {
 		t.Logf("wrote %s: review the diff before committing", oktaGoldenPath)
 	}
 }
-
