@@ -54,6 +54,7 @@ var oktaInvisible = map[string]string{
 	"deactivated-can-sign-in": "sign-in is Xakia-side state, invisible to SCIM",
 	"cross-location-ids":      "locations are a Xakia notion; the isolation scenarios are Xakia rules",
 	"old-key-valid":           "key rotation goes through Xakia's admin API, which the okta profile does not use",
+	"keep-duplicate-values":   "returning a (type, value) pair twice breaks a SHOULD NOT of RFC 7643 §2.4: a warning, and Okta reads the primary email only",
 }
 
 // verdictOutcome is the judged shape of one run: its distinct findings

@@ -150,6 +150,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 		}
 		item := fullUser(u, doc, base)
 		decorateUser(vs, u, item)
+		withoutVersion(vs, item)
 		resources = append(resources, sel.apply(item))
 	}
 	writeJSON(w, http.StatusOK, s.listResponse(total, p.StartIndex, resources))

@@ -87,7 +87,7 @@ func (s *Server) readUserBody(r *http.Request) (userInput, error) {
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	in, err := s.readUserBody(r)
 	if err == nil {
-		err = s.multiValuedRules(&in, nil)
+		err = s.multiValuedRules(variantsIn(r), &in, nil)
 	}
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
@@ -146,10 +146,12 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		return
 	}
 	base := SCIMBaseURI(s.origin(r), loc.ID)
+	vs := variantsIn(r)
 	out := fullUser(u, doc, base)
-	decorateUser(variantsIn(r), u, out)
+	decorateUser(vs, u, out)
+	withoutVersion(vs, out)
 	out = s.selection(r).apply(out)
-	w.Header().Set("ETag", s.etagHeader(u))
+	s.setETag(w, vs, u)
 	if status == http.StatusCreated {
 		if !s.faults.Has(faultNoLocationHeader) {
 			w.Header().Set("Location", base+"/Users/"+u.ID)
@@ -194,7 +196,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, loc store.Locat
 		return
 	}
 	if !s.queryFull(loc) {
-		w.Header().Set("ETag", s.etagHeader(u))
+		s.setETag(w, variantsIn(r), u)
 		writeJSON(w, http.StatusOK, s.selection(r).apply(limitedUser(u)))
 		return
 	}
@@ -270,7 +272,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 		if err != nil {
 			return err
 		}
-		if err := s.multiValuedRules(&in, stored); err != nil {
+		if err := s.multiValuedRules(variantsIn(r), &in, stored); err != nil {
 			return err
 		}
 		var doc map[string]any
@@ -315,9 +317,7 @@ func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.L
 		}
 	}
 	if r.Method == http.MethodPatch && variantsIn(r).Has(variantPatch204) {
-		if v := variantETag(variantsIn(r), u); v != "" {
-			w.Header().Set("ETag", v)
-		}
+		s.setETag(w, variantsIn(r), u)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}

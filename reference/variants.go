@@ -35,6 +35,8 @@ func Variants() []Variant {
 		{variantDerivedDisplayName, "removing displayName re-derives it from name.givenName and name.familyName"},
 		{variantTextPlainAccepted, "request bodies sent as Content-Type: text/plain are read as JSON instead of answering 415"},
 		{variantCharsetContentType, "response media types carry a charset parameter: application/scim+json; charset=utf-8 (RFC 7644 §8.1)"},
+		{variantNormalisePrimary, "a POST, PUT or PATCH replace giving several values of one attribute primary keeps the first primary instead of answering 400 (RFC 7643 §2.4 asks only for at most one)"},
+		{variantETagOff, "no ETags: no ETag header and no meta.version, If-Match and If-None-Match ignored, ServiceProviderConfig etag.supported false (versioning is optional, RFC 7644 §3.14)"},
 	}
 }
 
@@ -49,6 +51,8 @@ const (
 	variantDerivedDisplayName    = "derived-displayname"
 	variantTextPlainAccepted     = "text-plain-accepted"
 	variantCharsetContentType    = "charset-content-type"
+	variantNormalisePrimary      = "normalise-primary"
+	variantETagOff               = "etag-off"
 )
 
 // VariantSet is a parsed, immutable set of enabled variants. The zero value
