@@ -13,7 +13,24 @@ import (
 // API the mock may use) and returns its default location.
 func startReference(t *testing.T, faults ...string) reference.StartedLocation {
 	t.Helper()
-	inst, err := reference.Start(context.Background(), reference.Options{Faults: faults})
+	return startReferenceWith(t, reference.Options{Faults: faults})
+}
+
+// startReferenceFor starts a reference for an app style: AIW apps echo the
+// GET body in their deactivation PUT, which a limited-attribute location
+// (no userName in GET) cannot accept, so AIW runs use a full location.
+func startReferenceFor(t *testing.T, style mockokta.Style, faults ...string) reference.StartedLocation {
+	t.Helper()
+	opts := reference.Options{Faults: faults}
+	if style == mockokta.StyleAIW {
+		opts.Locations = []reference.LocationSpec{{Name: "default", QueryAttributes: "full"}}
+	}
+	return startReferenceWith(t, opts)
+}
+
+func startReferenceWith(t *testing.T, opts reference.Options) reference.StartedLocation {
+	t.Helper()
+	inst, err := reference.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("reference.Start: %v", err)
 	}
@@ -26,7 +43,7 @@ func startReference(t *testing.T, faults ...string) reference.StartedLocation {
 func TestLifecycleAgainstReference(t *testing.T) {
 	for _, style := range []mockokta.Style{mockokta.StyleOIN, mockokta.StyleAIW} {
 		t.Run(string(style), func(t *testing.T) {
-			loc := startReference(t)
+			loc := startReferenceFor(t, style)
 			o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: style, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -127,8 +144,8 @@ func TestLifecycleDetectsReferenceFaults(t *testing.T) {
 		wantText string
 	}{
 		{"string-paging", mockokta.StyleOIN, 2, "test-connection", "totalResults is a string"},
-		{"groups-404", mockokta.StyleAIW, 2, "test-connection", "GET /Groups"},
-		{"unstable-paging", mockokta.StyleOIN, 110, "import", "not stable across pages"},
+		{"groups-404", mockokta.StyleAIW, 2, "", ""}, // no group features: advice only
+		{"unstable-paging", mockokta.StyleOIN, 110, "import", "appeared on more than one page"},
 		{"total-is-page-size", mockokta.StyleAIW, 110, "import", "Okta's import walk missed it"},
 		{"new-id-on-reactivate", mockokta.StyleAIW, 2, "reassign", "instead of"},
 		{"ignore-nopath-patch", mockokta.StyleOIN, 2, "unassign", "want false after the deactivation"},
@@ -137,7 +154,7 @@ func TestLifecycleDetectsReferenceFaults(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.fault+"/"+string(tc.style), func(t *testing.T) {
-			loc := startReference(t, tc.fault)
+			loc := startReferenceFor(t, tc.style, tc.fault)
 			o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: tc.style, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{NoRecord: true})
 			if err != nil {
 				t.Fatal(err)
@@ -167,5 +184,61 @@ func TestLifecycleDetectsReferenceFaults(t *testing.T) {
 			}
 			t.Fatal("no failing step")
 		})
+	}
+}
+
+// TestGroupsJudgedOnlyWithGroupFeatures checks Test API Credentials against
+// a reference whose /Groups answers 404: an app with group features fails,
+// an app without them (Xakia's) passes with an advice warning.
+func TestGroupsJudgedOnlyWithGroupFeatures(t *testing.T) {
+	loc := startReference(t, "groups-404")
+	for _, groups := range []bool{true, false} {
+		o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Groups: groups}, nil, mockokta.Options{NoRecord: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := o.TestConnection(context.Background())
+		o.Close()
+		if groups {
+			if r.OK || !strings.Contains(r.Message, "GET /Groups") || r.Authority != mockokta.AuthorityOkta {
+				t.Errorf("with group features: OK=%v authority %q message %q, want an okta failure about GET /Groups", r.OK, r.Authority, r.Message)
+			}
+			continue
+		}
+		if !r.OK || len(r.Findings) != 1 || r.Findings[0].Authority != mockokta.AuthorityAdvice || !strings.Contains(r.Findings[0].Text, "GET /Groups") {
+			t.Errorf("without group features: OK=%v findings %+v, want success with one advice finding about GET /Groups", r.OK, r.Findings)
+		}
+	}
+}
+
+// TestAIWDeactivationEchoAgainstLimitedReference pins a consequence of the
+// echo: a location with Xakia's limited query attributes returns no
+// userName in GET, so an AIW app's deactivation PUT carries none, and the
+// reference (userName required in a PUT) refuses it. An OIN app (the Xakia
+// catalogue app) deactivates with PATCH and is unaffected.
+func TestAIWDeactivationEchoAgainstLimitedReference(t *testing.T) {
+	loc := startReference(t)
+	ctx := context.Background()
+	for _, style := range []mockokta.Style{mockokta.StyleOIN, mockokta.StyleAIW} {
+		o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: style}, nil, mockokta.Options{NoRecord: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := mockokta.ProfileFromEmail("echo."+string(style)+"@example.com", "", "")
+		if r := o.AddAndAssign(ctx, p); !r.OK {
+			t.Fatalf("%s assign: %s", style, r.Message)
+		}
+		r := o.Unassign(ctx, p.Login)
+		o.Close()
+		switch style {
+		case mockokta.StyleOIN:
+			if !r.OK {
+				t.Errorf("OIN unassign failed: %s", r.Message)
+			}
+		case mockokta.StyleAIW:
+			if r.OK || r.Status != 400 || !strings.Contains(r.Message, "userName") {
+				t.Errorf("AIW unassign: OK=%v status %d message %q, want the 400 for the missing userName", r.OK, r.Status, r.Message)
+			}
+		}
 	}
 }
