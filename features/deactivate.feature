@@ -1,4 +1,4 @@
-@deactivate
+@deactivate @okta
 Feature: Deactivate, reactivate and delete users
   Removing a user from the app in Okta, or deactivating the Okta user, deactivates
   the Xakia user: it cannot sign in, but all its data remains as an inactive user.
@@ -26,7 +26,7 @@ Feature: Deactivate, reactivate and delete users
     When Okta sends "GET /Users/{alice.id}"
     Then the response status is 200
     And the response attribute "active" is the boolean false
-    And the stored profile of "alice" has "name.givenName" equal to "Alice"
+    And the stored profile of "alice" has "name.givenName" equal to "Alice" [xakia: docs/behaviour.md §6]
     When Okta looks up the user "alice" by userName
     Then the lookup finds exactly the user "alice"
     When Okta creates the user "alice" again
@@ -50,13 +50,14 @@ Feature: Deactivate, reactivate and delete users
     And the response attribute "id" is "{alice.id}"
     And the response attribute "active" is the boolean true
 
+  @rfc
   Scenario: DELETE answers 204, then the id is 404 and the userName is free again
     When a client sends "DELETE /Users/{alice.id}"
-    Then the response status is 204
+    Then the response status is 204 [rfc: RFC 7644 §3.6]
     When Okta sends "GET /Users/{alice.id}"
     Then the response is a SCIM error with status 404
     When Okta looks up the user "alice" by userName
     Then the response attribute "totalResults" is the integer 0
     When Okta creates the user "alice" again
-    Then the response status is 201
-    And the response attribute "id" is not "{alice.id}"
+    Then the response status is 201 [rfc: RFC 7644 §3.6]
+    And the response attribute "id" is not "{alice.id}" [rfc: RFC 7644 §3.6]

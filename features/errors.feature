@@ -1,4 +1,4 @@
-@errors
+@errors @rfc
 Feature: Errors are SCIM errors and change nothing
   Bad input is answered with the right 4xx status and a SCIM error body (Error
   schema, status as a string, a non-empty detail, no stack trace, no secret), and
@@ -135,6 +135,7 @@ Feature: Errors are SCIM errors and change nothing
       | PATCH  | {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]} |
       | DELETE |                                                                                                                       |
 
+  @xakia
   Scenario: An unsupported media type is refused with 415 or 400 and creates nothing
     When a client sends "POST /Users" with Content-Type "text/plain" and the body:
       """

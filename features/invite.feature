@@ -1,4 +1,4 @@
-@admin @invite
+@admin @invite @xakia
 Feature: Invitations and sign-in
   Each new Xakia user must be invited by an admin before it can sign in; users that
   existed before Okta need no invite and are converted to Okta sign-in; deactivated

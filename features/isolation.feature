@@ -1,4 +1,4 @@
-@two-locations @isolation
+@two-locations @isolation @xakia
 Feature: Locations are isolated
   Each Xakia location has its own SCIM base URI, API key and users: a key never
   reaches another location, ids never cross, and the same userName may exist in

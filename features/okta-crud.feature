@@ -1,4 +1,4 @@
-@okta-crud
+@okta-crud @okta
 Feature: Okta's CRUD test lifecycle, replayed by the mock Okta
   Okta's "SCIM 2.0 CRUD Test" needs a real Okta org; the mock Okta replays the same
   lifecycle offline, with Okta's exact requests, for both app styles: OIN (PATCH for

@@ -1,4 +1,4 @@
-@okta-spec
+@okta-spec @okta
 Feature: Okta's SPEC test (the OIN gate)
   The 12 requests of Okta's "SCIM 2.0 SPEC Test", replayed with Okta's headers
   (okta-wire.md). A full-attribute server passes them all; under the Xakia manifest
@@ -53,7 +53,7 @@ Feature: Okta's SPEC test (the OIN gate)
   Scenario: SPEC step 10 - GET /Groups answers 200 within 600 ms
     When Okta sends "GET /Groups"
     Then the response status is 200
-    And the response arrived within 600 ms
+    And the response arrived within 600 ms [advice: Okta SPEC test step 10]
 
   Scenario: SPEC step 11 - a request with a non-token Authorization is refused with 401
     When Okta looks up the user "spec" by userName with the Authorization header "non-token"

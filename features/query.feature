@@ -1,4 +1,4 @@
-@query
+@query @okta
 Feature: Querying users
   Queries return the attributes the target declares: a Xakia location in the
   default mode returns only id, active and externalId (a declared deviation,
@@ -24,11 +24,14 @@ Feature: Querying users
     Then the response status is 200
     And the response is the query representation of "bob" (Okta SPEC step 2)
 
+  @xakia
   Scenario: Write responses return the full user even when queries do not
     When Okta pushes the profile of "alice" with "displayName" set to "Alice Full"
     Then the response status is 200
     And the response echoes the profile Okta sent for "alice"
 
+  # userName is caseExact false (RFC 7643 §4.1.1), so filters match it case-insensitively.
+  @rfc
   Scenario: Filtering by userName in another case finds the user
     When Okta looks up the user "alice" by userName in upper case
     Then the lookup finds exactly the user "alice"
@@ -42,11 +45,11 @@ Feature: Querying users
     When Okta sends "GET /Users?startIndex=1&count=1"
     Then the response status is 200
     And the response is a ListResponse with integer paging fields
-    And the response attribute "itemsPerPage" is the integer 1
-    And the response attribute "startIndex" is the integer 1
-    And the response attribute "totalResults" is an integer of at least 2
+    And the response attribute "itemsPerPage" is the integer 1 [rfc: RFC 7644 §3.4.2.4]
+    And the response attribute "startIndex" is the integer 1 [rfc: RFC 7644 §3.4.2.4]
+    And the response attribute "totalResults" is an integer of at least 2 [rfc: RFC 7644 §3.4.2]
 
-  @admin
+  @admin @xakia
   Scenario: An admin can switch a location between limited and full query attributes
     Given a new location with limited query attributes created through the admin API
     And Okta has assigned the user "bob"
@@ -67,6 +70,6 @@ Feature: Querying users
     Given 250 users created by Okta in this scenario
     When Okta imports every user with pages of 100
     Then every import page answered 200 with integer paging fields
-    And every import page reported the same totalResults
-    And the import returned totalResults users with no user repeated
+    And every import page reported the same totalResults [advice: RFC 7644 §3.4.2.4]
+    And the import returned totalResults users with no user repeated [advice: RFC 7644 §3.4.2.4]
     And every user created in this scenario was imported exactly once

@@ -1,4 +1,4 @@
-@update
+@update @rfc
 Feature: Update user attributes
   Okta pushes profile changes with GET then PUT of the full object; OIN apps also
   send PATCH. Because queries return few attributes, a PUT keeps the attributes it
@@ -7,6 +7,7 @@ Feature: Update user attributes
   Background:
     Given Okta has assigned the user "alice"
 
+  @okta
   Scenario: Okta's profile update (GET then PUT of the full object) persists the new values
     When Okta pushes the profile of "alice" with "name.givenName" set to "Alicia"
     Then the response status is 200
@@ -14,6 +15,7 @@ Feature: Update user attributes
     And the stored profile of "alice" has "name.givenName" equal to "Alicia"
     And the stored profile of "alice" has "name.familyName" equal to "Conformance"
 
+  @xakia
   Scenario: A PUT without some attributes keeps their stored values
     When a client sends "PUT /Users/{alice.id}" with the body:
       """
@@ -34,8 +36,8 @@ Feature: Update user attributes
        "userName":"{alice.userName}","<attribute>":<value>}
       """
     Then the response status is 200
-    And the stored profile of "alice" has no "<attribute>"
-    And the stored profile of "alice" has "name.givenName" equal to "Alice"
+    And the stored profile of "alice" has no "<attribute>" [rfc: RFC 7643 §2.5]
+    And the stored profile of "alice" has "name.givenName" equal to "Alice" [xakia: docs/behaviour.md §5]
 
     Examples:
       | how                  | attribute   | value |
@@ -55,6 +57,7 @@ Feature: Update user attributes
     And the stored profile of "alice" has "name.familyName" equal to "Changed"
     And the stored profile of "alice" has "emails.0.value" equal to "changed-{alice.userName}"
 
+  # userName is REQUIRED (RFC 7643 §4.1.1).
   Scenario: A PUT without userName is refused with 400 and changes nothing
     When a client sends "PUT /Users/{alice.id}" with the body:
       """
@@ -86,6 +89,8 @@ Feature: Update user attributes
     And the stored profile of "alice" has "name.givenName" equal to "Alice"
     And the stored profile of "alice" has "displayName" equal to "Alice Conformance"
 
+  # Not in the RFC grammar: other clients send it, so it is advice.
+  @advice
   Scenario: A PATCH with Entra-style dotted keys in a no-path value is applied
     When a client sends "PATCH /Users/{alice.id}" with the body:
       """
@@ -115,7 +120,8 @@ Feature: Update user attributes
       """
     Then the response status is 200 or 204
     And the stored profile of "alice" has "title" equal to "Counsel"
-    And the stored profile of "alice" has no "displayName"
+    And the stored profile of "alice" no longer has "displayName" equal to "Alice Conformance" [rfc: RFC 7644 §3.5.2.2]
+    And the stored profile of "alice" has no "displayName" [xakia: docs/behaviour.md §5]
     And the stored profile of "alice" has "name.givenName" equal to "Alice"
 
   Scenario: Xakia-only state and the id are not changed by a PUT carrying id and meta
@@ -126,6 +132,6 @@ Feature: Update user attributes
        "userName":"{alice.userName}","displayName":"Alice Echoed","password":"S3cret!pass"}
       """
     Then the response status is 200
-    And the response attribute "id" is "{alice.id}"
-    And the response does not contain a password
+    And the response attribute "id" is "{alice.id}" [rfc: RFC 7643 §3.1]
+    And the response does not contain a password [rfc: RFC 7643 §4.1.1]
     And the stored profile of "alice" has "displayName" equal to "Alice Echoed"

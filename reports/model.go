@@ -37,6 +37,17 @@ const (
 	StatusFail      = "fail"
 	StatusNotRun    = "not-run"
 	StatusDeviation = "deviation"
+	// StatusBlocked: a precondition failed for a cause that a finding of
+	// another scenario already reports; the scenario judged nothing itself.
+	StatusBlocked = "blocked"
+)
+
+// Authorities of findings (the same words as mockokta.Authority).
+const (
+	AuthorityOkta   = "okta"
+	AuthorityRFC    = "rfc"
+	AuthorityXakia  = "xakia"
+	AuthorityAdvice = "advice"
 )
 
 // Run is the outcome of one conformance run, the input of the report writers.
@@ -48,6 +59,29 @@ type Run struct {
 	Duration   time.Duration
 	Scenarios  []Scenario
 	Deviations []Deviation // the declared deviations of the manifest in force
+	// Findings are the distinct causes of failure, each with the scenarios
+	// it fails and blocks (see GroupFindings).
+	Findings []Finding
+	// Warnings are advice-level findings: reported, never failing.
+	Warnings []Finding
+	// Notices are run-level remarks that judge nothing (e.g. a declared
+	// deviation the target no longer shows).
+	Notices []string
+	// Interrupted is set when the run was stopped (signal or deadline)
+	// before every selected scenario ran.
+	Interrupted bool
+}
+
+// Finding is one cause of failure: a broken rule backed by an authority,
+// with the scenarios it affects.
+type Finding struct {
+	ID        string   // "F1", "F2", … in order of first appearance
+	Authority string   // AuthorityOkta, AuthorityRFC, AuthorityXakia or AuthorityAdvice
+	Cite      string   // the section or document backing it, e.g. "RFC 7644 §3.4.2"
+	Rule      string   // the cause, stable across scenarios (the grouping key)
+	Message   string   // the first failure's message: the request and what came back
+	Scenarios []string // scenarios that failed on it ("Feature / Scenario")
+	Blocked   []string // scenarios whose precondition failed on it
 }
 
 // Scenario is one scenario's outcome.
@@ -59,6 +93,10 @@ type Scenario struct {
 	Reason  string // why it failed, was not run, or which deviation applied
 	Steps   []Step
 	Trace   string // path of its HAR file relative to the report directory
+	// Findings are the ids of the findings this scenario failed on or is
+	// blocked by; Warnings the ids of the warnings it raised.
+	Findings []string
+	Warnings []string
 }
 
 // Step is one step's outcome with the HTTP exchanges it made.
@@ -67,6 +105,18 @@ type Step struct {
 	Status    string // "passed", "failed", "skipped", "undefined", "pending"
 	Error     string
 	Exchanges []Exchange
+	// Kind is "context" (Given), "action" (When) or "outcome" (Then).
+	Kind string
+	// Authority and Cite back a failed check (or a warning); Rule is its
+	// cause; Finding is the id of the finding it belongs to.
+	Authority string
+	Cite      string
+	Rule      string
+	Finding   string
+	// Warning holds an advice-level remark of a step that passed; Note a
+	// rule of another profile that was observed but not judged.
+	Warning string
+	Note    string
 }
 
 // Deviation is a declared limitation of the target and what it means for Okta.

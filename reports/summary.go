@@ -11,8 +11,9 @@ import (
 
 // Verdicts of a run.
 const (
-	VerdictPass = "pass"
-	VerdictFail = "fail"
+	VerdictPass        = "pass"
+	VerdictFail        = "fail"
+	VerdictInterrupted = "interrupted"
 )
 
 // SummaryFile, HTMLFile and TracesDir are the names WriteAll writes inside
@@ -24,8 +25,8 @@ const (
 )
 
 // Counts tallies the scenarios of a run by status. A scenario whose status is
-// none of the four known ones counts as failed: an outcome nobody can name is
-// not a pass.
+// none of the known ones, blocked included, counts as failed: an outcome
+// nobody can name is not a pass.
 func Counts(run Run) (pass, fail, deviation, notRun int) {
 	for _, s := range run.Scenarios {
 		switch s.Status {
@@ -42,28 +43,65 @@ func Counts(run Run) (pass, fail, deviation, notRun int) {
 	return pass, fail, deviation, notRun
 }
 
-// Verdict is VerdictPass when no scenario failed and at least one passed or
-// behaved as a declared deviation, else VerdictFail. Not-run scenarios do not
-// fail a run, but a run where nothing ran does not pass.
+// BlockedCount is the number of blocked scenarios of a run.
+func BlockedCount(run Run) int {
+	n := 0
+	for _, s := range run.Scenarios {
+		if s.Status == StatusBlocked {
+			n++
+		}
+	}
+	return n
+}
+
+// Verdict is VerdictInterrupted when the run was stopped early, else
+// VerdictPass when no scenario failed or was blocked and at least one passed
+// or behaved as a declared deviation, else VerdictFail. Warnings and not-run
+// scenarios do not fail a run, but a run where nothing ran does not pass.
 func Verdict(run Run) string {
+	if run.Interrupted {
+		return VerdictInterrupted
+	}
 	pass, fail, deviation, _ := Counts(run)
-	if fail == 0 && pass+deviation > 0 {
+	if fail == 0 && len(run.Findings) == 0 && pass+deviation > 0 {
 		return VerdictPass
 	}
 	return VerdictFail
 }
 
 // VerdictLine is the one-line outcome printed at the end of a run, e.g.
-// "VERDICT: FAIL — 41 passed, 2 failed, 3 deviations (declared), 4 not run".
+// "VERDICT: FAIL — 2 okta, 1 rfc findings; 3 warnings — 41 passed, 2 failed,
+// 11 blocked, 3 deviations (declared), 4 not run".
 func VerdictLine(run Run) string {
 	pass, fail, deviation, notRun := Counts(run)
+	blocked := BlockedCount(run)
+	fail -= blocked
 	devWord := "deviations"
 	if deviation == 1 {
 		devWord = "deviation"
 	}
-	line := fmt.Sprintf("VERDICT: %s — %d passed, %d failed, %d %s (declared), %d not run",
-		strings.ToUpper(Verdict(run)), pass, fail, deviation, devWord, notRun)
-	if pass+fail+deviation == 0 {
+	head := strings.ToUpper(Verdict(run))
+	var judged []string
+	if len(run.Findings) > 0 {
+		judged = append(judged, findingsPhrase(run))
+	}
+	if n := len(run.Warnings); n > 0 {
+		w := "warnings"
+		if n == 1 {
+			w = "warning"
+		}
+		judged = append(judged, fmt.Sprintf("%d %s", n, w))
+	}
+	if len(judged) > 0 {
+		head += " — " + strings.Join(judged, "; ")
+	}
+	tail := fmt.Sprintf("%d passed, %d failed", pass, fail)
+	if blocked > 0 {
+		tail += fmt.Sprintf(", %d blocked", blocked)
+	}
+	tail += fmt.Sprintf(", %d %s (declared), %d not run", deviation, devWord, notRun)
+	line := "VERDICT: " + head + " — " + tail
+	if pass+fail+blocked+deviation == 0 {
 		line += " (no scenario ran)"
 	}
 	return line
@@ -79,13 +117,38 @@ type summary struct {
 	Counts      summaryCounts     `json:"counts"`
 	Verdict     string            `json:"verdict"`
 	VerdictLine string            `json:"verdictLine"`
+	Findings    []summaryFinding  `json:"findings"`
+	Warnings    []summaryFinding  `json:"warnings"`
+	Notices     []string          `json:"notices"`
 	Scenarios   []summaryScenario `json:"scenarios"`
 	Deviations  []summaryDev      `json:"deviations"`
+}
+
+type summaryFinding struct {
+	ID        string   `json:"id"`
+	Authority string   `json:"authority"`
+	Cite      string   `json:"cite"`
+	Rule      string   `json:"rule"`
+	Message   string   `json:"message"`
+	Scenarios []string `json:"scenarios"`
+	Blocked   []string `json:"blocked"`
+}
+
+func toSummaryFindings(fs []Finding) []summaryFinding {
+	out := make([]summaryFinding, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, summaryFinding{ID: f.ID, Authority: f.Authority, Cite: f.Cite, Rule: f.Rule, Message: f.Message,
+			Scenarios: nonNil(f.Scenarios), Blocked: nonNil(f.Blocked)})
+	}
+	return out
 }
 
 type summaryCounts struct {
 	Pass      int `json:"pass"`
 	Fail      int `json:"fail"`
+	Blocked   int `json:"blocked"`
+	Findings  int `json:"findings"`
+	Warnings  int `json:"warnings"`
 	Deviation int `json:"deviation"`
 	NotRun    int `json:"notRun"`
 }
@@ -99,6 +162,10 @@ type summaryScenario struct {
 	Trace      string   `json:"trace"`
 	FailedStep string   `json:"failedStep,omitempty"`
 	Error      string   `json:"error,omitempty"`
+	Authority  string   `json:"authority,omitempty"`
+	Cite       string   `json:"cite,omitempty"`
+	Findings   []string `json:"findings,omitempty"`
+	Warnings   []string `json:"warnings,omitempty"`
 }
 
 type summaryDev struct {
@@ -121,11 +188,15 @@ func WriteSummary(dir string, run Run) error {
 func encodeSummary(w io.Writer, run Run) error {
 	pass, fail, deviation, notRun := Counts(run)
 	s := summary{
-		Target:      run.Target,
-		Profile:     run.Profile,
-		Tags:        run.Tags,
-		DurationMs:  run.Duration.Milliseconds(),
-		Counts:      summaryCounts{Pass: pass, Fail: fail, Deviation: deviation, NotRun: notRun},
+		Target:     run.Target,
+		Profile:    run.Profile,
+		Tags:       run.Tags,
+		DurationMs: run.Duration.Milliseconds(),
+		Counts: summaryCounts{Pass: pass, Fail: fail - BlockedCount(run), Blocked: BlockedCount(run), Deviation: deviation, NotRun: notRun,
+			Findings: len(run.Findings), Warnings: len(run.Warnings)},
+		Findings:    toSummaryFindings(run.Findings),
+		Warnings:    toSummaryFindings(run.Warnings),
+		Notices:     nonNil(run.Notices),
 		Verdict:     Verdict(run),
 		VerdictLine: VerdictLine(run),
 		Scenarios:   make([]summaryScenario, 0, len(run.Scenarios)),
@@ -145,7 +216,9 @@ func encodeSummary(w io.Writer, run Run) error {
 		}
 		if st, ok := failedStep(sc); ok {
 			out.FailedStep, out.Error = st.Text, st.Error
+			out.Authority, out.Cite = st.Authority, st.Cite
 		}
+		out.Findings, out.Warnings = sc.Findings, sc.Warnings
 		s.Scenarios = append(s.Scenarios, out)
 	}
 	for _, d := range run.Deviations {

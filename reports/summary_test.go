@@ -131,7 +131,7 @@ func TestWriteSummary(t *testing.T) {
 	if _, err := time.Parse(time.RFC3339, got.Started); err != nil || got.Started != "2026-11-27T03:30:00Z" {
 		t.Errorf("started %q: %v", got.Started, err)
 	}
-	wantCounts := map[string]int{"pass": 4, "fail": 2, "deviation": 1, "notRun": 1}
+	wantCounts := map[string]int{"pass": 4, "fail": 2, "blocked": 0, "deviation": 1, "notRun": 1, "findings": 0, "warnings": 0}
 	if !reflect.DeepEqual(got.Counts, wantCounts) || got.Verdict != "fail" {
 		t.Errorf("counts %v verdict %q, want %v fail", got.Counts, got.Verdict, wantCounts)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reports"
 )
 
@@ -15,10 +16,24 @@ import (
 // exchanges (already redacted by the recorder) to cucumber.json.
 func (w *World) afterStep(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) context.Context {
 	ex := w.rec.Take()
-	s := reports.Step{Text: st.Text, Status: status.String(), Exchanges: ex}
+	s := reports.Step{Text: st.Text, Status: status.String(), Exchanges: ex, Kind: w.cur.kind,
+		Warning: w.cur.warning, Note: w.cur.note, Rule: w.cur.rule}
+	if w.cur.warning != "" || w.cur.note != "" {
+		s.Authority, s.Cite = string(mockokta.AuthorityAdvice), w.cur.cite
+		if w.cur.note != "" {
+			s.Authority = string(mockokta.AuthorityXakia)
+		}
+	}
 	if err != nil && status != godog.StepSkipped {
 		s.Error = err.Error()
+		if f := w.cur.failure; f != nil {
+			s.Authority, s.Cite, s.Rule = string(f.Authority), f.Cite, f.Rule
+		} else {
+			// An undefined or pending step, or a panic: the suite's own fault.
+			s.Authority, s.Rule = "engine", "engine: "+err.Error()
+		}
 	}
+	w.cur = stepMeta{}
 	switch status {
 	case godog.StepPassed, godog.StepSkipped:
 	default:

@@ -4,7 +4,10 @@ import "github.com/cucumber/godog"
 
 // register binds every step phrase of the embedded features to the World.
 // Phrases are anchored; arguments in quotes.
-func (w *World) register(sc *godog.ScenarioContext) {
+func (w *World) register(godogSC *godog.ScenarioContext) {
+	// Every phrase may end with an authority annotation, and every step's
+	// error is judged by its authority (see authority.go).
+	sc := stepper{sc: godogSC, w: w}
 	const req = `"([A-Z]+ [^"]*)"`
 	const q = `"([^"]*)"`
 
@@ -60,8 +63,9 @@ func (w *World) register(sc *godog.ScenarioContext) {
 	sc.Step(`^no user `+q+` exists$`, w.noUser)
 
 	// Stored state.
-	sc.Step(`^the stored profile of `+q+` has `+q+` equal to (.+)$`, w.storedHas)
+	sc.Step(`^the stored profile of `+q+` has `+q+` equal to (.+?)$`, w.storedHas)
 	sc.Step(`^the stored profile of `+q+` has no `+q+`$`, w.storedHasNo)
+	sc.Step(`^the stored profile of `+q+` no longer has `+q+` equal to (.+?)$`, w.storedNoLonger)
 	sc.Step(`^the user `+q+` is unchanged$`, w.unchanged)
 
 	// Update, deactivate, reactivate.
@@ -73,7 +77,7 @@ func (w *World) register(sc *godog.ScenarioContext) {
 	sc.Step(`^Okta re-assigns the user `+q+`$`, w.reassign)
 	sc.Step(`^Okta links the user `+q+` and pushes its profile$`, w.link)
 	sc.Step(`^Okta has linked the user `+q+` and pushed its profile$`, w.hasLinked)
-	sc.Step(`^Resources\[0\] of the response has `+q+` equal to (.+)$`, w.resourcesHas)
+	sc.Step(`^Resources\[0\] of the response has `+q+` equal to (.+?)$`, w.resourcesHas)
 	sc.Step(`^Resources\[0\] of the response has no `+q+`$`, func(path string) error { return w.responseHasNo("Resources.0." + path) })
 
 	// Query attributes (deviation-aware) and Okta's SPEC test.

@@ -253,12 +253,13 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		result.Scenarios = append(result.Scenarios, sc)
 	}
 	result.Scenarios = append(result.Scenarios, notRun...)
+	result = reports.GroupFindings(result)
 	result.Deviations = manifest.reportDeviations(applied)
 	result.Duration = time.Since(started)
 
 	code := ExitPass
 	for _, s := range result.Scenarios {
-		if s.Status == reports.StatusFail {
+		if s.Status == reports.StatusFail || s.Status == reports.StatusBlocked {
 			code = ExitFail
 		}
 	}
@@ -393,6 +394,10 @@ func (rs *runState) initScenario(sc *godog.ScenarioContext) {
 
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 		w.scenario = s
+		return ctx, nil
+	})
+	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
+		w.beginStep(st)
 		return ctx, nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
+
+	"github.com/xakia-okta/scimtest/mockokta"
 )
 
 // placeholder matches {alias.field} in step arguments and bodies.
@@ -211,37 +213,67 @@ func (w *World) statusIsOneOf(a, b int) error {
 	return expectStatus(r, a, b)
 }
 
-// checkListResponse checks a ListResponse: schema and integer paging
-// fields consistent with Resources.
-func checkListResponse(r *response) error {
+// Causes and citations of the ListResponse checks, shared by every step
+// that judges a list.
+const (
+	citeListResponse = "RFC 7644 §3.4.2"
+	citeOktaImport   = "docs/okta-wire.md#import"
+	ruleListShape    = "a list answer is a ListResponse (schema, Resources array)"
+	rulePagingInts   = "totalResults, startIndex and itemsPerPage are JSON integers"
+	ruleItemsPerPage = "itemsPerPage is the number of Resources returned"
+	ruleTotalAtLeast = "totalResults is at least the number of Resources returned"
+)
+
+// listResources checks only what every list reader needs: a JSON body whose
+// Resources (when present) is an array. The paging fields are judged by
+// checkListResponse in scenarios about them, not here.
+func listResources(r *response) ([]gjson.Result, error) {
 	if !r.ValidJSON {
-		return fmt.Errorf("expected a ListResponse, but the body is not JSON: %s", r.describe())
+		return nil, finding(mockokta.AuthorityRFC, citeListResponse, ruleListShape,
+			"expected a ListResponse, but the body is not JSON: %s", r.describe())
+	}
+	res := r.get("Resources")
+	if res.Exists() && !res.IsArray() {
+		return nil, finding(mockokta.AuthorityRFC, citeListResponse, ruleListShape,
+			"the Resources attribute is not an array: %s", r.describe())
+	}
+	return res.Array(), nil
+}
+
+// checkListResponse checks a ListResponse: schema and integer paging
+// fields consistent with Resources. Each broken rule is its own cause.
+func checkListResponse(r *response) error {
+	items, err := listResources(r)
+	if err != nil {
+		return err
 	}
 	if !hasSchema(r.JSON, schemaList) {
-		return fmt.Errorf("the ListResponse lacks the schema %s: %s", schemaList, r.describe())
+		return finding(mockokta.AuthorityRFC, citeListResponse, ruleListShape,
+			"the ListResponse lacks the schema %s: %s", schemaList, r.describe())
 	}
 	for _, f := range []string{"totalResults", "startIndex", "itemsPerPage"} {
 		v := r.get(f)
 		if !v.Exists() {
-			return fmt.Errorf("the ListResponse lacks %s (Okta needs integer paging fields): %s", f, r.describe())
+			if f == "totalResults" {
+				return finding(mockokta.AuthorityRFC, citeListResponse, ruleListShape,
+					"the ListResponse lacks totalResults (REQUIRED): %s", r.describe())
+			}
+			return finding(mockokta.AuthorityOkta, citeOktaImport, rulePagingInts,
+				"the ListResponse lacks %s (Okta pages its import by startIndex and itemsPerPage): %s", f, r.describe())
 		}
 		if !isInteger(v) {
-			return fmt.Errorf("%s is %s, not a JSON integer (Okta's import breaks on strings such as \"1\"): %s", f, v.Raw, r.describe())
+			return finding(mockokta.AuthorityOkta, citeOktaImport, rulePagingInts,
+				"%s is %s, not a JSON integer (Okta's import breaks on strings such as \"1\"): %s", f, v.Raw, r.describe())
 		}
 	}
-	res := r.get("Resources")
-	n := 0
-	if res.Exists() {
-		if !res.IsArray() {
-			return fmt.Errorf("the Resources attribute is not an array: %s", r.describe())
-		}
-		n = len(res.Array())
-	}
+	n := len(items)
 	if ipp := r.get("itemsPerPage").Int(); ipp != int64(n) {
-		return fmt.Errorf("itemsPerPage is %d but Resources holds %d items", ipp, n)
+		return finding(mockokta.AuthorityRFC, citeListResponse, ruleItemsPerPage,
+			"itemsPerPage is %d but Resources holds %d items (itemsPerPage is the number returned, not the count asked for): %s", ipp, n, r.describe())
 	}
 	if total := r.get("totalResults").Int(); total < int64(n) {
-		return fmt.Errorf("totalResults %d is smaller than the %d Resources returned", total, n)
+		return finding(mockokta.AuthorityRFC, citeListResponse, ruleTotalAtLeast,
+			"totalResults %d is smaller than the %d Resources returned: %s", total, n, r.describe())
 	}
 	return nil
 }
@@ -349,24 +381,50 @@ func orMissing(v gjson.Result) string {
 	return v.Raw
 }
 
-// checkSCIMError checks a SCIM error response (RFC 7644 §3.12).
+// Causes and citations of the SCIM error checks.
+const (
+	citeErrors      = "RFC 7644 §3.12"
+	citeXakiaErrors = "docs/behaviour.md §9"
+	ruleErrorBody   = "error responses carry a SCIM error body (Error schema, status as a string)"
+	ruleErrorDetail = "error bodies carry a non-empty detail"
+	ruleErrorLeak   = "error bodies never leak a stack trace or a secret"
+	ruleErrorType   = "error responses are JSON"
+)
+
+// checkSCIMError checks a SCIM error response (RFC 7644 §3.12). Each broken
+// rule is its own cause with its own authority: the status and the error
+// schema are the step's; scimType is RFC-backed for 409 uniqueness (RFC
+// 7644 §3.3) and otherwise Xakia's choice (scimType is OPTIONAL); a missing
+// detail is advice.
 func (w *World) checkSCIMError(r *response, statuses []int, scimTypes []string) error {
 	if err := expectStatus(r, statuses...); err != nil {
 		return err
 	}
 	if !r.ValidJSON {
-		return fmt.Errorf("a %d must carry a SCIM error body (JSON), but %s", r.Status, r.describe())
+		return finding(mockokta.AuthorityRFC, citeErrors, ruleErrorBody,
+			"a %d must carry a SCIM error body (JSON), but %s", r.Status, r.describe())
 	}
 	if !hasSchema(r.JSON, schemaError) {
-		return fmt.Errorf("the error body lacks the schema %s: %s", schemaError, r.describe())
+		return finding(mockokta.AuthorityRFC, citeErrors, ruleErrorBody,
+			"the error body lacks the schema %s: %s", schemaError, r.describe())
 	}
 	st := r.get("status")
 	if st.Type != gjson.String || st.Str != strconv.Itoa(r.Status) {
-		return fmt.Errorf("the error body's status must be the string %q, got %s: %s", strconv.Itoa(r.Status), orMissing(st), r.describe())
+		return finding(mockokta.AuthorityRFC, citeErrors, ruleErrorBody,
+			"the error body's status must be the string %q, got %s: %s", strconv.Itoa(r.Status), orMissing(st), r.describe())
 	}
-	detail := r.get("detail")
-	if detail.Type != gjson.String || strings.TrimSpace(detail.Str) == "" {
-		return fmt.Errorf("the error body needs a non-empty detail (Okta shows it to admins): %s", r.describe())
+	body := string(r.Body)
+	for _, leak := range []string{"goroutine ", "panic:", ".go:"} {
+		if strings.Contains(body, leak) {
+			return finding(mockokta.AuthorityXakia, citeXakiaErrors, ruleErrorLeak,
+				"the error body leaks a stack trace (%q): %s", leak, r.describe())
+		}
+	}
+	for _, secret := range w.run.secrets() {
+		if len(secret) >= 8 && strings.Contains(body, secret) {
+			return finding(mockokta.AuthorityXakia, citeXakiaErrors, ruleErrorLeak,
+				"the error body of %s %s contains an API key or token", r.Method, r.Path)
+		}
 	}
 	if len(scimTypes) > 0 {
 		got := r.get("scimType").String()
@@ -375,22 +433,24 @@ func (w *World) checkSCIMError(r *response, statuses []int, scimTypes []string) 
 			ok = ok || got == t
 		}
 		if !ok {
-			return fmt.Errorf("expected scimType %s, got %q: %s", strings.Join(scimTypes, " or "), got, r.describe())
+			want := strings.Join(scimTypes, " or ")
+			rule := fmt.Sprintf("%s %s answers scimType %s", r.Method, pathTemplate(r.Path), want)
+			if r.Status == 409 && len(scimTypes) == 1 && scimTypes[0] == "uniqueness" {
+				return finding(mockokta.AuthorityRFC, "RFC 7644 §3.3", rule,
+					"a conflict on userName must carry scimType \"uniqueness\", got %q: %s", got, r.describe())
+			}
+			return finding(mockokta.AuthorityXakia, citeXakiaErrors, rule,
+				"expected scimType %s, got %q (scimType is OPTIONAL in RFC 7644 §3.12; this is Xakia's choice): %s", want, got, r.describe())
 		}
 	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), mediaSCIM) && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return fmt.Errorf("an error body must be JSON (application/scim+json), got Content-Type %q", ct)
+	if ct := strings.ToLower(r.Header.Get("Content-Type")); !strings.HasPrefix(ct, mediaSCIM) && !strings.HasPrefix(ct, "application/json") {
+		return finding(mockokta.AuthorityAdvice, citeErrors, ruleErrorType,
+			"an error body should be sent as application/scim+json, got Content-Type %q: %s", r.Header.Get("Content-Type"), r.describe())
 	}
-	body := string(r.Body)
-	for _, leak := range []string{"goroutine ", "panic:", ".go:"} {
-		if strings.Contains(body, leak) {
-			return fmt.Errorf("the error body leaks a stack trace (%q): %s", leak, r.describe())
-		}
-	}
-	for _, secret := range w.run.secrets() {
-		if len(secret) >= 8 && strings.Contains(body, secret) {
-			return fmt.Errorf("the error body contains an API key or token")
-		}
+	detail := r.get("detail")
+	if detail.Type != gjson.String || strings.TrimSpace(detail.Str) == "" {
+		return finding(mockokta.AuthorityAdvice, "docs/okta-wire.md#timeouts-and-errors", ruleErrorDetail,
+			"the error body has no detail; Okta shows the detail to the admin in its task list: %s", r.describe())
 	}
 	return nil
 }

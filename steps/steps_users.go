@@ -268,14 +268,15 @@ func (w *World) findsExactly(alias string) error {
 	if err := expectStatus(r, http.StatusOK); err != nil {
 		return err
 	}
-	if err := checkListResponse(r); err != nil {
+	items, err := listResources(r)
+	if err != nil {
 		return err
 	}
-	if n := r.get("totalResults").Int(); n != 1 {
-		return fmt.Errorf("expected the filter to find exactly the user %q, totalResults is %d: %s", alias, n, r.describe())
+	if len(items) != 1 {
+		return fmt.Errorf("expected the filter to find exactly the user %q, Resources holds %d items: %s", alias, len(items), r.describe())
 	}
-	if id := r.get("Resources.0.id").String(); id != u.ID {
-		return fmt.Errorf("the filter found id %q, expected the id of %q, %q (ids must be stable)", id, alias, u.ID)
+	if id := items[0].Get("id").String(); id != u.ID {
+		return fmt.Errorf("the filter found id %q, expected the id of %q, %q (ids must be stable): %s", id, alias, u.ID, r.describe())
 	}
 	return nil
 }
@@ -367,6 +368,32 @@ func sameJSON(got gjson.Result, want any) bool {
 	}
 	b, _ := json.Marshal(want)
 	return got.Raw == string(b)
+}
+
+// storedNoLonger checks that a removed value is gone: the attribute is
+// empty or holds another value (a server may re-derive a default after a
+// remove, e.g. displayName from the name).
+func (w *World) storedNoLonger(alias, path, literal string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	literal, err = w.expand(strings.TrimSpace(literal))
+	if err != nil {
+		return err
+	}
+	var old any
+	if err := json.Unmarshal([]byte(literal), &old); err != nil {
+		return fmt.Errorf("step argument %s is not a JSON value", literal)
+	}
+	doc, err := w.readStored(u)
+	if err != nil {
+		return err
+	}
+	if got := doc.Get(strings.ToLower(path)); got.Exists() && sameJSON(got, old) {
+		return fmt.Errorf("the stored %s of %q is still %s after it was removed", path, alias, got.Raw)
+	}
+	return nil
 }
 
 func (w *World) storedHasNo(alias, path string) error {

@@ -12,6 +12,9 @@ const (
 	tagTwoLocations = "@two-locations"
 	tagXakiaProfile = "@xakia-profile"
 	tagOktaProfile  = "@okta-profile"
+	// tagXakiaRule marks a scenario whose checks are Xakia rules: judged in
+	// the xakia profile only.
+	tagXakiaRule = "@xakia"
 )
 
 // tagTerm is one tag or negated tag of a godog expression.
@@ -21,7 +24,7 @@ var tagTerm = regexp.MustCompile(`^~?@[A-Za-z0-9][A-Za-z0-9_.:-]*$`)
 // profile's scenarios.
 func profileExclusion(profile string) string {
 	if profile == ProfileOkta {
-		return "~" + tagXakiaProfile
+		return "~" + tagXakiaProfile + " && ~" + tagXakiaRule
 	}
 	return "~" + tagOktaProfile
 }

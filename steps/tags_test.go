@@ -10,7 +10,7 @@ func TestBuildTagExpr(t *testing.T) {
 		wantErr       bool
 	}{
 		{ProfileXakia, "", nil, "~@okta-profile", false},
-		{ProfileOkta, "", nil, "~@xakia-profile", false},
+		{ProfileOkta, "", nil, "~@xakia-profile && ~@xakia", false},
 		{ProfileXakia, "", []string{"~@admin", "~@two-locations"}, "~@okta-profile && ~@admin && ~@two-locations", false},
 		{ProfileXakia, "@create", []string{"~@admin"}, "~@okta-profile && ~@admin && @create", false},
 		// An OR in the user's expression gets the fixed terms on each side.

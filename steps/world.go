@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -112,6 +113,7 @@ type World struct {
 	okta *oktaState
 
 	steps      []reports.Step
+	cur        stepMeta // the judging context of the running step
 	failed     bool
 	deviations []deviationHit
 }
@@ -350,5 +352,29 @@ func expectStatus(r *response, want ...int) error {
 	for i, s := range want {
 		ws[i] = fmt.Sprint(s)
 	}
-	return fmt.Errorf("expected status %s, but %s", strings.Join(ws, " or "), r.describe())
+	return &checkError{
+		Rule: fmt.Sprintf("%s %s answers %s", r.Method, pathTemplate(r.Path), strings.Join(ws, " or ")),
+		Msg:  fmt.Sprintf("expected status %s, but %s", strings.Join(ws, " or "), r.describe()),
+	}
+}
+
+// idSegment matches a path segment that is a resource id (anything after
+// /Users/ or /Groups/).
+var idSegment = regexp.MustCompile(`(/(?:Users|Groups)/)[^/?]+`)
+
+// pathTemplate is a request path with ids and query values elided, so the
+// same request in different scenarios names the same cause:
+// "/Users/2819c223?x=1" → "/Users/{id}?x=…".
+func pathTemplate(p string) string {
+	path, query, hasQuery := strings.Cut(p, "?")
+	path = idSegment.ReplaceAllString(path, "${1}{id}")
+	if !hasQuery {
+		return path
+	}
+	var names []string
+	for _, kv := range strings.Split(query, "&") {
+		k, _, _ := strings.Cut(kv, "=")
+		names = append(names, k+"=…")
+	}
+	return path + "?" + strings.Join(names, "&")
 }
