@@ -124,8 +124,9 @@ func (t *task) updateProfile(u User, id string) *TaskResult {
 }
 
 // putActive is the AIW (de)activation: GET the user, then PUT the GET body
-// echoed unchanged except active (and without a returned password).
-func (t *task) putActive(id string, active bool, doing string) *TaskResult {
+// echoed unchanged except active (and without a returned password; with
+// the login as userName when the GET had none).
+func (t *task) putActive(u User, id string, active bool, doing string) *TaskResult {
 	resp, fr := t.send(doing, http.MethodGet, userPath(id), "", nil)
 	if fr != nil {
 		return fr
@@ -134,7 +135,7 @@ func (t *task) putActive(id string, active bool, doing string) *TaskResult {
 		r := t.fail(nil, doing, httpDetail(resp))
 		return &r
 	}
-	body, err := ActivePutBody(resp.Body, active)
+	body, err := ActivePutBody(resp.Body, active, u.Profile.Login)
 	if err != nil {
 		r := t.fail(nil, doing, err.Error())
 		return &r

@@ -47,7 +47,7 @@ func (o *Okta) SuspendOktaUser(ctx context.Context, login string) TaskResult {
 }
 
 func (o *Okta) deactivate(ctx context.Context, op Operation, login string) TaskResult {
-	_, l, t, fr := o.activeLink(ctx, op, login)
+	u, l, t, fr := o.activeLink(ctx, op, login)
 	if fr != nil {
 		return *fr
 	}
@@ -63,7 +63,7 @@ func (o *Okta) deactivate(ctx context.Context, op Operation, login string) TaskR
 		if fr := t.patchActive(l.SCIMID, false, doing); fr != nil {
 			return *fr
 		}
-	} else if fr := t.putActive(l.SCIMID, false, doing); fr != nil {
+	} else if fr := t.putActive(u, l.SCIMID, false, doing); fr != nil {
 		return *fr
 	}
 	l.Active = false
@@ -153,7 +153,7 @@ func (o *Okta) reassign(ctx context.Context, op Operation, u User, l Link) TaskR
 			return *fr
 		}
 	} else {
-		if fr := t.putActive(l.SCIMID, true, doing); fr != nil {
+		if fr := t.putActive(u, l.SCIMID, true, doing); fr != nil {
 			return *fr
 		}
 		if msg := checkWritten(t.res.LastBody, l.SCIMID, true); msg != "" {

@@ -16,18 +16,6 @@ func startReference(t *testing.T, faults ...string) reference.StartedLocation {
 	return startReferenceWith(t, reference.Options{Faults: faults})
 }
 
-// startReferenceFor starts a reference for an app style: AIW apps echo the
-// GET body in their deactivation PUT, which a limited-attribute location
-// (no userName in GET) cannot accept, so AIW runs use a full location.
-func startReferenceFor(t *testing.T, style mockokta.Style, faults ...string) reference.StartedLocation {
-	t.Helper()
-	opts := reference.Options{Faults: faults}
-	if style == mockokta.StyleAIW {
-		opts.Locations = []reference.LocationSpec{{Name: "default", QueryAttributes: "full"}}
-	}
-	return startReferenceWith(t, opts)
-}
-
 func startReferenceWith(t *testing.T, opts reference.Options) reference.StartedLocation {
 	t.Helper()
 	inst, err := reference.Start(context.Background(), opts)
@@ -43,7 +31,7 @@ func startReferenceWith(t *testing.T, opts reference.Options) reference.StartedL
 func TestLifecycleAgainstReference(t *testing.T) {
 	for _, style := range []mockokta.Style{mockokta.StyleOIN, mockokta.StyleAIW} {
 		t.Run(string(style), func(t *testing.T) {
-			loc := startReferenceFor(t, style)
+			loc := startReference(t)
 			o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: style, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -154,7 +142,7 @@ func TestLifecycleDetectsReferenceFaults(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.fault+"/"+string(tc.style), func(t *testing.T) {
-			loc := startReferenceFor(t, tc.style, tc.fault)
+			loc := startReference(t, tc.fault)
 			o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: tc.style, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{NoRecord: true})
 			if err != nil {
 				t.Fatal(err)
@@ -211,34 +199,27 @@ func TestGroupsJudgedOnlyWithGroupFeatures(t *testing.T) {
 	}
 }
 
-// TestAIWDeactivationEchoAgainstLimitedReference pins a consequence of the
-// echo: a location with Xakia's limited query attributes returns no
-// userName in GET, so an AIW app's deactivation PUT carries none, and the
-// reference (userName required in a PUT) refuses it. An OIN app (the Xakia
-// catalogue app) deactivates with PATCH and is unaffected.
-func TestAIWDeactivationEchoAgainstLimitedReference(t *testing.T) {
+// TestAIWDeactivationAgainstLimitedReference checks the AIW echo against a
+// location with Xakia's limited query attributes: GET returns no userName,
+// the echo adds the login as userName (inferred), and the reference accepts
+// the PUT and deactivates the user.
+func TestAIWDeactivationAgainstLimitedReference(t *testing.T) {
 	loc := startReference(t)
 	ctx := context.Background()
-	for _, style := range []mockokta.Style{mockokta.StyleOIN, mockokta.StyleAIW} {
-		o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: style}, nil, mockokta.Options{NoRecord: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := mockokta.ProfileFromEmail("echo."+string(style)+"@example.com", "", "")
-		if r := o.AddAndAssign(ctx, p); !r.OK {
-			t.Fatalf("%s assign: %s", style, r.Message)
-		}
-		r := o.Unassign(ctx, p.Login)
-		o.Close()
-		switch style {
-		case mockokta.StyleOIN:
-			if !r.OK {
-				t.Errorf("OIN unassign failed: %s", r.Message)
-			}
-		case mockokta.StyleAIW:
-			if r.OK || r.Status != 400 || !strings.Contains(r.Message, "userName") {
-				t.Errorf("AIW unassign: OK=%v status %d message %q, want the 400 for the missing userName", r.OK, r.Status, r.Message)
-			}
-		}
+	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: mockokta.StyleAIW}, nil, mockokta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(o.Close)
+	p := mockokta.ProfileFromEmail("echo.aiw@example.com", "", "")
+	if r := o.AddAndAssign(ctx, p); !r.OK {
+		t.Fatalf("assign: %s", r.Message)
+	}
+	r := o.Unassign(ctx, p.Login)
+	if !r.OK || len(r.Exchanges) != 2 {
+		t.Fatalf("AIW unassign: OK=%v (%d exchanges) %s", r.OK, len(r.Exchanges), r.Message)
+	}
+	if body := string(r.Exchanges[1].RequestBody); !strings.Contains(body, `"userName":"echo.aiw@example.com"`) || !strings.Contains(body, `"active":false`) || strings.Contains(body, `"name"`) {
+		t.Errorf("the PUT is not the limited GET echo plus userName: %s", body)
 	}
 }

@@ -271,11 +271,19 @@ func ProfilePutBody(got []byte, u User, active bool) ([]byte, error) {
 // ActivePutBody returns the body of an AIW (de)activation PUT: the GET body
 // echoed unchanged except active, and without a password the server may
 // have returned (docs/okta-wire.md, "Deactivate"). Recorded AIW traffic
-// shows exactly this echo for deactivation.
-func ActivePutBody(got []byte, active bool) ([]byte, error) {
+// shows exactly this echo for deactivation. When the GET body has no
+// userName (a server that limits what GET returns, as Xakia's query
+// attributes do) the echo adds userName, the Okta login, after id: no
+// capture covers that case, so this is inferred — a PUT without the
+// required userName would be refused by a strict server (RFC 7643 §4.1.1).
+func ActivePutBody(got []byte, active bool, userName string) ([]byte, error) {
 	o, err := parseObject(got)
 	if err != nil {
 		return nil, fmt.Errorf("the user returned by GET is not a JSON object: %w", err)
+	}
+	if o.index("userName") < 0 && userName != "" {
+		at := o.index("id") + 1 // 0 when there is no id
+		o = append(o[:at], append(object{{Key: "userName", Value: marshal(userName)}}, o[at:]...)...)
 	}
 	o.set("active", active)
 	o.remove("password")

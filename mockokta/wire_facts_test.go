@@ -67,7 +67,7 @@ func TestAIWDeactivationPutEchoesGet(t *testing.T) {
 		t.Errorf("PUT body\n got %s\nwant %s", got, want)
 	}
 	// The exported builder is the same wire implementation.
-	b, err := ActivePutBody([]byte(serverGetBody), false)
+	b, err := ActivePutBody([]byte(serverGetBody), false, "ignored@example.com")
 	if err != nil || string(b) != want {
 		t.Errorf("ActivePutBody = %s, %v", b, err)
 	}
@@ -96,7 +96,7 @@ func TestAIWReassignTwoRounds(t *testing.T) {
 			t.Errorf("PUT %d does not set active true: %s", i, reqs[i].Body)
 		}
 	}
-	echo, _ := ActivePutBody(reqs[1].respBody, true)
+	echo, _ := ActivePutBody(reqs[1].respBody, true, testProfile.Login)
 	if string(reqs[2].Body) != string(echo) {
 		t.Errorf("first PUT is not the echo of the GET body:\n got %s\nwant %s", reqs[2].Body, echo)
 	}
@@ -241,6 +241,18 @@ func TestHTTP11KeepAlive(t *testing.T) {
 	mustOK(t, o.TestConnection(context.Background()))
 	if proto != "HTTP/1.1" || conn != "Keep-Alive" {
 		t.Errorf("proto %q, Connection %q; want HTTP/1.1 and Keep-Alive", proto, conn)
+	}
+}
+
+// TestActivePutBodyLimitedGet pins the inferred case: a GET without
+// userName (limited query attributes) gets the login added after id, and
+// nothing else of Okta's profile.
+func TestActivePutBodyLimitedGet(t *testing.T) {
+	got := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"7","active":true,"externalId":"00uX"}`
+	want := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"7","userName":"a@x.test","active":false,"externalId":"00uX"}`
+	b, err := ActivePutBody([]byte(got), false, "a@x.test")
+	if err != nil || string(b) != want {
+		t.Errorf("got  %s (%v)\nwant %s", b, err, want)
 	}
 }
 

@@ -161,7 +161,7 @@ func (w *World) aiwActive(alias string, active bool) error {
 		return err
 	}
 	// The AIW (de)activation echoes the GET body with only active changed.
-	return w.putFromGet(u, nil, func(got []byte) ([]byte, error) { return mockokta.ActivePutBody(got, active) })
+	return w.putFromGet(u, nil, func(got []byte) ([]byte, error) { return mockokta.ActivePutBody(got, active, u.UserName) })
 }
 
 func (w *World) deactivateAIW(alias string) error { return w.aiwActive(alias, false) }
