@@ -121,9 +121,9 @@ func (t *task) done(format string, args ...any) TaskResult {
 	return t.res
 }
 
-// warn adds a warning that does not fail the task.
+// warn records advice: a warning that does not fail the task.
 func (t *task) warn(format string, args ...any) {
-	t.res.Warnings = append(t.res.Warnings, fmt.Sprintf(format, args...))
+	t.finding(AuthorityAdvice, "", format, args...)
 }
 
 // finding records a judgement; advice findings are also warnings.

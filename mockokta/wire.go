@@ -28,7 +28,8 @@ type wireEmail struct {
 	Type    string `json:"type"`
 }
 
-// createUserBody is Okta's POST /Users body, keys in okta-wire.md's order.
+// createUserBody is Okta's POST /Users body, keys in Okta's order
+// (docs/okta-wire.md, "Create").
 type createUserBody struct {
 	Schemas     []string    `json:"schemas"`
 	UserName    string      `json:"userName"`

@@ -20,7 +20,7 @@ func randomPassword() string {
 	return "Pw" + hex.EncodeToString(b) + "!"
 }
 
-// oktaProfile is the profile Okta pushes for a user (okta-wire.md).
+// oktaProfile is the profile Okta pushes for a user (docs/okta-wire.md).
 func oktaProfile(u *user) map[string]any {
 	return map[string]any{
 		"userName":    u.UserName,
