@@ -1,5 +1,6 @@
 # Xakia SCIM / Okta provisioning toolkit.
 # The two set-up commands: `make conformance` (the main job) and `make test` (every test).
+# A bare `make` only prints the targets: `make test` takes minutes.
 
 GO        ?= go
 BIN       ?= bin
@@ -12,12 +13,20 @@ DEPLOY_TESTS := ^(TestConformanceInContainer|TestContainerImageNotPresent|TestRe
 SHELL        := bash
 .SHELLFLAGS  := -o pipefail -c
 
-.PHONY: all conformance test unit deploy mutation fuzz lint build image bench clean help
+.DEFAULT_GOAL := help
 
-all: lint test
+.PHONY: all conformance test unit deploy mutation fuzz lint tidy build image bench clean help
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+# The variables a target's help text may name; help prints their values.
+HELP_VARS := IMAGE FUZZTIME BIN GO
+
+help: ## list the targets (this is what a bare `make` does)
+	@echo 'usage: make TARGET   (the two set-up commands: make conformance, make test)'
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -e 's/:.*## /\t/' \
+	  $(foreach v,$(HELP_VARS),-e 's|$$($(v))|$($(v))|g') | expand -t 14
+
+all: test ## the same as make test
 
 conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference; reports in SCIM_REPORTS, default reports/)
 	$(GO) run ./cmd/mockokta conform
@@ -36,16 +45,20 @@ deploy: ## the suite in a container and on two PostgreSQL replicas, plus the Pos
 mutation: ## the suite against the reference with each fault: every check must be able to fail (no -race: 27 suite runs)
 	$(GO) test -count=1 -timeout 20m -run '^TestMutationSelfTest$$' .
 
-fuzz: ## run each fuzz target briefly (FUZZTIME executions, default 150000x, a few seconds each)
+fuzz: ## run each fuzz target briefly ($(FUZZTIME) executions each, set by FUZZTIME; a few seconds each)
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./reference/internal/filter
 	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./reference/internal/patch
 
-lint: ## gofmt, go vet, staticcheck
+lint: ## gofmt, go vet, staticcheck, go.mod and go.sum tidy
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run make tidy (or go mod tidy) and commit the result"; exit 1; }
 
-build: ## build xakia-reference and mockokta into ./bin
+tidy: ## go mod tidy: what make lint checks
+	$(GO) mod tidy
+
+build: ## build xakia-reference and mockokta into $(BIN)/
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 image: ## build the FROM scratch container image $(IMAGE)

@@ -7,6 +7,8 @@
 //
 //	go test -count=1 -run '^TestMutationSelfTest$' .
 //
+// With -short only its table check runs (the suite runs are skipped).
+//
 // Regenerate the golden file after a deliberate change of the features or
 // of the reference faults with
 //
@@ -382,6 +384,9 @@ func TestMutationSelfTest(t *testing.T) {
 	t.Run("table-check", mutationTestCheckTables)
 	if t.Failed() {
 		t.FailNow()
+	}
+	if testing.Short() {
+		t.Skip("mutation self-test did NOT run: -short (27 runs of the whole suite, 1-2 min); make test runs it")
 	}
 
 	started := time.Now()

@@ -1,7 +1,8 @@
 @create @okta
 Feature: Create users (assign in Okta)
   Assigning a person to the Xakia app makes Okta look the userName up and, on a
-  miss, POST the user. The user becomes a member of the location (behaviour.md §3).
+  miss, POST the user. The user becomes a member of the location. Checks
+  docs/behaviour.md §3 (X-3.1 to X-3.6) and the linking of X-4.3.
 
   Scenario: Okta's lookup of an unknown userName answers 200 with totalResults 0
     When Okta looks up the user "alice" by userName

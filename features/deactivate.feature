@@ -2,7 +2,8 @@
 Feature: Deactivate, reactivate and delete users
   Removing a user from the app in Okta, or deactivating the Okta user, deactivates
   the Xakia user: it cannot sign in, but all its data remains as an inactive user.
-  Re-assigning brings back the same user (behaviour.md §6).
+  Re-assigning brings back the same user. Checks docs/behaviour.md §6 (X-6.1 to
+  X-6.4).
 
   Background:
     Given Okta has assigned the user "alice"

@@ -2,7 +2,8 @@
 Feature: Errors are SCIM errors and change nothing
   Bad input is answered with the right 4xx status and a SCIM error body (Error
   schema, status as a string, a non-empty detail, no stack trace, no secret), and
-  leaves the stored data as it was (behaviour.md §9).
+  leaves the stored data as it was. Checks docs/behaviour.md §9 (X-9.1 to X-9.3)
+  and the atomic PATCH of X-5.2.
 
   Background:
     Given Okta has assigned the user "alice"

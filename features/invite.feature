@@ -2,7 +2,8 @@
 Feature: Invitations and sign-in
   Each new Xakia user must be invited by an admin before it can sign in; users that
   existed before Okta need no invite and are converted to Okta sign-in; deactivated
-  users cannot sign in (behaviour.md §4, §6). Seen through the admin API.
+  users cannot sign in. Seen through the admin API. Checks docs/behaviour.md §4
+  (X-4.1 to X-4.3) and the sign-in side of §6 (X-6.2 to X-6.4).
 
   Scenario: A user created through SCIM is not invited and cannot sign in
     Given Okta has assigned the user "alice"

@@ -2,7 +2,7 @@
 Feature: Locations are isolated
   Each Xakia location has its own SCIM base URI, API key and users: a key never
   reaches another location, ids never cross, and the same userName may exist in
-  both (behaviour.md §1).
+  both. Checks docs/behaviour.md §1 (X-1.1, X-1.5).
 
   Scenario: The first location's key is refused by the second location
     When Okta sends "GET /Users?startIndex=1&count=2" to the second location with the first location's API key

@@ -3,7 +3,9 @@ Feature: Okta's CRUD test lifecycle, replayed by the mock Okta
   Okta's "SCIM 2.0 CRUD Test" needs a real Okta org; the mock Okta replays the same
   lifecycle offline, with Okta's exact requests, for both app styles: OIN (PATCH for
   active) and AIW (GET then PUT for every change). Each task must succeed the way Okta
-  judges it, and the server must show the result (okta-wire.md).
+  judges it, and the server must show the result. Okta's requests are described in
+  docs/okta-wire.md; the rules are X-3.2, X-5.1, X-6.1 to X-6.3 and X-8.1 of
+  docs/behaviour.md.
 
   Scenario Outline: The <style> app provisions a user through Okta's whole CRUD lifecycle
     Given a mock Okta with an <style> app for the location
@@ -54,4 +56,4 @@ Feature: Okta's CRUD test lifecycle, replayed by the mock Okta
     And a mock Okta with an OIN app for the location
     When the mock Okta assigns the Okta user "dave" with the same login
     Then the Okta task succeeds and linked the user "dave"
-    And the admin view of "dave" shows invitation "not-needed", sign-in "okta" and canSignIn true
+    And the admin view of "dave" shows invitation "not-needed", sign-in "okta" and canSignIn true [xakia: docs/behaviour.md §4]

@@ -1,7 +1,7 @@
 @okta-spec @okta
 Feature: Okta's SPEC test (the OIN gate)
   The 12 requests of Okta's "SCIM 2.0 SPEC Test", replayed with Okta's headers
-  (okta-wire.md). A full-attribute server passes them all; under the Xakia manifest
+  (docs/okta-wire.md). A full-attribute server passes them all; under the Xakia manifest
   the steps that read query results (1, 2 and the read-back of 7) are checked
   against the declared deviation and reported with their Okta impact.
 

@@ -2,8 +2,8 @@
 Feature: Querying users
   Queries return the attributes the target declares: a Xakia location in the
   default mode returns only id, active and externalId (a declared deviation,
-  behaviour.md §7); a full-attribute server returns what Okta reads. Filters and
-  Okta's import walk work either way (behaviour.md §8).
+  docs/behaviour.md §7, X-7.1 to X-7.3); a full-attribute server returns what Okta
+  reads. Filters and Okta's import walk work either way (§8, X-8.1 and X-8.2).
 
   Background:
     Given Okta has assigned the user "alice"

@@ -2,7 +2,8 @@
 Feature: Update user attributes
   Okta pushes profile changes with GET then PUT of the full object; OIN apps also
   send PATCH. Because queries return few attributes, a PUT keeps the attributes it
-  does not carry and clears those sent empty (behaviour.md §5).
+  does not carry and clears those sent empty. Checks docs/behaviour.md §5 (X-5.1,
+  X-5.3, X-5.4).
 
   Background:
     Given Okta has assigned the user "alice"

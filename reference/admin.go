@@ -9,7 +9,7 @@ import (
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
 
-// The admin API (interfaces.md, "Reference HTTP surface") manages locations
+// The admin API (the README's admin API table) manages locations
 // and shows the Xakia-side state of users. Lists are JSON arrays; errors use
 // the SCIM error shape.
 
@@ -227,7 +227,7 @@ func (s *Server) writeAdminUser(w http.ResponseWriter, r *http.Request, location
 }
 
 // createMember creates a user that existed in Xakia before Okta
-// (behaviour.md §4 rule 3). The body takes SCIM attributes (userName,
+// (docs/behaviour.md ). The body takes SCIM attributes (userName,
 // name, emails, displayName, externalId, …); schemas is optional.
 func (s *Server) createMember(w http.ResponseWriter, r *http.Request) {
 	body, err := s.readJSONObject(r)

@@ -76,7 +76,7 @@ func TestLocationID(t *testing.T) {
 	}
 }
 
-// TestPreExistingMember covers behaviour.md §4 rule 3: a member created by an
+// TestPreExistingMember covers docs/behaviour.md: a member created by an
 // admin is found by Okta's lookup and linked; the first SCIM write converts
 // it to Okta sign-in without asking for an invitation.
 func TestPreExistingMember(t *testing.T) {

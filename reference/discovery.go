@@ -18,7 +18,7 @@ func (s *Server) onlyGet(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // handleServiceProviderConfig describes what the reference really supports
-// (RFC 7643 §5): PATCH and filters yes; bulk, sort, ETags and password
+// (RFC 7643 §5): PATCH, filters and ETags yes; bulk, sort and password
 // change no.
 func (s *Server) handleServiceProviderConfig(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	if !s.onlyGet(w, r) {
@@ -33,7 +33,7 @@ func (s *Server) handleServiceProviderConfig(w http.ResponseWriter, r *http.Requ
 		"filter":           map[string]any{"supported": true, "maxResults": maxCount},
 		"changePassword":   map[string]any{"supported": false},
 		"sort":             map[string]any{"supported": false},
-		"etag":             map[string]any{"supported": false},
+		"etag":             map[string]any{"supported": true},
 		"authenticationSchemes": []any{map[string]any{
 			"type":        "oauthbearertoken",
 			"name":        "SCIM API Key",

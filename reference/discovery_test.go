@@ -46,7 +46,7 @@ func TestDiscovery(t *testing.T) {
 	if spc.Status != 200 {
 		t.Fatalf("SPC: %d", spc.Status)
 	}
-	want := map[string]bool{"patch": true, "filter": true, "bulk": false, "sort": false, "etag": false, "changePassword": false}
+	want := map[string]bool{"patch": true, "filter": true, "bulk": false, "sort": false, "etag": true, "changePassword": false}
 	for k, v := range want {
 		if spc.JSON[k].(map[string]any)["supported"] != v {
 			t.Errorf("%s.supported = %v, want %v", k, spc.JSON[k], v)

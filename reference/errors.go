@@ -56,7 +56,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(body)
 }
 
-// writeError writes a SCIM error body (behaviour.md §9). With the
+// writeError writes a SCIM error body (docs/behaviour.md ). With the
 // no-error-schema fault the body lacks the schemas and its status is a number.
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	if e.Status == http.StatusUnauthorized && !s.faults.Has(faultNoWWWAuthenticate) {

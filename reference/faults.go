@@ -43,6 +43,13 @@ func Faults() []Fault {
 		{"no-www-authenticate", "401 responses omit the WWW-Authenticate header"},
 		{"deactivated-can-sign-in", "deactivated users keep canSignIn true"},
 		{"no-body-limit", "bodies over 1 MiB are accepted"},
+		{"duplicate-primary", "several values with primary true in one multi-valued attribute are accepted and stored (POST, PUT, PATCH replace)"},
+		{"keep-duplicate-values", "exact duplicate (type, value) pairs of a multi-valued attribute are stored and returned as sent"},
+		{"noop-patch-bumps-version", "a PATCH that changes nothing still writes: meta.version and meta.lastModified move"},
+		{"ignore-attributes-param", "the attributes and excludedAttributes query parameters are ignored"},
+		{"etag-mismatch", "the ETag header is not equal to meta.version"},
+		{"ignore-if-match", "a write with a stale If-Match applies instead of answering 412"},
+		{"ignore-if-none-match", "a GET with a current If-None-Match answers 200 with the body instead of 304"},
 	}
 }
 
@@ -74,6 +81,13 @@ const (
 	faultNoWWWAuthenticate    = "no-www-authenticate"
 	faultDeactivatedCanSignIn = "deactivated-can-sign-in"
 	faultNoBodyLimit          = "no-body-limit"
+	faultDuplicatePrimary     = "duplicate-primary"
+	faultKeepDuplicateValues  = "keep-duplicate-values"
+	faultNoopPatchBumps       = "noop-patch-bumps-version"
+	faultIgnoreAttributes     = "ignore-attributes-param"
+	faultETagMismatch         = "etag-mismatch"
+	faultIgnoreIfMatch        = "ignore-if-match"
+	faultIgnoreIfNoneMatch    = "ignore-if-none-match"
 )
 
 // FaultSet is a parsed, immutable set of enabled faults. The zero value

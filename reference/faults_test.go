@@ -200,6 +200,73 @@ var faultProbes = []struct {
 		return fmt.Sprint(e.do("POST", l.Base+"/Users", l.Key, big).Status, " ",
 			e.do("POST", l.Base+"/Users", l.Key, oktaUser("small@example.com", "")).Status)
 	}},
+	{faultDuplicatePrimary, "400 400 400", "201 200 200", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		post := e.do("POST", l.Base+"/Users", l.Key, twoPrimaryUser("p1@example.com"))
+		id := e.create(l, "p2@example.com", "")
+		put := e.do("PUT", l.Base+"/Users/"+id, l.Key, twoPrimaryUser("p2@example.com"))
+		patch := e.do("PATCH", l.Base+"/Users/"+id, l.Key, patchBody(`{"op":"replace","path":"emails","value":`+twoPrimaryEmails+`}`))
+		return fmt.Sprint(post.Status, " ", put.Status, " ", patch.Status)
+	}},
+	{faultKeepDuplicateValues, "201 1", "201 2", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		body := `{"schemas":["` + schemaUser + `"],"userName":"d@example.com","emails":[{"value":"d@example.com","type":"work","primary":true},{"value":"D@EXAMPLE.com","type":"work"}]}`
+		r := e.do("POST", l.Base+"/Users", l.Key, body)
+		return fmt.Sprint(r.Status, " ", len(r.JSON["emails"].([]any)))
+	}},
+	{faultNoopPatchBumps, "200 true true", "200 false false", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		id := e.create(l, "n@example.com", "")
+		before := e.do("PATCH", l.Base+"/Users/"+id, l.Key, patchBody(`{"op":"replace","path":"displayName","value":"N"}`))
+		again := e.do("PATCH", l.Base+"/Users/"+id, l.Key, patchBody(`{"op":"add","path":"displayName","value":"N"}`))
+		bm, am := before.JSON["meta"].(map[string]any), again.JSON["meta"].(map[string]any)
+		return fmt.Sprint(again.Status, " ", bm["version"] == am["version"], " ", bm["lastModified"] == am["lastModified"])
+	}},
+	{faultIgnoreAttributes, "[id schemas userName] [id schemas]", "false false", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		id := e.create(l, "a@example.com", "00u1")
+		put := e.do("PUT", l.Base+"/Users/"+id+"?attributes=userName", l.Key, oktaUser("a@example.com", "00u1"))
+		get := e.do("GET", l.Base+"/Users/"+id+"?excludedAttributes=active,externalId", l.Key, "")
+		if len(put.JSON) > 3 || len(get.JSON) > 2 {
+			return fmt.Sprint(len(put.JSON) <= 3, " ", len(get.JSON) <= 2)
+		}
+		return fmt.Sprint(keysOf(put.JSON), " ", keysOf(get.JSON))
+	}},
+	{faultETagMismatch, "true", "false", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		r := e.do("POST", l.Base+"/Users", l.Key, oktaUser("e@example.com", ""))
+		return fmt.Sprint(r.Header.Get("ETag") == r.JSON["meta"].(map[string]any)["version"])
+	}},
+	{faultIgnoreIfMatch, "412 200", "200 200", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		id := e.create(l, "m@example.com", "")
+		stale := e.do("PATCH", l.Base+"/Users/"+id, l.Key, patchBody(`{"op":"replace","path":"displayName","value":"M"}`), `If-Match: W/"99"`)
+		current := e.do("PATCH", l.Base+"/Users/"+id, l.Key, patchBody(`{"op":"replace","path":"title","value":"T"}`), `If-Match: W/"1"`)
+		if stale.Status == 200 {
+			current = e.do("PATCH", l.Base+"/Users/"+id, l.Key, patchBody(`{"op":"replace","path":"title","value":"T"}`), `If-Match: W/"2"`)
+		}
+		return fmt.Sprint(stale.Status, " ", current.Status)
+	}},
+	{faultIgnoreIfNoneMatch, "304 200", "200 200", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		id := e.create(l, "i@example.com", "")
+		same := e.do("GET", l.Base+"/Users/"+id, l.Key, "", `If-None-Match: W/"1"`)
+		other := e.do("GET", l.Base+"/Users/"+id, l.Key, "", `If-None-Match: W/"7"`)
+		return fmt.Sprint(same.Status, " ", other.Status)
+	}},
+}
+
+// twoPrimaryEmails is an emails value with two primary addresses.
+const twoPrimaryEmails = `[{"value":"one@example.com","type":"work","primary":true},{"value":"two@example.com","type":"home","primary":true}]`
+
+// twoPrimaryUser is a POST/PUT body with two primary emails.
+func twoPrimaryUser(userName string) string {
+	return `{"schemas":["` + schemaUser + `"],"userName":"` + userName + `","emails":` + twoPrimaryEmails + `}`
+}
+
+// patchBody wraps PATCH operations (JSON objects, comma-separated).
+func patchBody(ops string) string {
+	return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + ops + `]}`
 }
 
 func TestFaults(t *testing.T) {

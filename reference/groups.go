@@ -14,7 +14,7 @@ var errGroupsNotImplemented = newError(http.StatusNotImplemented, "",
 
 // handleGroups serves /Groups. Groups are not a Xakia feature: GET answers an
 // empty ListResponse (so Okta's Test API Credentials passes), anything else
-// 501 (behaviour.md §2).
+// 501 (docs/behaviour.md ).
 func (s *Server) handleGroups(w http.ResponseWriter, r *http.Request, _ store.Location) {
 	if s.faults.Has(faultGroups404) {
 		s.writeError(w, newError(http.StatusNotFound, "", "no such endpoint: "+r.URL.Path))

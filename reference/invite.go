@@ -8,7 +8,7 @@ import (
 )
 
 // handleAdminInvite serves POST /admin/api/locations/{id}/users/{userId}/invite
-// (behaviour.md §4 rule 2): only an active, not-invited user becomes invited;
+// (docs/behaviour.md ): only an active, not-invited user becomes invited;
 // anything else is 409 and changes nothing.
 func (s *Server) handleAdminInvite(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {

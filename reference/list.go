@@ -128,10 +128,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 		}
 	}
 	full := s.queryFull(loc)
+	sel := s.selection(r)
 	resources := make([]any, 0, len(page))
 	for _, u := range page {
 		if !full {
-			resources = append(resources, limitedUser(u))
+			resources = append(resources, sel.apply(limitedUser(u)))
 			continue
 		}
 		doc, err := loadDoc(u)
@@ -139,7 +140,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 			s.writeError(w, s.errorFor(r, err))
 			return
 		}
-		resources = append(resources, fullUser(u, doc, base))
+		resources = append(resources, sel.apply(fullUser(u, doc, base)))
 	}
 	writeJSON(w, http.StatusOK, s.listResponse(total, p.StartIndex, resources))
 }

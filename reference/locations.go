@@ -11,7 +11,7 @@ import (
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
 
-// Query attribute modes of a location (behaviour.md §7).
+// Query attribute modes of a location (docs/behaviour.md ).
 const (
 	QueryLimited = "limited"
 	QueryFull    = "full"

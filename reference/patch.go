@@ -40,9 +40,13 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 	var wasActive bool
 	var userName string
 	var opErr error // patch-not-atomic: the failure kept after a partial write
+	var unchanged store.User
 	u, err := s.store.UpdateUser(r.Context(), loc.ID, id, func(u *store.User) error {
 		if u.Deleted || (!u.Active && s.faults.Has(faultForgetDeactivated)) {
 			return notFound(id)
+		}
+		if err := s.checkIfMatch(r, *u); err != nil {
+			return err
 		}
 		wasActive = u.Active
 		stored, err := loadDoc(*u)
@@ -73,6 +77,9 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		if err != nil {
 			return err
 		}
+		if err := s.multiValuedRules(&in, stored); err != nil {
+			return err
+		}
 		doc := newDoc(in)
 		if _, ok := doc["userName"].(string); !ok {
 			return errUserNameRequired
@@ -87,10 +94,17 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		if s.faults.Has(faultReturnsPassword) && in.Password != nil {
 			doc["password"] = *in.Password
 		}
+		if s.unchangedBy(*u, stored, doc) {
+			unchanged = *u
+			return errNoChange
+		}
 		s.scimWrite(u)
 		u.LastModified = nowUTC()
 		return s.setDoc(u, doc)
 	})
+	if errors.Is(err, errNoChange) {
+		u, err = unchanged, nil
+	}
 	var pe *patch.Error
 	if errors.As(err, &pe) {
 		s.writeError(w, patchError(err))
@@ -101,6 +115,27 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		return
 	}
 	s.finishWrite(w, r, loc, u, err, wasActive, userName)
+}
+
+// errNoChange aborts the write transaction of a PATCH that changes nothing.
+var errNoChange = errors.New("the PATCH changes nothing")
+
+// unchangedBy reports whether writing doc would leave u exactly as it is
+// (RFC 7644 §3.5.2: a value already present SHALL NOT change the modify
+// timestamp): the same SCIM document and no Xakia-side change (the first
+// SCIM write converting a pre-existing password user is a change). Such a
+// PATCH answers 200 with the user as stored, same meta.version and
+// meta.lastModified, and writes nothing.
+func (s *Server) unchangedBy(u store.User, stored, doc map[string]any) bool {
+	if s.faults.Has(faultNoopPatchBumps) || u.SignIn == store.SignInPassword {
+		return false
+	}
+	withActive := doc
+	if _, ok := doc["active"].(bool); !ok {
+		withActive = deepCopy(doc).(map[string]any)
+		withActive["active"] = true
+	}
+	return sameJSON(stored, withActive)
 }
 
 // userSchemas lists the schemas of a stored document.

@@ -156,7 +156,7 @@ func parseUserBody(body map[string]any) (userInput, error) {
 				return in, newError(400, scimInvalidValue, "password must be a string")
 			}
 		case strings.EqualFold(k, "id"), strings.EqualFold(k, "meta"), strings.EqualFold(k, "groups"):
-			// read-only: ignored (behaviour.md §5)
+			// read-only: ignored (docs/behaviour.md)
 		case strings.EqualFold(k, schemaEnterprise):
 			if v == nil {
 				in.EnterpriseNull = true
@@ -325,7 +325,7 @@ func newDoc(in userInput) map[string]any {
 	return doc
 }
 
-// mergeDoc applies a PUT body to a stored document (behaviour.md §5): present
+// mergeDoc applies a PUT body to a stored document (docs/behaviour.md ): present
 // attributes replace, absent ones keep their value, empty ones are removed.
 // The enterprise extension merges attribute by attribute; a null extension
 // clears it. active sent as null keeps its value.
@@ -458,7 +458,7 @@ func fullUser(u store.User, doc map[string]any, baseURI string) map[string]any {
 	return out
 }
 
-// limitedUser is the Xakia query representation (behaviour.md §7): schemas,
+// limitedUser is the Xakia query representation (docs/behaviour.md ): schemas,
 // id, active and externalId when set.
 func limitedUser(u store.User) map[string]any {
 	out := map[string]any{
@@ -472,7 +472,7 @@ func limitedUser(u store.User) map[string]any {
 	return out
 }
 
-// canSignIn derives the Xakia sign-in right (behaviour.md §4).
+// canSignIn derives the Xakia sign-in right (docs/behaviour.md §4).
 func (s *Server) canSignIn(u store.User) bool {
 	if u.Deleted || u.Invitation == store.NotInvited {
 		return false

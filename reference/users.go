@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/xakia-okta/scimtest/reference/internal/store"
@@ -82,9 +83,12 @@ func (s *Server) readUserBody(r *http.Request) (userInput, error) {
 	return in, requireCoreSchema(in)
 }
 
-// createUser handles POST /Users (behaviour.md §3).
+// createUser handles POST /Users (docs/behaviour.md §3, X-3.2 to ).
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	in, err := s.readUserBody(r)
+	if err == nil {
+		err = s.multiValuedRules(&in, nil)
+	}
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
 		return
@@ -131,7 +135,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Lo
 	s.writeUser(w, r, loc, u, http.StatusCreated)
 }
 
-// writeUser writes the full representation of u. For a creation it adds the
+// writeUser writes the full representation of u, narrowed by the request's
+// attributes/excludedAttributes, with its ETag. For a creation it adds the
 // Location header (equal to meta.location).
 func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Location, u store.User, status int) {
 	doc, err := loadDoc(u)
@@ -140,7 +145,8 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		return
 	}
 	base := SCIMBaseURI(s.origin(r), loc.ID)
-	out := fullUser(u, doc, base)
+	out := s.selection(r).apply(fullUser(u, doc, base))
+	w.Header().Set("ETag", s.etagHeader(u))
 	if status == http.StatusCreated {
 		if !s.faults.Has(faultNoLocationHeader) {
 			w.Header().Set("Location", base+"/Users/"+u.ID)
@@ -181,11 +187,29 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, loc store.Locat
 		s.writeError(w, s.errorFor(r, err))
 		return
 	}
+	if s.notModified(w, r, u) {
+		return
+	}
 	if !s.queryFull(loc) {
-		writeJSON(w, http.StatusOK, limitedUser(u))
+		w.Header().Set("ETag", s.etagHeader(u))
+		writeJSON(w, http.StatusOK, s.selection(r).apply(limitedUser(u)))
 		return
 	}
 	s.writeUser(w, r, loc, u, http.StatusOK)
+}
+
+// selection is the request's attributes/excludedAttributes selection (none
+// with the ignore-attributes-param fault). A malformed query string selects
+// nothing here; the list handler answers it with a 400.
+func (s *Server) selection(r *http.Request) attrSelection {
+	if s.faults.Has(faultIgnoreAttributes) {
+		return attrSelection{}
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return attrSelection{}
+	}
+	return parseAttrSelection(q)
 }
 
 // userInAnyLocation finds a non-deleted user by id in every location; only
@@ -204,7 +228,7 @@ func (s *Server) userInAnyLocation(ctx context.Context, id string) (store.User, 
 }
 
 // scimWrite applies the Xakia rules of a SCIM write to the Xakia-side state
-// (behaviour.md §4 rule 3): a pre-existing password user switches to Okta
+// (docs/behaviour.md ): a pre-existing password user switches to Okta
 // sign-in and keeps needing no invitation.
 func (s *Server) scimWrite(u *store.User) {
 	if u.SignIn == store.SignInPassword {
@@ -215,7 +239,7 @@ func (s *Server) scimWrite(u *store.User) {
 	}
 }
 
-// replaceUser handles PUT /Users/{id} (behaviour.md §5).
+// replaceUser handles PUT /Users/{id} (docs/behaviour.md ).
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	id := r.PathValue("id")
 	in, err := s.readUserBody(r)
@@ -232,9 +256,15 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 		if u.Deleted || (!u.Active && s.faults.Has(faultForgetDeactivated)) {
 			return notFound(id)
 		}
+		if err := s.checkIfMatch(r, *u); err != nil {
+			return err
+		}
 		wasActive = u.Active
 		stored, err := loadDoc(*u)
 		if err != nil {
+			return err
+		}
+		if err := s.multiValuedRules(&in, stored); err != nil {
 			return err
 		}
 		var doc map[string]any
@@ -305,6 +335,9 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, loc store.Lo
 	_, err := s.store.UpdateUser(r.Context(), loc.ID, id, func(u *store.User) error {
 		if u.Deleted {
 			return notFound(id)
+		}
+		if err := s.checkIfMatch(r, *u); err != nil {
+			return err
 		}
 		doc, err := loadDoc(*u)
 		if err != nil {

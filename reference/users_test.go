@@ -94,7 +94,7 @@ func TestCreateUserErrors(t *testing.T) {
 	}
 }
 
-// assertSCIMError checks the SCIM error shape (behaviour.md §9).
+// assertSCIMError checks the SCIM error shape (docs/behaviour.md ).
 func assertSCIMError(t *testing.T, r resp, status int, scimType string) {
 	t.Helper()
 	if got := fmt.Sprint(r.JSON["schemas"]); got != "["+schemaError+"]" {

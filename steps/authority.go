@@ -56,23 +56,6 @@ func finding(auth mockokta.Authority, cite, rule, format string, a ...any) error
 	return &checkError{Authority: auth, Cite: cite, Rule: rule, Msg: fmt.Sprintf(format, a...)}
 }
 
-// causeOf returns err with its cause set to rule, unless it names one.
-func causeOf(rule string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var ce *checkError
-	if errors.As(err, &ce) {
-		if ce.Rule == "" {
-			c := *ce
-			c.Rule = rule
-			return &c
-		}
-		return err
-	}
-	return &checkError{Rule: rule, Msg: err.Error()}
-}
-
 // stepMeta is the judging context of the step being run.
 type stepMeta struct {
 	authority mockokta.Authority

@@ -56,6 +56,9 @@ type Config struct {
 	// Faults are reference fault names given to the embedded reference (for
 	// the mutation self-test); they are an error with an external target.
 	Faults []string
+	// Variants are reference variant names (legal behaviours that differ
+	// from Xakia's) given to the embedded reference, like Faults.
+	Variants []string
 	// Output receives the console report; nil means io.Discard.
 	Output io.Writer
 }
@@ -130,8 +133,8 @@ func (c Config) Validate() error {
 		if c.BaseURL != "" {
 			return bad("set %s or %s, not both: the image is started and targeted", EnvImage, EnvBaseURL)
 		}
-		if len(c.Faults) > 0 {
-			return bad("faults can only be injected into the embedded reference (unset %s)", EnvImage)
+		if len(c.Faults) > 0 || len(c.Variants) > 0 {
+			return bad("faults and variants can only be given to the embedded reference (unset %s)", EnvImage)
 		}
 	}
 	if c.BaseURL == "" {
@@ -142,8 +145,8 @@ func (c Config) Validate() error {
 			return bad("%s is unset (embedded reference, which has its own admin API) but %s or %s is set", EnvBaseURL, EnvAdminURL, EnvAdminToken)
 		}
 	} else {
-		if len(c.Faults) > 0 {
-			return bad("faults can only be injected into the embedded reference (unset %s)", EnvBaseURL)
+		if len(c.Faults) > 0 || len(c.Variants) > 0 {
+			return bad("faults and variants can only be given to the embedded reference (unset %s)", EnvBaseURL)
 		}
 		if err := checkURL(EnvBaseURL, c.BaseURL); err != nil {
 			return err

@@ -132,4 +132,7 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	sc.Step(`^an admin has invited the user `+q+`$`, w.hasInvited)
 	sc.Step(`^the admin request succeeded$`, w.adminSucceeded)
 	sc.Step(`^the admin request is refused with (\d+)$`, w.adminRefused)
+
+	// RFC 7643/7644 rules Okta does not exercise (steps_rfc.go).
+	w.registerRFC(sc)
 }

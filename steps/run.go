@@ -160,6 +160,10 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		exclusions = append(exclusions, "~"+tagTwoLocations)
 		missing[tagTwoLocations] = fmt.Sprintf("needs a second location (%s and %s are unset)", EnvBaseURL2, EnvAPIKey2)
 	}
+	if why := rs.etagUnsupported(ctx); why != "" {
+		exclusions = append(exclusions, "~"+tagETag)
+		missing[tagETag] = why
+	}
 	wanted, err := buildTagExpr(cfg.Profile, cfg.Tags, nil)
 	if err != nil {
 		return fail("%v", err)

@@ -212,6 +212,7 @@ type reqOpts struct {
 	auth        string // Authorization value; "" means Bearer <current key>
 	noAuth      bool
 	loc         *location
+	headers     map[string]string // extra request headers (If-Match, …)
 }
 
 // send makes one request to the current location (path relative to its base
@@ -235,6 +236,9 @@ func (w *World) send(method, path string, body []byte, o reqOpts) (*response, er
 	}
 	if o.accept != "" {
 		req.SetHeader("Accept", o.accept)
+	}
+	for k, v := range o.headers {
+		req.SetHeader(k, v)
 	}
 	switch {
 	case o.noAuth:

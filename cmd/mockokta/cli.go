@@ -147,8 +147,9 @@ func commands() []command {
 
 const rootSummary = `mockokta replays what Okta's SCIM provisioning client sends to a SCIM 2.0
 server (headers, queries, bodies and the 429 policy) and reports each task the
-way Okta's provisioning log words it. docs/okta-wire.md describes every request,
-its public source (or says it is inferred) and the app settings.
+way Okta's provisioning log words it. docs/okta-wire.md in the scimtest
+repository describes every request, its public source (or says it is
+inferred) and the app settings.
 
 usage: mockokta [global flags] COMMAND [command flags]
 `

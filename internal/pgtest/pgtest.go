@@ -4,7 +4,7 @@
 // a free loopback port, or returns $XAKIA_TEST_PG_DSN when it is set. When
 // neither is possible the test is skipped with the reason, or fails when
 // $XAKIA_REQUIRE_POSTGRES is "true" (for CI, where not-run must not pass
-// silently). [CreateDatabase] gives each test its own database in one cluster,
+// silently). Under go test -short it always skips: these are the slow tests. [CreateDatabase] gives each test its own database in one cluster,
 // since starting a cluster costs a few seconds.
 package pgtest
 
@@ -48,9 +48,13 @@ const startAttempts = 3
 // Start returns the DSN of a PostgreSQL server for t: $XAKIA_TEST_PG_DSN if
 // set, else a new cluster (superuser "postgres", trust authentication,
 // listening on 127.0.0.1 only) that t.Cleanup stops and deletes. The DSN names
-// the "postgres" database; use [CreateDatabase] for a private one.
+// the "postgres" database; use [CreateDatabase] for a private one. Under
+// go test -short it skips t.
 func Start(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("PostgreSQL tests did NOT run: -short (each starts or fills a PostgreSQL cluster, 5-20 s); make test runs them")
+	}
 	if dsn := os.Getenv(EnvDSN); dsn != "" {
 		return dsn
 	}

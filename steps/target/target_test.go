@@ -167,9 +167,13 @@ func TestCreateLocation(t *testing.T) {
 	}
 }
 
-// requireDocker skips (or fails under XAKIA_REQUIRE_DOCKER=true) when no daemon answers.
+// requireDocker skips under -short, and skips (or fails under
+// XAKIA_REQUIRE_DOCKER=true) when no daemon answers.
 func requireDocker(t *testing.T) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("container tests did NOT run: -short (they build and start images); make test runs them")
+	}
 	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") != "true" {
 		t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true") // before testcontainers first reads its config
 	}

@@ -38,7 +38,10 @@ import (
 //     equal a given simple value); without a value it removes them all.
 //   - replace with an empty array clears the attribute.
 //   - add or replace with a null value clears the target, like remove.
-//   - A value with primary true makes the other elements primary false.
+//   - A value with primary true makes the other elements primary false. One
+//     add that gives several primary values, or a filtered operation that
+//     would make several matching values primary, is invalidValue (RFC 7643
+//     §2.4: at most one primary value; the server does not guess which).
 //   - Names match existing keys case-insensitively and keep the existing
 //     spelling; new keys take the canonical core-schema spelling when known.
 //   - id, meta and schemas are read-only (mutability, unless the value given
@@ -356,6 +359,9 @@ func attr(c map[string]any, kind, name string, v any) *Error {
 		delete(c, key)
 		return nil
 	case "add":
+		if list, ok := v.([]any); ok && countPrimary(list) > 1 {
+			return errorf(InvalidValue, "the values added to %s have %d with primary true; at most one value may be primary", filter.CanonicalName(name), countPrimary(list))
+		}
 		if arr, ok := cur.([]any); ok {
 			c[key] = appendValues(arr, v)
 			return nil
@@ -595,13 +601,30 @@ func filtered(c map[string]any, kind string, p filter.Path, v any) *Error {
 			arr[i] = deepCopy(v)
 		}
 	}
+	var primaryHits []int
 	for _, i := range hits {
 		if isPrimary(arr[i]) {
-			fixPrimary(arr, i)
-			break
+			primaryHits = append(primaryHits, i)
 		}
 	}
+	switch {
+	case len(primaryHits) > 1:
+		return errorf(InvalidValue, "%s would make %d values of %s primary; at most one value may be primary", target, len(primaryHits), name)
+	case len(primaryHits) == 1:
+		fixPrimary(arr, primaryHits[0])
+	}
 	return nil
+}
+
+// countPrimary counts the elements of arr whose primary is true.
+func countPrimary(arr []any) int {
+	n := 0
+	for _, e := range arr {
+		if isPrimary(e) {
+			n++
+		}
+	}
+	return n
 }
 
 // elementFromFilter builds a new element from a filter made only of

@@ -25,14 +25,14 @@ type Location struct {
 	Created         time.Time // UTC
 }
 
-// Invitation states of a user (behaviour.md §4).
+// Invitation states of a user (docs/behaviour.md §4).
 const (
 	NotInvited = "not-invited"
 	Invited    = "invited"
 	NotNeeded  = "not-needed"
 )
 
-// Sign-in methods of a user (behaviour.md §4).
+// Sign-in methods of a user (docs/behaviour.md §4).
 const (
 	SignInPassword = "password"
 	SignInOkta     = "okta"
