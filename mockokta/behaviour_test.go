@@ -92,6 +92,9 @@ func TestRateLimitedRequests(t *testing.T) {
 			if !tc.wantOK && !strings.Contains(r.Message, "429") {
 				t.Errorf("message %q does not mention the 429s", r.Message)
 			}
+			if !tc.wantOK && (r.Status != http.StatusTooManyRequests || r.Attempts != 10 || !errors.Is(r.Err, ErrRateLimited)) {
+				t.Errorf("status %d, %d attempts, err %v; want 429 after 10 runs of the task", r.Status, r.Attempts, r.Err)
+			}
 			if len(r.Exchanges) != tc.wantReqs {
 				t.Errorf("%d exchanges recorded, want %d", len(r.Exchanges), tc.wantReqs)
 			}
@@ -221,7 +224,7 @@ func TestImportProblems(t *testing.T) {
 		{"string startIndex", map[string]string{"1": page(1, `"1"`, "a")}, AuthorityOkta, "Okta would fail the import: [okta] startIndex is a string", ""},
 		{"error page", map[string]string{"1": page(150, 1, ids(0, 100)...)}, AuthorityOkta, "[okta] GET /Users?startIndex=101&count=100: Not Found", ""},
 		{"wrong startIndex echo", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(150, 1, ids(100, 50)...)}, AuthorityRFC, "[rfc] the page requested at startIndex 101 answered startIndex 1", ""},
-		{"duplicated pages", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(150, 101, ids(50, 50)...)}, AuthorityRFC, "[rfc] totalResults is 150 but the pages held 100 distinct users, so Okta would miss users; 50 users appeared on more than one page (RFC 7644 §3.4.2)", "appears on the page at startIndex 1 and again at startIndex 101"},
+		{"duplicated pages", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(150, 101, ids(50, 50)...)}, AuthorityRFC, "[rfc] totalResults is 150 but the pages held 100 distinct users, so Okta would miss users; 50 user(s) appeared on more than one page (RFC 7644 §3.4.2)", "appears on the page at startIndex 1 and again at startIndex 101"},
 		{"repeats that miss nobody", map[string]string{"1": page(101, 1, ids(0, 100)...), "101": page(101, 101, "u99", "u100")}, "", "", "user u99 appears on the page at startIndex 1 and again at startIndex 101"},
 		{"totalResults changing", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(151, 101, ids(100, 51)...)}, "", "", "totalResults changed between pages from 150 to 151"},
 		{"short pages skip users", map[string]string{"1": page(150, 1, ids(0, 50)...), "101": page(150, 101, ids(100, 50)...)}, AuthorityRFC, "[rfc] totalResults is 150 but the pages held 100 distinct users", ""},

@@ -111,7 +111,7 @@ func (o *Okta) importTask(ctx context.Context) TaskResult {
 	if len(seen) != total {
 		why := ""
 		if repeated > 0 {
-			why = fmt.Sprintf("; %d users appeared on more than one page", repeated)
+			why = fmt.Sprintf("; %d user(s) appeared on more than one page", repeated)
 		}
 		return failf(AuthorityRFC, srcListResp, "totalResults is %d but the pages held %d distinct users, so Okta would miss users%s", total, len(seen), why)
 	}

@@ -143,7 +143,10 @@ func (t *task) failMsg(err error, msg string) TaskResult {
 		t.res.Authority = AuthorityOkta
 	}
 	t.res.Message = msg
-	if err == nil && (t.s.lastStatus < 200 || t.s.lastStatus > 299) {
+	switch {
+	case errors.Is(err, ErrRateLimited):
+		t.res.Status = http.StatusTooManyRequests
+	case err == nil && (t.s.lastStatus < 200 || t.s.lastStatus > 299):
 		t.res.Status = t.s.lastStatus
 	}
 	t.res.Err = err
@@ -232,7 +235,7 @@ func (o *Okta) retrying(ctx context.Context, run func() TaskResult) TaskResult {
 		pauses = append(pauses, fmt.Sprintf("run %d: %s %s answered 429 (Retry-After %s); the task was paused for %s and rescheduled", attempt, rl.Method, rl.Path, ra, wait))
 		if err := clock.Sleep(ctx, wait); err != nil {
 			r.Message += ": the wait after a 429 was interrupted: " + err.Error()
-			r.Err = err
+			r.Err, r.Status = err, 0
 			r.Exchanges = exchanges
 			r.Warnings = append(pauses, r.Warnings...)
 			return r
