@@ -85,6 +85,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 			return errUserNameRequired
 		}
 		userName = doc["userName"].(string)
+		deriveDisplayName(variantsIn(r), stored, doc)
 		if _, ok := doc["active"]; !ok {
 			doc["active"] = u.Active
 		}

@@ -137,7 +137,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Lo
 
 // writeUser writes the full representation of u, narrowed by the request's
 // attributes/excludedAttributes, with its ETag. For a creation it adds the
-// Location header (equal to meta.location).
+// Location header (equal to meta.location). With the extensions-etag variant
+// the user carries the enterprise extension too.
 func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Location, u store.User, status int) {
 	doc, err := loadDoc(u)
 	if err != nil {
@@ -145,7 +146,9 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		return
 	}
 	base := SCIMBaseURI(s.origin(r), loc.ID)
-	out := s.selection(r).apply(fullUser(u, doc, base))
+	out := fullUser(u, doc, base)
+	decorateUser(variantsIn(r), u, out)
+	out = s.selection(r).apply(out)
 	w.Header().Set("ETag", s.etagHeader(u))
 	if status == http.StatusCreated {
 		if !s.faults.Has(faultNoLocationHeader) {
@@ -239,9 +242,12 @@ func (s *Server) scimWrite(u *store.User) {
 	}
 }
 
-// replaceUser handles PUT /Users/{id} (docs/behaviour.md ).
+// replaceUser handles PUT /Users/{id} (docs/behaviour.md ). With the
+// full-replace-put variant (or the put-clears-absent fault) absent attributes
+// are cleared; active, when absent, keeps its value either way.
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	id := r.PathValue("id")
+	vs := variantsIn(r)
 	in, err := s.readUserBody(r)
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
@@ -268,7 +274,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 			return err
 		}
 		var doc map[string]any
-		if s.faults.Has(faultPutClearsAbsent) {
+		if s.faults.Has(faultPutClearsAbsent) || vs.Has(variantFullReplacePut) {
 			doc = newDoc(in)
 			if in.Core["active"] == nil {
 				doc["active"] = u.Active
@@ -276,6 +282,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 		} else {
 			doc = mergeDoc(stored, in)
 		}
+		deriveDisplayName(vs, stored, doc)
 		if s.faults.Has(faultReturnsPassword) && in.Password != nil {
 			doc["password"] = *in.Password
 		}
@@ -287,7 +294,8 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 }
 
 // finishWrite answers a PUT or PATCH: errors, the new-id-on-reactivate
-// fault, then 200 with the full user.
+// fault, then 200 with the full user (a PATCH: 204 without a body with the
+// patch-204 variant).
 func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.Location, u store.User, err error, wasActive bool, userName string) {
 	if errors.Is(err, store.ErrNotFound) {
 		err = notFound(r.PathValue("id"))
@@ -305,6 +313,13 @@ func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.L
 			s.writeError(w, s.errorFor(r, err))
 			return
 		}
+	}
+	if r.Method == http.MethodPatch && variantsIn(r).Has(variantPatch204) {
+		if v := variantETag(variantsIn(r), u); v != "" {
+			w.Header().Set("ETag", v)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
 	}
 	s.writeUser(w, r, loc, u, http.StatusOK)
 }

@@ -616,29 +616,32 @@ func (r *rfcSteps) okWithUser() error {
 // etagUnsupported asks the target's ServiceProviderConfig whether it
 // supports ETags; it returns why the @etag scenarios cannot run, or "".
 func (rs *runState) etagUnsupported(ctx context.Context) string {
+	return rs.spcUnsupported(ctx, "etag")
+}
+
+// serviceProviderConfig fetches the target's ServiceProviderConfig once
+// per call, with keys lower-cased; why says what went wrong, or is "".
+func (rs *runState) serviceProviderConfig(ctx context.Context) (gjson.Result, string) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rs.first.BaseURL+"/ServiceProviderConfig", nil)
 	if err != nil {
-		return "cannot ask ServiceProviderConfig: " + err.Error()
+		return gjson.Result{}, "cannot ask ServiceProviderConfig: " + err.Error()
 	}
 	req.Header.Set("Accept", mediaSCIM)
 	req.Header.Set("Authorization", "Bearer "+rs.first.APIKey)
-	res, err := http.DefaultClient.Do(req)
+	res, err := noRedirectClient.Do(req)
 	if err != nil {
-		return "cannot ask ServiceProviderConfig: " + err.Error()
+		return gjson.Result{}, "cannot ask ServiceProviderConfig: " + err.Error()
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil || res.StatusCode != http.StatusOK || !gjson.ValidBytes(body) {
-		return fmt.Sprintf("ServiceProviderConfig did not answer (status %d), so etag support is unknown", res.StatusCode)
+		return gjson.Result{}, fmt.Sprintf("ServiceProviderConfig did not answer with JSON (status %d)", res.StatusCode)
 	}
 	norm, err := lowerKeys(body)
 	if err != nil {
-		return "ServiceProviderConfig is not JSON"
+		return gjson.Result{}, "ServiceProviderConfig is not JSON"
 	}
-	if gjson.GetBytes(norm, "etag.supported").Type != gjson.True {
-		return "the target's ServiceProviderConfig does not advertise etag.supported: true"
-	}
-	return ""
+	return gjson.ParseBytes(norm), ""
 }
