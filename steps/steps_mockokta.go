@@ -184,8 +184,14 @@ func (w *World) oktaReactivate(alias string) error {
 	if err != nil {
 		return err
 	}
+	// Okta removed the user's direct assignment when it was deactivated, so
+	// reactivating it sends nothing; the administrator then assigns it again,
+	// which is what reaches the server.
 	return w.oktaTask(func(ctx context.Context, o *mockokta.Okta) mockokta.TaskResult {
-		return o.ReactivateOktaUser(ctx, login)
+		if r := o.ReactivateOktaUser(ctx, login); !r.OK {
+			return r
+		}
+		return o.Assign(ctx, login)
 	})
 }
 

@@ -13,7 +13,7 @@ func testConnectionCommand() command {
 	return command{
 		name:    "test-connection",
 		summary: "Okta's \"Test API Credentials\": GET /Users?startIndex=1&count=2, then GET /Groups?startIndex=1&count=100",
-		details: "Passes when both answer 200 with a SCIM ListResponse whose paging fields are integers.\nA 401 is reported as Okta does: \"Error authenticating\".",
+		details: "Passes when /Users answers 200 with a SCIM ListResponse whose paging fields are integers.\n/Groups is judged the same way only with --groups (an app with group push or import);\notherwise a /Groups failure is an advice warning. A 401 is reported as Okta does:\n\"Error authenticating\". See docs/okta-wire.md, \"Test connection\".",
 		examples: []string{
 			"mockokta --base-url https://xakia.example/scim/v2/loc1 --api-key $KEY test-connection",
 			"mockokta --embedded --json test-connection",
@@ -70,7 +70,7 @@ func updateCommand() command {
 	return command{
 		name:    "update",
 		args:    "--user EMAIL --set ATTR=VALUE [--set ATTR=VALUE ...]",
-		summary: "change Okta profile attributes and push them: GET /Users/{id}, then PUT the object overlaid with the profile",
+		summary: "change Okta profile attributes and push them: GET /Users/{id}, then PUT the object overlaid with the profile (OIN with --profile-update patch: one PATCH)",
 		details: `ATTR is an Okta profile attribute: login, email, firstName, lastName,
 displayName, locale. Changing firstName or lastName without --set displayName
 recomputes displayName as "first last". An empty VALUE pushes a cleared value.`,
@@ -125,7 +125,7 @@ func unassignCommand() command {
 	return command{
 		name:    "unassign",
 		args:    "--user EMAIL",
-		summary: "remove a user from the app: OIN PATCH active:false (no path), AIW GET + PUT active false; never DELETE",
+		summary: "remove a user from the app: OIN PATCH active:false (no path), AIW GET + PUT of the GET body with active false; never DELETE",
 		examples: []string{
 			"mockokta unassign --user jane.doe@example.com",
 			"mockokta --mode aiw unassign --user jane.doe@example.com",
@@ -140,7 +140,7 @@ func reassignCommand() command {
 	return command{
 		name:    "reassign",
 		args:    "--user EMAIL",
-		summary: "assign a previously unassigned user again: the lookup must find the same id, then it is activated and its profile pushed",
+		summary: "assign a previously unassigned user again: the lookup must find the same id; OIN PATCHes active:true and pushes the profile, AIW makes two GET + PUT rounds",
 		examples: []string{
 			"mockokta reassign --user jane.doe@example.com",
 		},
@@ -175,7 +175,7 @@ func importCommand() command {
 	return command{
 		name:    "import",
 		summary: "Okta's user import: GET /Users?startIndex=1&count=100, 101, 201, … checking integer paging, stable order and totalResults",
-		details: "Inactive users are left out, as Okta does. Anything that would break Okta's import is reported as such.",
+		details: "Inactive users are left out, as Okta does. Each finding carries its authority: okta (Okta's import breaks),\nrfc (RFC 7644 §3.4.2) or advice (a warning; RFC 7644 §3.4.2.4 lets pages change). See docs/okta-wire.md, \"Import\".",
 		examples: []string{
 			"mockokta import",
 			"mockokta --embedded --json import",
