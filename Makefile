@@ -48,6 +48,8 @@ mutation: ## the suite against the reference with each fault: every check must b
 fuzz: ## run each fuzz target briefly ($(FUZZTIME) executions each, set by FUZZTIME; a few seconds each)
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./reference/internal/filter
 	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./reference/internal/patch
+	$(GO) test -run '^$$' -fuzz '^FuzzInputContract$$' -fuzztime $(FUZZTIME) ./reference
+	$(GO) test -run '^$$' -fuzz '^FuzzQueryContract$$' -fuzztime $(FUZZTIME) ./reference
 
 lint: ## gofmt, go vet, staticcheck, go.mod and go.sum tidy
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -56,7 +56,10 @@ type stepRun struct {
 }
 
 func (o *Okta) newStep(ctx context.Context, name string) *stepRun {
-	return &stepRun{o: o, ctx: ctx, step: Step{Name: name, OK: true}, s: o.client.session()}
+	s := o.client.session()
+	// Verification reads are not Okta tasks: a 429 is waited out in place.
+	s.retryInPlace = true
+	return &stepRun{o: o, ctx: ctx, step: Step{Name: name, OK: true}, s: s}
 }
 
 func (r *stepRun) task(tr TaskResult) TaskResult {

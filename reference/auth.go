@@ -34,7 +34,8 @@ func errUnauthorized() *apiError {
 		"missing or invalid API key for this SCIM base URI: send Authorization: Bearer <SCIM API key>")
 }
 
-// scim wraps a SCIM handler: it loads the location, checks its API key,
+// scim wraps a SCIM handler: it loads the location, binds its variants to
+// the request, checks its API key,
 // applies the rate limit and records the request in the location's audit.
 // An unknown location (or an id outside the id alphabet, which is never
 // looked up) answers exactly like a wrong key, after the same work: the
@@ -72,6 +73,7 @@ func (s *Server) scim(h scimHandler) http.Handler {
 			s.writeError(w, errUnauthorized())
 			return
 		}
+		w, r = bindVariants(w, r, s.variantsFor(loc))
 		sw := &statusWriter{ResponseWriter: w}
 		authenticated := false
 		defer func() {

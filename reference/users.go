@@ -98,7 +98,7 @@ func (s *Server) readUserBody(r *http.Request) (userInput, error) {
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	in, err := s.readUserBody(r)
 	if err == nil {
-		err = s.multiValuedRules(&in, nil)
+		err = s.multiValuedRules(variantsIn(r), &in, nil)
 	}
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
@@ -148,7 +148,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Lo
 
 // writeUser writes the full representation of u, narrowed by the request's
 // attributes/excludedAttributes, with its ETag. For a creation it adds the
-// Location header (equal to meta.location).
+// Location header (equal to meta.location). With the extensions-etag variant
+// the user carries the enterprise extension too.
 func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Location, u store.User, status int) {
 	doc, err := loadDoc(u)
 	if err != nil {
@@ -156,8 +157,12 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		return
 	}
 	base := SCIMBaseURI(s.origin(r), loc.ID)
-	out := s.selection(r).apply(fullUser(u, doc, base))
-	w.Header().Set("ETag", s.etagHeader(u))
+	vs := variantsIn(r)
+	out := fullUser(u, doc, base)
+	decorateUser(vs, u, out)
+	withoutVersion(vs, out)
+	out = s.selection(r).apply(out)
+	s.setETag(w, vs, u)
 	if status == http.StatusCreated {
 		if !s.faults.Has(faultNoLocationHeader) {
 			w.Header().Set("Location", base+"/Users/"+u.ID)
@@ -202,7 +207,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, loc store.Locat
 		return
 	}
 	if !s.queryFull(loc) {
-		w.Header().Set("ETag", s.etagHeader(u))
+		s.setETag(w, variantsIn(r), u)
 		writeJSON(w, http.StatusOK, s.selection(r).apply(limitedUser(u)))
 		return
 	}
@@ -250,9 +255,12 @@ func (s *Server) scimWrite(u *store.User) {
 	}
 }
 
-// replaceUser handles PUT /Users/{id} (docs/behaviour.md ).
+// replaceUser handles PUT /Users/{id} (docs/behaviour.md ). With the
+// full-replace-put variant (or the put-clears-absent fault) absent attributes
+// are cleared; active, when absent, keeps its value either way.
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	id := r.PathValue("id")
+	vs := variantsIn(r)
 	in, err := s.readUserBody(r)
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
@@ -275,11 +283,11 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 		if err != nil {
 			return err
 		}
-		if err := s.multiValuedRules(&in, stored); err != nil {
+		if err := s.multiValuedRules(variantsIn(r), &in, stored); err != nil {
 			return err
 		}
 		var doc map[string]any
-		if s.faults.Has(faultPutClearsAbsent) {
+		if s.faults.Has(faultPutClearsAbsent) || vs.Has(variantFullReplacePut) {
 			doc = newDoc(in)
 			if in.Core["active"] == nil {
 				doc["active"] = u.Active
@@ -287,6 +295,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 		} else {
 			doc = mergeDoc(stored, in)
 		}
+		deriveDisplayName(vs, stored, doc)
 		if s.faults.Has(faultReturnsPassword) && in.Password != nil {
 			doc["password"] = *in.Password
 		}
@@ -298,7 +307,8 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 }
 
 // finishWrite answers a PUT or PATCH: errors, the new-id-on-reactivate
-// fault, then 200 with the full user.
+// fault, then 200 with the full user (a PATCH: 204 without a body with the
+// patch-204 variant).
 func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.Location, u store.User, err error, wasActive bool, userName string) {
 	if errors.Is(err, store.ErrNotFound) {
 		err = notFound(r.PathValue("id"))
@@ -316,6 +326,11 @@ func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.L
 			s.writeError(w, s.errorFor(r, err))
 			return
 		}
+	}
+	if r.Method == http.MethodPatch && variantsIn(r).Has(variantPatch204) {
+		s.setETag(w, variantsIn(r), u)
+		w.WriteHeader(http.StatusNoContent)
+		return
 	}
 	s.writeUser(w, r, loc, u, http.StatusOK)
 }
