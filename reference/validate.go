@@ -267,3 +267,17 @@ func checkAttrPath(p filter.Path) error {
 	}
 	return nil
 }
+
+// checkLookupValue applies the contract to a filter value that an indexed
+// lookup hands to the store (userName, externalId or id eq "…"): a value
+// no attribute could hold (a control character, written as a JSON escape
+// such as \u0000 inside the filter) is a 400 invalidFilter on every store.
+func checkLookupValue(v string) error {
+	for _, r := range v {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return newError(http.StatusBadRequest, scimInvalidFilter,
+				fmt.Sprintf("the filter value contains the character %U, which no attribute can hold", r))
+		}
+	}
+	return nil
+}
