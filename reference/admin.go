@@ -257,6 +257,9 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := parseUserBody(body)
+	if err == nil {
+		err = s.inputLimits(in)
+	}
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
 		return

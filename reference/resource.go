@@ -235,10 +235,6 @@ func normalizeValue(d attrDef, v any, path string) (any, error) {
 		if !ok {
 			return nil, newError(400, scimInvalidValue, fmt.Sprintf("attribute %s must be an array, got %s", path, jsonType(v)))
 		}
-		if len(list) > MaxMultiValues {
-			return nil, newError(400, scimInvalidValue,
-				fmt.Sprintf("attribute %s has %d values; the limit is %d values", path, len(list), MaxMultiValues))
-		}
 		out := make([]any, 0, len(list))
 		for i, x := range list {
 			obj, ok := x.(map[string]any)

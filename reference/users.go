@@ -88,6 +88,9 @@ func (s *Server) readUserBody(r *http.Request) (userInput, error) {
 		return userInput{}, err
 	}
 	in, err := parseUserBody(body)
+	if err == nil {
+		err = s.inputLimits(in)
+	}
 	if err != nil {
 		return userInput{}, err
 	}

@@ -76,7 +76,7 @@ func identifierAttr(path string) bool {
 
 // checkString applies the contract to the string value of attribute path:
 // valid UTF-8, no NUL or other control character (tab, CR and LF allowed
-// outside identifiers), not whitespace only, at most the attribute's limit.
+// outside identifiers), not whitespace only. Lengths are checkLimits's.
 func checkString(path, s string) error {
 	if !utf8.ValidString(s) {
 		return newError(http.StatusBadRequest, scimInvalidValue, fmt.Sprintf("attribute %s is not valid UTF-8", path))
@@ -92,6 +92,11 @@ func checkString(path, s string) error {
 		return newError(http.StatusBadRequest, scimInvalidValue,
 			fmt.Sprintf("attribute %s is whitespace only: send a value or null to clear it", path))
 	}
+	return nil
+}
+
+// checkLength applies the length limit of attribute path to s.
+func checkLength(path, s string) error {
 	if n, limit := utf8.RuneCountInString(s), stringLimit(path); n > limit {
 		return newError(http.StatusBadRequest, scimInvalidValue,
 			fmt.Sprintf("attribute %s is %d characters long; the limit is %d characters", path, n, limit))
@@ -101,6 +106,56 @@ func checkString(path, s string) error {
 			fmt.Sprintf("attribute userName is too long once case-folded; the limit is %d characters", MaxUserNameLength))
 	}
 	return nil
+}
+
+// checkLimits applies the length and count limits to a parsed user body
+// (checkString has already refused bad characters while parsing).
+func checkLimits(in userInput) error {
+	for _, k := range sortedKeys(in.Core) {
+		if err := checkValueLimits(k, in.Core[k]); err != nil {
+			return err
+		}
+	}
+	for _, k := range sortedKeys(in.Enterprise) {
+		if err := checkValueLimits(schemaEnterprise+":"+k, in.Enterprise[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkValueLimits checks one normalized value at path.
+func checkValueLimits(path string, v any) error {
+	switch x := v.(type) {
+	case string:
+		return checkLength(path, x)
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			if err := checkValueLimits(path+"."+k, x[k]); err != nil {
+				return err
+			}
+		}
+	case []any:
+		if len(x) > MaxMultiValues {
+			return newError(http.StatusBadRequest, scimInvalidValue,
+				fmt.Sprintf("attribute %s has %d values; the limit is %d values", path, len(x), MaxMultiValues))
+		}
+		for _, e := range x {
+			if err := checkValueLimits(path, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// inputLimits applies checkLimits unless the no-body-limit fault is on: that
+// fault accepts any body, and a body over 1 MiB is most easily one long value.
+func (s *Server) inputLimits(in userInput) error {
+	if s.faults.Has(faultNoBodyLimit) {
+		return nil
+	}
+	return checkLimits(in)
 }
 
 // validID reports whether id (a location id or a user id taken from a path)

@@ -34,6 +34,9 @@ func FuzzInputContract(f *testing.F) {
 			body[top] = []any{map[string]any{sub: value}}
 		}
 		in, err := parseUserBody(body)
+		if err == nil {
+			err = checkLimits(in)
+		}
 		if err != nil {
 			return
 		}
