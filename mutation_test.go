@@ -68,6 +68,7 @@ const (
 	mutationFeatQuery      = "Querying users"
 	mutationFeatUpdate     = "Update user attributes"
 	mutationFeatRFC        = "RFC 7643 and 7644 rules beyond Okta's traffic"
+	mutationFeatFilter     = "Filters work as RFC 7644 defines them when the server advertises filtering"
 )
 
 // mutationWarned marks, in the tables, a scenario that a fault only made
@@ -183,7 +184,19 @@ func mutationGuards() map[string][]string {
 			k(mutationFeatInvite, "A deactivated user cannot sign in"),
 		},
 		"no-body-limit": {
-			k(mutationFeatErrors, "A body over 1 MiB is refused with 413 and creates nothing"),
+			k(mutationFeatErrors, "A body over 1 MiB made of one long value is refused with 413 and creates nothing"),
+			k(mutationFeatErrors, "A body over 1 MiB made of many small attributes is refused with 413 and creates nothing"),
+		},
+		"items-per-page-is-count": {
+			k(mutationFeatCreate, "Okta's lookup of an unknown userName answers 200 with totalResults 0"),
+		},
+		"filter-eq-only": {
+			k(mutationFeatFilter, "The sw operator filters as RFC 7644 §3.4.2.2 defines it"),
+			k(mutationFeatFilter, "The logical operators and grouping filter as RFC 7644 §3.4.2.2 defines them (or)"),
+		},
+		"multivalued-filter-never-matches": {
+			k(mutationFeatFilter, "Filters on multi-valued sub-attributes match as RFC 7644 §3.4.2.2 defines them (emails.value eq)"),
+			k(mutationFeatFilter, "Filters on multi-valued sub-attributes match as RFC 7644 §3.4.2.2 defines them (emails[value eq])"),
 		},
 		"duplicate-primary": {
 			k(mutationFeatRFC, "A create with two primary emails is refused or keeps exactly one primary"),

@@ -76,7 +76,9 @@ func (o *Okta) importTask(ctx context.Context) TaskResult {
 			return failf(AuthorityRFC, srcListResp, "the page requested at startIndex %d answered startIndex %d; startIndex must be the index of the page's first result", start, list.StartIndex)
 		}
 		if list.HasItems && list.ItemsPerPage != len(list.Resources) {
-			t.finding(AuthorityAdvice, srcListResp, "page at startIndex %d: itemsPerPage is %d but it holds %d Resources", start, list.ItemsPerPage, len(list.Resources))
+			// The same rule, and authority, as the conformance suite's: itemsPerPage is
+			// the number of resources returned (RFC 7644 §3.4.2). Okta carries on.
+			t.finding(AuthorityRFC, srcListResp, "page at startIndex %d: itemsPerPage is %d but it holds %d Resources (itemsPerPage is the number returned, not the count asked for)", start, list.ItemsPerPage, len(list.Resources))
 		}
 		if len(list.Resources) > importPageSize {
 			t.finding(AuthorityAdvice, srcPagination, "page at startIndex %d holds %d Resources although Okta asked for %d", start, len(list.Resources), importPageSize)

@@ -82,6 +82,65 @@ func TestLifecycleFailsOnForgottenDeactivatedUsers(t *testing.T) {
 	}
 }
 
+// TestLifecycleRunsStepsIndependentOfAFailure checks that a failed Test API
+// Credentials (an app with group features against a server without /Groups)
+// does not stop the steps that do not depend on it.
+func TestLifecycleRunsStepsIndependentOfAFailure(t *testing.T) {
+	loc := startReference(t, "groups-404")
+	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, ToApp: mockokta.DefaultToApp(), Groups: true}, nil, mockokta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 2})
+	if rep.OK {
+		t.Fatal("lifecycle passed against groups-404 with group features")
+	}
+	got := map[string]mockokta.Step{}
+	for _, s := range rep.Steps {
+		got[s.Name] = s
+	}
+	if s := got["test-connection"]; s.OK || s.NotRun {
+		t.Errorf("test-connection should have run and failed: %+v", s)
+	}
+	for _, name := range []string{"assign", "assign-existing", "update", "unassign", "reassign", "import"} {
+		s, ok := got[name]
+		if !ok || s.NotRun {
+			t.Errorf("step %s did not run after the failed test connection: %+v", name, s)
+		}
+	}
+	for _, name := range []string{"assign", "assign-existing", "update", "unassign", "reassign", "import"} {
+		if s := got[name]; !s.OK {
+			t.Errorf("step %s should pass (only /Groups is broken): %s", name, s.Verdict)
+		}
+	}
+}
+
+// TestLifecycleSkipsOnlyDependentSteps checks that a failed assignment
+// marks update, unassign and reassign not run, with the reason, while the
+// independent steps still run.
+func TestLifecycleSkipsOnlyDependentSteps(t *testing.T) {
+	loc := startReference(t, "create-returns-200", "no-location-header")
+	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: "not-the-key"}, nil, mockokta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 2})
+	got := map[string]mockokta.Step{}
+	for _, s := range rep.Steps {
+		got[s.Name] = s
+	}
+	for _, name := range []string{"update", "unassign", "reassign"} {
+		if s := got[name]; !s.NotRun || !strings.Contains(s.Verdict, "assign step failed") {
+			t.Errorf("step %s: want not run because the assign step failed, got %+v", name, s)
+		}
+	}
+	for _, name := range []string{"test-connection", "assign", "assign-existing", "import"} {
+		if s, ok := got[name]; !ok || s.NotRun {
+			t.Errorf("independent step %s did not run: %+v", name, s)
+		}
+	}
+}
+
 // TestTestConnectionWrongKeyAgainstReference checks the 401 wording.
 func TestTestConnectionWrongKeyAgainstReference(t *testing.T) {
 	loc := startReference(t)

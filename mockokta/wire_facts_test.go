@@ -270,3 +270,36 @@ func methods(reqs []recorded) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// cancelingClock cancels the task's context when asked to wait, as a user
+// interrupting a paused run would.
+type cancelingClock struct {
+	fakeClock
+	cancel context.CancelFunc
+}
+
+func (c *cancelingClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.cancel()
+	return c.fakeClock.Sleep(ctx, d)
+}
+
+// TestRateLimitWaitCanceled checks that a task whose 429 pause is cut short
+// by cancellation stops at once, is not reported as a 429 failure and
+// keeps the exchanges it made.
+func TestRateLimitWaitCanceled(t *testing.T) {
+	f := newFake(t)
+	f.hook = func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+		writeJSON(w, http.StatusTooManyRequests, scimErr(429, "", "slow down"))
+		return true
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := newTestOkta(t, f, StyleOIN, func(_ *App, opts *Options) { opts.Clock = &cancelingClock{cancel: cancel} })
+	r := o.AddAndAssign(ctx, testProfile)
+	if r.OK || r.Status != 0 || r.Attempts != 1 || len(r.Exchanges) != 1 || !strings.Contains(r.Message, "interrupted") {
+		t.Errorf("OK=%v status %d attempts %d exchanges %d message %q; want a canceled task after one run", r.OK, r.Status, r.Attempts, len(r.Exchanges), r.Message)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("%d requests sent, want 1 (no run after the cancellation)", n)
+	}
+}

@@ -26,6 +26,12 @@ var faultProbes = []struct {
 		item := list.JSON["Resources"].([]any)[0].(map[string]any)
 		return fmt.Sprint(get.JSON["userName"] != nil, item["userName"] != nil)
 	}},
+	{faultItemsPerPageIsCount, "1 1", "1 100", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		e.create(l, "ipp@example.com", "")
+		list := e.do("GET", filterURL(l, "ipp@example.com"), l.Key, "")
+		return fmt.Sprint(len(list.JSON["Resources"].([]any)), " ", num(t, list.JSON["itemsPerPage"]))
+	}},
 	{faultFilterEqOnly, "200 200", "200 400", func(t *testing.T, e *testEnv) string {
 		l := e.loc(0)
 		e.create(l, "sw@example.com", "")

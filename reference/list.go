@@ -153,7 +153,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 		withoutVersion(vs, item)
 		resources = append(resources, sel.apply(item))
 	}
-	writeJSON(w, http.StatusOK, s.listResponse(total, p.StartIndex, resources))
+	out := s.listResponse(total, p.StartIndex, resources)
+	if s.faults.Has(faultItemsPerPageIsCount) {
+		out["itemsPerPage"] = p.Count
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // filterError turns a filter parse error into 400 invalidFilter.

@@ -81,7 +81,7 @@ const (
 	EnvAllowRemote = "SCIM_ALLOW_REMOTE"
 	// EnvFailOnNotRun set to "true" makes not-run scenarios fail the verdict.
 	EnvFailOnNotRun = "SCIM_FAIL_ON_NOT_RUN"
-	EnvImage       = "SCIM_IMAGE"
+	EnvImage        = "SCIM_IMAGE"
 )
 
 // ErrConfig marks configuration errors (exit status 2).
