@@ -137,6 +137,7 @@ func commands() []command {
 	return []command{
 		testConnectionCommand(), assignCommand(), updateCommand(), unassignCommand(),
 		reassignCommand(), importCommand(), lifecycleCommand(), loadCommand(), conformCommand(),
+		versionCommand(),
 	}
 }
 

@@ -8,6 +8,7 @@
 //	xakia-reference location list [--db …]
 //	xakia-reference location rotate-key ID [--db …]
 //	xakia-reference faults
+//	xakia-reference version [--json]
 //
 // Exit status: 0 success, 1 runtime error, 2 usage error.
 package main
@@ -48,6 +49,7 @@ Usage:
   xakia-reference location list [flags]         list locations
   xakia-reference location rotate-key ID [flags] generate a new API key; the old one stops working
   xakia-reference faults                        list the fault names accepted by serve --fault
+  xakia-reference version [--json]              print the version, commit, build date and Go version
 
 Run "xakia-reference COMMAND --help" for the flags of a command.
 
@@ -98,8 +100,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return location(ctx, args[1:], stdout, stderr, getenv)
 	case "faults":
 		return listFaults(args[1:], stdout, stderr)
+	case "version", "--version":
+		return printVersion(args[1:], stdout, stderr)
 	}
-	return usagef("unknown command %q (commands: serve, location, faults)", args[0])
+	return usagef("unknown command %q (commands: serve, location, faults, version)", args[0])
 }
 
 // parseArgs parses flags placed before, between or after positional
