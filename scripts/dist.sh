@@ -83,7 +83,7 @@ for platform in $platforms; do
     else
       archive="$name.tar.gz"
       tar -C "$dir" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
-        -cf - "$exe" README.md | gzip -n -9 >"$out/$archive"
+        -cf - README.md "$exe" | gzip -n -9 >"$out/$archive"
     fi
     echo "dist: $out/$archive ($(du -k "$out/$archive" | cut -f1) KiB, built in $(($(date +%s) - began))s)"
   done
