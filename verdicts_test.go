@@ -25,6 +25,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,6 +54,7 @@ var oktaInvisible = map[string]string{
 	"deactivated-can-sign-in": "sign-in is Xakia-side state, invisible to SCIM",
 	"cross-location-ids":      "locations are a Xakia notion; the isolation scenarios are Xakia rules",
 	"old-key-valid":           "key rotation goes through Xakia's admin API, which the okta profile does not use",
+	"keep-duplicate-values":   "returning a (type, value) pair twice breaks a SHOULD NOT of RFC 7643 §2.4: a warning, and Okta reads the primary email only",
 }
 
 // verdictOutcome is the judged shape of one run: its distinct findings
@@ -225,3 +227,73 @@ func TestOktaProfileMutation(t *testing.T) {
 	}
 }
 
+// variantOutcome is what one allowed variant produced in each profile.
+type variantOutcome struct {
+	Okta  verdictOutcome `json:"okta"`
+	Xakia verdictOutcome `json:"xakia"`
+}
+
+// TestAllowedVariants runs both profiles against each allowed variant.
+func TestAllowedVariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the allowed-variant self-test runs the suite twice per variant")
+	}
+	golden := map[string]variantOutcome{}
+	if !*mutationUpdate {
+		var err error
+		if golden, err = readVerdictGolden[map[string]variantOutcome](variantGoldenPath); err != nil {
+			t.Fatalf("cannot read %s: %v (regenerate with -update-mutation)", variantGoldenPath, err)
+		}
+	}
+	var names []string
+	for _, v := range reference.Variants() {
+		names = append(names, v.Name)
+	}
+	for name := range golden {
+		if !slices.Contains(names, name) {
+			t.Errorf("%s names %q, which is not a reference variant", variantGoldenPath, name)
+		}
+	}
+	var mu sync.Mutex
+	observed := map[string]variantOutcome{}
+	sem := make(chan struct{}, mutationParallel)
+	t.Run("variants", func(t *testing.T) {
+		for _, name := range names {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				var got variantOutcome
+				okta, oktaRun, code := verdictRun(t, steps.ProfileOkta, nil, []string{name})
+				got.Okta = okta
+				if code != steps.ExitPass || len(oktaRun.Findings) > 0 {
+					t.Errorf("false alarm: the okta profile failed on the legal variant %s (exit %d):%s", name, code, describeFindings(oktaRun))
+				}
+				xakia, xakiaRun, _ := verdictRun(t, steps.ProfileXakia, nil, []string{name})
+				got.Xakia = xakia
+				for _, f := range xakiaRun.Findings {
+					if f.Authority != reports.AuthorityXakia {
+						t.Errorf("the xakia profile failed the legal variant %s on a non-Xakia finding: %s [%s %s] %s: %s", name, f.ID, f.Authority, f.Cite, f.Rule, f.Message)
+					}
+				}
+				t.Logf("%s: okta profile %d findings, %d warnings; xakia profile %d findings (all xakia), %d failing, %d blocked",
+					name, len(okta.Findings), len(okta.Warnings), len(xakia.Findings), len(xakia.Failing), len(xakia.Blocked))
+				mu.Lock()
+				observed[name] = got
+				mu.Unlock()
+				if want, ok := golden[name]; ok && !*mutationUpdate {
+					compareOutcome(t, variantGoldenPath+" (okta)", want.Okta, got.Okta)
+					compareOutcome(t, variantGoldenPath+" (xakia)", want.Xakia, got.Xakia)
+				} else if !*mutationUpdate {
+					t.Errorf("variant %q has no entry in %s (regenerate with -update-mutation)", name, variantGoldenPath)
+				}
+			})
+		}
+	})
+	if *mutationUpdate && !t.Failed() {
+		if err := writeVerdictGolden(variantGoldenPath, observed); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s: review the diff before committing", variantGoldenPath)
+	}
+}

@@ -6,7 +6,8 @@ Feature: RFC 7643 and 7644 rules beyond Okta's traffic
   accepts every behaviour the RFCs allow: a write that would give several primary
   values may be refused with 400 or normalised to one primary; a PATCH may answer 200
   with the user or 204. The ETag scenarios run only when ServiceProviderConfig
-  advertises etag.supported.
+  advertises etag.supported. Returning a (type, value) pair twice, and a new
+  meta.version for a PATCH that changes nothing, break a SHOULD of the RFCs: warnings.
 
   Background:
     Given Okta has assigned the user "alice"
@@ -25,7 +26,7 @@ Feature: RFC 7643 and 7644 rules beyond Okta's traffic
 
   Scenario: The same (type, value) pair sent twice is not returned twice
     When a client creates the user "bob" with the same work email twice
-    Then the write is refused with 400 or returns the work email once [rfc: RFC 7643 §2.4]
+    Then the write is refused with 400 or returns the work email once [advice: RFC 7643 §2.4]
 
   Scenario: A PATCH adding a value already present leaves meta.version and meta.lastModified unchanged
     Given the displayName of "alice" has been set to "Alice Same" by PATCH

@@ -38,6 +38,21 @@ const (
 	StyleAIW Style = "aiw"
 )
 
+// UpdateMethod is how an OIN app pushes a profile change: Okta's SCIM
+// reference shows GET then PUT, its FAQ says PATCH. AIW apps always PUT.
+type UpdateMethod string
+
+// OIN profile update methods.
+const (
+	// UpdatePUT is GET then PUT of the whole user (the default: Okta's SCIM
+	// 2.0 reference and its note that the SCIM 2.0 test apps PATCH only
+	// active and password, so the Xakia catalogue app most likely PUTs).
+	UpdatePUT UpdateMethod = "put"
+	// UpdatePATCH is one no-path PATCH replace carrying the profile; its
+	// body is inferred.
+	UpdatePATCH UpdateMethod = "patch"
+)
+
 // ToApp are the "Provisioning → To App" toggles of the app.
 type ToApp struct {
 	CreateUsers     bool `json:"createUsers"`
@@ -61,6 +76,13 @@ type App struct {
 	// ToApp are the enabled provisioning features; the zero value means
 	// DefaultToApp() (an app with every feature off would send nothing).
 	ToApp ToApp
+	// Groups says the app has group features (group push or group import).
+	// Only then does Test API Credentials require GET /Groups to succeed;
+	// otherwise a /Groups failure is advice. Xakia has no groups: false.
+	Groups bool
+	// ProfileUpdate is how an OIN app pushes profile changes; UpdatePUT
+	// when empty. AIW apps ignore it (they always PUT).
+	ProfileUpdate UpdateMethod
 }
 
 // Validate checks the app configuration and fills in defaults.
@@ -73,6 +95,9 @@ func (a *App) Validate() error {
 	}
 	if a.Style == "" {
 		a.Style = StyleOIN
+	}
+	if a.ProfileUpdate == "" {
+		a.ProfileUpdate = UpdatePUT
 	}
 	if a.ToApp == (ToApp{}) {
 		a.ToApp = DefaultToApp()
@@ -103,6 +128,11 @@ func (a *App) Validate() error {
 	case StyleOIN, StyleAIW:
 	default:
 		return fmt.Errorf("unknown app style %q (oin or aiw)", a.Style)
+	}
+	switch a.ProfileUpdate {
+	case UpdatePUT, UpdatePATCH:
+	default:
+		return fmt.Errorf("unknown profile update method %q (put or patch)", a.ProfileUpdate)
 	}
 	return nil
 }

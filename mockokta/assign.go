@@ -103,6 +103,58 @@ func (t *task) patchActive(id string, active bool, doing string) *TaskResult {
 	return nil
 }
 
+// updateProfile pushes the Okta profile the app's way: an OIN app whose
+// profile update method is PATCH sends one no-path replace (inferred
+// shape); otherwise GET then PUT with the profile and active true.
+func (t *task) updateProfile(u User, id string) *TaskResult {
+	if t.o.app.Style != StyleOIN || t.o.app.ProfileUpdate != UpdatePATCH {
+		return t.pushProfile(u, id, true, "")
+	}
+	doing := "Error while updating user " + t.display
+	resp, fr := t.send(doing, http.MethodPatch, userPath(id), "", patchProfileBody(u))
+	if fr != nil {
+		return fr
+	}
+	if resp.Status != http.StatusOK && resp.Status != http.StatusNoContent {
+		r := t.fail(nil, doing, httpDetail(resp))
+		return &r
+	}
+	t.res.LastBody = resp.Body
+	return nil
+}
+
+// putActive is the AIW (de)activation: GET the user, then PUT the GET body
+// echoed unchanged except active (and without a returned password; with
+// the login as userName when the GET had none).
+func (t *task) putActive(u User, id string, active bool, doing string) *TaskResult {
+	resp, fr := t.send(doing, http.MethodGet, userPath(id), "", nil)
+	if fr != nil {
+		return fr
+	}
+	if resp.Status != http.StatusOK {
+		r := t.fail(nil, doing, httpDetail(resp))
+		return &r
+	}
+	body, err := ActivePutBody(resp.Body, active, u.Profile.Login)
+	if err != nil {
+		r := t.fail(nil, doing, err.Error())
+		return &r
+	}
+	resp, fr = t.send(doing, http.MethodPut, userPath(id), "", body)
+	if fr != nil {
+		return fr
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		r := t.fail(nil, doing, httpDetail(resp))
+		return &r
+	}
+	if resp.Status != http.StatusOK {
+		t.warn("PUT %s answered %d; Okta expects 200 with the user", userPath(id), resp.Status)
+	}
+	t.res.LastBody = resp.Body
+	return nil
+}
+
 // pushProfile is Okta's read-modify-write update: GET the user, then PUT the
 // GET body overlaid with the Okta profile, active and, when not empty, a
 // password.
@@ -145,7 +197,12 @@ func (t *task) pushProfile(u User, id string, active bool, password string) *Tas
 // Assign assigns the directory user with that login to the app: Okta's
 // lookup, then either a link to the user found (never a POST) or a create.
 // An already-active assignment sends nothing; an inactive one is reassigned.
+// A 429 reschedules the whole task (a fresh lookup before the POST).
 func (o *Okta) Assign(ctx context.Context, login string) TaskResult {
+	return o.retrying(ctx, func() TaskResult { return o.assign(ctx, login) })
+}
+
+func (o *Okta) assign(ctx context.Context, login string) TaskResult {
 	u, err := o.dir.Get(login)
 	if err != nil {
 		t := o.newTask(ctx, OpAssign, &User{Profile: Profile{Login: login}})
@@ -171,11 +228,13 @@ func (o *Okta) Assign(ctx context.Context, login string) TaskResult {
 		t.res.Linked = true
 		t.res.SCIMID = found.ID
 		if o.app.Style == StyleOIN && found.Active != nil && !*found.Active {
+			// Inferred (no public capture): an OIN app activates the
+			// inactive user it found before pushing the profile.
 			if fr := t.patchActive(found.ID, true, "Error while activating user "+t.display); fr != nil {
 				return *fr
 			}
 		}
-		if fr := t.pushProfile(u, found.ID, true, ""); fr != nil {
+		if fr := t.updateProfile(u, found.ID); fr != nil {
 			return *fr
 		}
 		o.SetLink(Link{OktaID: u.ID, Login: u.Profile.Login, SCIMID: found.ID, Active: true})

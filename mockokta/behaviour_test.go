@@ -13,30 +13,34 @@ import (
 	"time"
 )
 
-// TestRateLimitPolicy checks the waits Okta uses after a 429.
+// TestRateLimitPolicy checks the waits of Okta's task-level 429 policy: the
+// first wait is Retry-After (or 5 minutes), each later one doubles the
+// previous and is never shorter than Retry-After.
 func TestRateLimitPolicy(t *testing.T) {
 	p := OktaRateLimitPolicy()
 	tests := []struct {
 		name       string
-		n          int
+		prev       time.Duration
 		retryAfter string
 		want       time.Duration
 	}{
-		{"integer seconds", 1, "2", 2 * time.Second},
-		{"integer doubled on the second 429", 2, "2", 4 * time.Second},
-		{"integer doubled on the fourth 429", 4, "3", 24 * time.Second},
-		{"missing", 1, "", 5 * time.Minute},
-		{"HTTP-date", 1, "Wed, 21 Oct 2015 07:28:00 GMT", 5 * time.Minute},
-		{"null", 1, "null", 5 * time.Minute},
-		{"garbage", 1, "soon", 5 * time.Minute},
-		{"negative", 1, "-3", 5 * time.Minute},
-		{"missing doubled", 2, "", 10 * time.Minute},
-		{"zero", 1, "0", 0},
+		{"first: integer seconds", 0, "2", 2 * time.Second},
+		{"first: missing", 0, "", 5 * time.Minute},
+		{"first: HTTP-date", 0, "Wed, 21 Oct 2015 07:28:00 GMT", 5 * time.Minute},
+		{"first: null", 0, "null", 5 * time.Minute},
+		{"first: garbage", 0, "soon", 5 * time.Minute},
+		{"first: negative", 0, "-3", 5 * time.Minute},
+		{"first: zero", 0, "0", 0},
+		{"later: doubles the previous wait", 2 * time.Second, "2", 4 * time.Second},
+		{"later: doubles without Retry-After", 5 * time.Minute, "", 10 * time.Minute},
+		{"later: a longer Retry-After is the minimum", 2 * time.Second, "30", 30 * time.Second},
+		{"later: a shorter Retry-After does not shrink the wait", 40 * time.Second, "1", 80 * time.Second},
+		{"later: capped", 20 * time.Hour, "", 24 * time.Hour},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := p.Wait(tc.n, tc.retryAfter); got != tc.want {
-				t.Errorf("Wait(%d, %q) = %v, want %v", tc.n, tc.retryAfter, got, tc.want)
+			if got := p.Next(tc.prev, tc.retryAfter); got != tc.want {
+				t.Errorf("Next(%v, %q) = %v, want %v", tc.prev, tc.retryAfter, got, tc.want)
 			}
 		})
 	}
@@ -87,6 +91,9 @@ func TestRateLimitedRequests(t *testing.T) {
 			}
 			if !tc.wantOK && !strings.Contains(r.Message, "429") {
 				t.Errorf("message %q does not mention the 429s", r.Message)
+			}
+			if !tc.wantOK && (r.Status != http.StatusTooManyRequests || r.Attempts != 10 || !errors.Is(r.Err, ErrRateLimited)) {
+				t.Errorf("status %d, %d attempts, err %v; want 429 after 10 runs of the task", r.Status, r.Attempts, r.Err)
 			}
 			if len(r.Exchanges) != tc.wantReqs {
 				t.Errorf("%d exchanges recorded, want %d", len(r.Exchanges), tc.wantReqs)
@@ -204,17 +211,25 @@ func TestImportProblems(t *testing.T) {
 		return out
 	}
 	tests := []struct {
-		name    string
-		pages   map[string]string // startIndex → body
-		wantMsg string
+		name  string
+		pages map[string]string // startIndex → body
+		// wantAuth is the authority of the failure ("" means the import
+		// succeeds); wantMsg must be in the message.
+		wantAuth Authority
+		wantMsg  string
+		// wantAdvice must be in an advice finding (which never fails).
+		wantAdvice string
 	}{
-		{"string totalResults", map[string]string{"1": page(`"1"`, 1, "a")}, "Okta would fail the import: totalResults is a string"},
-		{"string startIndex", map[string]string{"1": page(1, `"1"`, "a")}, "Okta would fail the import: startIndex is a string"},
-		{"duplicated pages", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(150, 101, ids(50, 50)...)}, "appears on the page at startIndex 1 and again at startIndex 101"},
-		{"totalResults changing", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(151, 101, ids(100, 51)...)}, "totalResults changed between pages from 150 to 151"},
-		{"short pages skip users", map[string]string{"1": page(150, 1, ids(0, 50)...), "101": page(150, 101, ids(100, 50)...)}, "totalResults is 150 but the pages held 100 distinct users"},
-		{"empty page", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(150, 101)}, "the page at startIndex 101 is empty although totalResults is 150"},
-		{"total is page size", map[string]string{"1": page(100, 1, ids(0, 100)...)}, ""},
+		{"string totalResults", map[string]string{"1": page(`"1"`, 1, "a")}, AuthorityOkta, "Okta would fail the import: [okta] totalResults is a string", ""},
+		{"string startIndex", map[string]string{"1": page(1, `"1"`, "a")}, AuthorityOkta, "Okta would fail the import: [okta] startIndex is a string", ""},
+		{"error page", map[string]string{"1": page(150, 1, ids(0, 100)...)}, AuthorityOkta, "[okta] GET /Users?startIndex=101&count=100: Not Found", ""},
+		{"wrong startIndex echo", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(150, 1, ids(100, 50)...)}, AuthorityRFC, "[rfc] the page requested at startIndex 101 answered startIndex 1", ""},
+		{"duplicated pages", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(150, 101, ids(50, 50)...)}, AuthorityRFC, "[rfc] totalResults is 150 but the pages held 100 distinct users, so Okta would miss users; 50 user(s) appeared on more than one page (RFC 7644 §3.4.2)", "appears on the page at startIndex 1 and again at startIndex 101"},
+		{"repeats that miss nobody", map[string]string{"1": page(101, 1, ids(0, 100)...), "101": page(101, 101, "u99", "u100")}, "", "", "user u99 appears on the page at startIndex 1 and again at startIndex 101"},
+		{"totalResults changing", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(151, 101, ids(100, 51)...)}, "", "", "totalResults changed between pages from 150 to 151"},
+		{"short pages skip users", map[string]string{"1": page(150, 1, ids(0, 50)...), "101": page(150, 101, ids(100, 50)...)}, AuthorityRFC, "[rfc] totalResults is 150 but the pages held 100 distinct users", ""},
+		{"empty page", map[string]string{"1": page(150, 1, ids(0, 100)...), "101": page(150, 101)}, AuthorityRFC, "[rfc] the page at startIndex 101 is empty although totalResults is 150", ""},
+		{"total is page size", map[string]string{"1": page(100, 1, ids(0, 100)...)}, "", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,14 +246,28 @@ func TestImportProblems(t *testing.T) {
 			}
 			o := newTestOkta(t, f, StyleOIN, nil)
 			r := o.Import(context.Background())
-			if tc.wantMsg == "" {
-				if !r.OK || len(r.Imported) != 100 {
-					t.Fatalf("import failed or short: %s (%d users)", r.Message, len(r.Imported))
+			if tc.wantAdvice != "" {
+				found := false
+				for _, fd := range r.Findings {
+					if fd.Authority == AuthorityAdvice && strings.Contains(fd.Text, tc.wantAdvice) && fd.Source == "RFC 7644 §3.4.2.4" {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("no advice finding citing RFC 7644 §3.4.2.4 contains %q: %+v", tc.wantAdvice, r.Findings)
+				}
+			}
+			if tc.wantAuth == "" {
+				if !r.OK || len(r.Imported) < 100 || r.Authority != "" {
+					t.Fatalf("import failed or short: %s (%d users, authority %q)", r.Message, len(r.Imported), r.Authority)
 				}
 				return
 			}
 			if r.OK {
 				t.Fatalf("import succeeded, want %q", tc.wantMsg)
+			}
+			if r.Authority != tc.wantAuth {
+				t.Errorf("authority %q, want %q", r.Authority, tc.wantAuth)
 			}
 			if !strings.Contains(r.Message, tc.wantMsg) {
 				t.Errorf("message %q\nwant it to contain %q", r.Message, tc.wantMsg)
@@ -341,10 +370,16 @@ func TestTestConnectionFailures(t *testing.T) {
 			}
 			return false
 		}
-		o := newTestOkta(t, f, StyleOIN, nil)
+		o := newTestOkta(t, f, StyleOIN, func(a *App, _ *Options) { a.Groups = true })
 		r := o.TestConnection(context.Background())
 		if r.OK || !strings.Contains(r.Message, "GET /Groups") {
 			t.Errorf("OK=%v message %q, want a Groups failure", r.OK, r.Message)
+		}
+		// Without group features (the default, Xakia's case) it is advice.
+		o = newTestOkta(t, f, StyleOIN, nil)
+		r = o.TestConnection(context.Background())
+		if !r.OK || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "[advice] GET /Groups: Not Found") {
+			t.Errorf("without groups: OK=%v warnings %q, want success with one advice warning", r.OK, r.Warnings)
 		}
 	})
 	t.Run("string paging", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 
 // Okta's wire constants (docs/okta-wire.md, "Headers").
 const (
+	headerConnection     = "Keep-Alive"
 	headerAccept         = "application/scim+json"
 	headerAcceptCharset  = "utf-8"
 	headerUserAgent      = "Okta SCIM Client 1.0.0"
@@ -27,7 +29,8 @@ const (
 )
 
 // RequestHeaders returns the headers Okta's SCIM client sends on every
-// request (docs/okta-wire.md), without Authorization; withBody adds Okta's
+// request (docs/okta-wire.md, "Headers"), without Authorization and Host;
+// withBody adds Okta's
 // Content-Type. Callers that send Okta-shaped requests themselves (the
 // conformance steps) use it so that the header set is written down once.
 func RequestHeaders(withBody bool) http.Header {
@@ -36,6 +39,7 @@ func RequestHeaders(withBody bool) http.Header {
 	h.Set("Accept-Charset", headerAcceptCharset)
 	h.Set("User-Agent", headerUserAgent)
 	h.Set("Accept-Encoding", headerAcceptEncoding)
+	h.Set("Connection", headerConnection)
 	if withBody {
 		h.Set("Content-Type", headerContentType)
 	}
@@ -48,9 +52,23 @@ const DefaultTimeout = 60 * time.Second
 // maxResponseBody bounds how much of a response the client reads.
 const maxResponseBody = 32 << 20
 
-// ErrRateLimited is wrapped by the error of a request that still got 429
-// after the last attempt allowed by the rate-limit policy.
+// ErrRateLimited is wrapped by the error of a task whose request got 429
+// Too Many Requests; after the last attempt the task fails with it.
 var ErrRateLimited = errors.New("rate limited")
+
+// rateLimitedError is a 429 answer to one request of a task: Okta pauses the
+// task and reschedules it.
+type rateLimitedError struct {
+	Method, Path string
+	// RetryAfter is the raw Retry-After header ("" when absent).
+	RetryAfter string
+}
+
+func (e *rateLimitedError) Error() string {
+	return fmt.Sprintf("%s %s answered 429 Too Many Requests", e.Method, e.Path)
+}
+
+func (e *rateLimitedError) Unwrap() error { return ErrRateLimited }
 
 // RequestError is a request that got no usable HTTP response: a transport
 // failure, a timeout, or a body that could not be read or decoded.
@@ -129,6 +147,10 @@ func newClient(app App, o Options) *scimClient {
 		// net/http keeps only 2 idle connections per host by default, so
 		// concurrent tasks would keep dialling; keep enough for bulk runs.
 		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Okta's SCIM client (Apache HttpClient 4 by its headers) speaks
+		// HTTP/1.1 only: no HTTP/2 over TLS.
+		t.ForceAttemptHTTP2 = false
+		t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 		t.MaxIdleConns = 256
 		t.MaxIdleConnsPerHost = 256
 		c.transport = t
@@ -153,6 +175,11 @@ type session struct {
 	rec *reports.Recorder
 	// lastStatus is the status of the last response received (0 if none).
 	lastStatus int
+	// retryInPlace makes do wait and resend a request that got 429 (the
+	// lifecycle's verification reads, which are not Okta tasks). Task
+	// requests return a rateLimitedError instead: the whole task is
+	// rescheduled (see Okta.retrying).
+	retryInPlace bool
 }
 
 // observerKey carries an extra per-call Observer in a context (bulk runs).
@@ -198,29 +225,27 @@ func (s *session) exchanges() []reports.Exchange {
 }
 
 // do sends one logical request (path relative to the base URL, query
-// already encoded), retrying only on 429 as Okta does.
+// already encoded). A 429 answer is a *rateLimitedError for task sessions;
+// verification sessions wait and resend it in place, within the policy.
 func (s *session) do(ctx context.Context, method, path, rawQuery string, body []byte) (*response, error) {
-	var (
-		resp *response
-		err  error
-	)
-	for attempt := 1; attempt <= s.c.policy.MaxAttempts; attempt++ {
-		resp, err = s.once(ctx, method, path, rawQuery, body)
+	var wait time.Duration
+	for attempt := 1; ; attempt++ {
+		resp, err := s.once(ctx, method, path, rawQuery, body)
 		if err != nil {
 			return nil, err
 		}
 		if resp.Status != http.StatusTooManyRequests {
 			return resp, nil
 		}
-		if attempt == s.c.policy.MaxAttempts {
-			break
+		rl := &rateLimitedError{Method: method, Path: path, RetryAfter: resp.Header.Get("Retry-After")}
+		if !s.retryInPlace || attempt >= s.c.policy.MaxAttempts {
+			return resp, rl
 		}
-		wait := s.c.policy.Wait(attempt, resp.Header.Get("Retry-After"))
+		wait = s.c.policy.Next(wait, rl.RetryAfter)
 		if err := s.c.clock.Sleep(ctx, wait); err != nil {
 			return nil, &RequestError{Method: method, Path: path, Err: err}
 		}
 	}
-	return resp, fmt.Errorf("%w: %s %s answered 429 Too Many Requests %d times", ErrRateLimited, method, path, s.c.policy.MaxAttempts)
 }
 
 // once sends a single HTTP request.

@@ -7,15 +7,22 @@ import (
 )
 
 // Unassign removes the user from the app. OIN: PATCH {base}/Users/{id} with
-// a no-path replace of active:false; AIW: GET then PUT with active false.
-// Okta never sends DELETE and never falls back from PATCH to PUT.
+// a no-path replace of active:false; AIW: GET, then PUT the GET body echoed
+// unchanged except active false. Okta never sends DELETE and never falls
+// back from PATCH to PUT.
 func (o *Okta) Unassign(ctx context.Context, login string) TaskResult {
-	return o.deactivate(ctx, OpUnassign, login)
+	return o.retrying(ctx, func() TaskResult { return o.deactivate(ctx, OpUnassign, login) })
 }
 
 // DeactivateOktaUser deactivates the user in Okta, which deactivates it in
-// the app exactly as an unassignment does.
+// the app exactly as an unassignment does. Deactivating an Okta user also
+// removes its direct app assignments; the mock keeps the (inactive) link
+// only to remember the SCIM id for a later assignment.
 func (o *Okta) DeactivateOktaUser(ctx context.Context, login string) TaskResult {
+	return o.retrying(ctx, func() TaskResult { return o.deactivateOktaUser(ctx, login) })
+}
+
+func (o *Okta) deactivateOktaUser(ctx context.Context, login string) TaskResult {
 	if _, err := o.dir.SetStatus(login, StatusDeactivated); err != nil {
 		t := o.newTask(ctx, OpDeactivate, &User{Profile: Profile{Login: login}})
 		return t.failMsg(err, err.Error())
@@ -56,7 +63,7 @@ func (o *Okta) deactivate(ctx context.Context, op Operation, login string) TaskR
 		if fr := t.patchActive(l.SCIMID, false, doing); fr != nil {
 			return *fr
 		}
-	} else if fr := t.pushProfile(u, l.SCIMID, false, ""); fr != nil {
+	} else if fr := t.putActive(u, l.SCIMID, false, doing); fr != nil {
 		return *fr
 	}
 	l.Active = false
@@ -64,27 +71,38 @@ func (o *Okta) deactivate(ctx context.Context, op Operation, login string) TaskR
 	return t.done("User %s was deactivated in app %s (id %s)", login, o.app.Name, l.SCIMID)
 }
 
-// ReactivateOktaUser reactivates the user in Okta and, when it was assigned
-// to the app, reactivates it there the way a reassignment does.
+// ReactivateOktaUser reactivates the user in Okta. Okta removed the user's
+// direct app assignments when it was deactivated (only group assignments
+// come back, and the Xakia app has no groups), so nothing is sent to the
+// app: an administrator assigns the user again (Assign or Reassign), which
+// finds the same SCIM user and reactivates it.
 func (o *Okta) ReactivateOktaUser(ctx context.Context, login string) TaskResult {
 	u, err := o.dir.SetStatus(login, StatusActive)
 	if err != nil {
 		t := o.newTask(ctx, OpReactivate, &User{Profile: Profile{Login: login}})
 		return t.failMsg(err, err.Error())
 	}
-	l, ok := o.Link(u.ID)
-	if !ok {
-		t := o.newTask(ctx, OpReactivate, &u)
-		return t.done("User %s was reactivated in Okta; not assigned to app %s, nothing sent", login, o.app.Name)
+	t := o.newTask(ctx, OpReactivate, &u)
+	if l, ok := o.Link(u.ID); ok {
+		t.res.SCIMID = l.SCIMID
+		if l.Active {
+			return t.done("User %s was reactivated in Okta; it is still assigned to app %s (id %s), nothing sent", login, o.app.Name, l.SCIMID)
+		}
 	}
-	return o.reassign(ctx, OpReactivate, u, l)
+	return t.done("User %s was reactivated in Okta; its direct assignment to app %s was removed when it was deactivated, so nothing is sent until it is assigned again", login, o.app.Name)
 }
 
 // Reassign assigns a previously unassigned user again. Okta's lookup must
-// find the same user; OIN then PATCHes active:true and pushes the profile,
-// AIW GETs and PUTs the object with active true. The SCIM id must not
-// change (Okta's CRUD test). A user never assigned is simply assigned.
+// find the same user; OIN then PATCHes active:true and pushes the profile;
+// AIW makes two rounds of GET then PUT with active true (recorded Okta
+// traffic): the first echoes the GET body (activation), the second pushes
+// the profile. The SCIM id must not change (Okta's CRUD test). A user never
+// assigned is simply assigned.
 func (o *Okta) Reassign(ctx context.Context, login string) TaskResult {
+	return o.retrying(ctx, func() TaskResult { return o.reassignTask(ctx, login) })
+}
+
+func (o *Okta) reassignTask(ctx context.Context, login string) TaskResult {
 	u, err := o.dir.Get(login)
 	if err != nil {
 		t := o.newTask(ctx, OpReassign, &User{Profile: Profile{Login: login}})
@@ -92,7 +110,7 @@ func (o *Okta) Reassign(ctx context.Context, login string) TaskResult {
 	}
 	l, ok := o.Link(u.ID)
 	if !ok {
-		r := o.Assign(ctx, login)
+		r := o.assign(ctx, login)
 		r.Operation = OpReassign
 		return r
 	}
@@ -131,9 +149,19 @@ func (o *Okta) reassign(ctx context.Context, op Operation, u User, l Link) TaskR
 		if msg := checkWritten(t.res.LastBody, l.SCIMID, true); msg != "" {
 			return t.fail(nil, doing, msg)
 		}
-	}
-	if fr := t.pushProfile(u, l.SCIMID, true, ""); fr != nil {
-		return *fr
+		if fr := t.updateProfile(u, l.SCIMID); fr != nil {
+			return *fr
+		}
+	} else {
+		if fr := t.putActive(u, l.SCIMID, true, doing); fr != nil {
+			return *fr
+		}
+		if msg := checkWritten(t.res.LastBody, l.SCIMID, true); msg != "" {
+			return t.fail(nil, doing, msg)
+		}
+		if fr := t.pushProfile(u, l.SCIMID, true, ""); fr != nil {
+			return *fr
+		}
 	}
 	if msg := checkWritten(t.res.LastBody, l.SCIMID, true); msg != "" {
 		return t.fail(nil, doing, msg)
@@ -166,6 +194,10 @@ func checkWritten(body []byte, id string, active bool) string {
 // SyncPassword pushes a password for an assigned user. OIN: PATCH with a
 // no-path replace of {password}; AIW: GET then PUT with a top-level password.
 func (o *Okta) SyncPassword(ctx context.Context, login, password string) TaskResult {
+	return o.retrying(ctx, func() TaskResult { return o.syncPassword(ctx, login, password) })
+}
+
+func (o *Okta) syncPassword(ctx context.Context, login, password string) TaskResult {
 	u, l, t, fr := o.activeLink(ctx, OpPasswordSync, login)
 	if fr != nil {
 		return *fr
@@ -178,6 +210,7 @@ func (o *Okta) SyncPassword(ctx context.Context, login, password string) TaskRes
 	}
 	doing := "Error while pushing the password of user " + t.display
 	if o.app.Style == StyleOIN {
+		// The PATCH body is inferred (no public capture).
 		resp, fr := t.send(doing, http.MethodPatch, userPath(l.SCIMID), "", patchPasswordBody(password))
 		if fr != nil {
 			return *fr

@@ -42,8 +42,21 @@ type User struct {
 // alphanumerics is the alphabet of Okta ids and generated passwords.
 const alphanumerics = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// lowerAlphanumerics is the alphabet of Okta's random SCIM passwords.
-const lowerAlphanumerics = "0123456789abcdefghijklmnopqrstuvwxyz"
+// Character classes of the placeholder password: an org password policy
+// that requires upper case, lower case, a digit and a symbol accepts it.
+const (
+	upperLetters    = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	lowerLetters    = "abcdefghijklmnopqrstuvwxyz"
+	digits          = "0123456789"
+	passwordSymbols = "!#$%&*+-=?@^_~"
+)
+
+// lowerAlphanumerics is the alphabet of the lifecycle's random tags.
+const lowerAlphanumerics = digits + lowerLetters
+
+// PasswordLength is the length of the placeholder password: 8, like the
+// passwords in recorded create requests, so recorded body sizes still match.
+const PasswordLength = 8
 
 // randomString draws n characters of alphabet from r without modulo bias.
 func randomString(r io.Reader, alphabet string, n int) (string, error) {
@@ -76,10 +89,51 @@ func NewOktaID(r io.Reader) (string, error) {
 	return "00u" + s, nil
 }
 
-// NewPassword returns a random 8-character password like the ones Okta sends
-// in a create request when password sync is off.
+// NewPassword returns the random password Okta sends in a create request
+// when password sync is off. Okta draws it to satisfy the org's password
+// policy (captures show upper case and symbols), so it always holds at
+// least one upper-case letter, lower-case letter, digit and symbol.
 func NewPassword(r io.Reader) (string, error) {
-	return randomString(r, lowerAlphanumerics, 8)
+	classes := []string{upperLetters, lowerLetters, digits, passwordSymbols}
+	all := strings.Join(classes, "")
+	var out []byte
+	for _, c := range classes {
+		s, err := randomString(r, c, 1)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, s...)
+	}
+	rest, err := randomString(r, all, PasswordLength-len(classes))
+	if err != nil {
+		return "", err
+	}
+	out = append(out, rest...)
+	// Shuffle (Fisher–Yates) so the classes are not at fixed positions.
+	for i := len(out) - 1; i > 0; i-- {
+		j, err := randomIndex(r, i+1)
+		if err != nil {
+			return "", err
+		}
+		out[i], out[j] = out[j], out[i]
+	}
+	return string(out), nil
+}
+
+// randomIndex draws an integer in [0, n) from r without modulo bias; n must
+// be between 1 and 256.
+func randomIndex(r io.Reader, n int) (int, error) {
+	limit := 256 - 256%n
+	var b [1]byte
+	for tries := 0; tries < 256; tries++ {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return 0, fmt.Errorf("mockokta: reading random bytes: %w", err)
+		}
+		if int(b[0]) < limit {
+			return int(b[0]) % n, nil
+		}
+	}
+	return 0, errors.New("mockokta: random source keeps returning unusable bytes")
 }
 
 // Directory is the Okta org's user directory. It is safe for concurrent use.

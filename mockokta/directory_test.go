@@ -24,9 +24,40 @@ func TestNewOktaID(t *testing.T) {
 		}
 		seen[id] = true
 	}
-	pw, err := NewPassword(rand.Reader)
-	if err != nil || !regexp.MustCompile(`^[0-9a-z]{8}$`).MatchString(pw) {
-		t.Errorf("password %q, err %v", pw, err)
+}
+
+// TestPasswordPolicy draws many placeholder passwords and checks each
+// satisfies a policy that requires upper case, lower case, a digit and a
+// symbol, with the fixed length and only the expected characters.
+func TestPasswordPolicy(t *testing.T) {
+	classes := map[string]*regexp.Regexp{
+		"upper": regexp.MustCompile(`[A-Z]`), "lower": regexp.MustCompile(`[a-z]`),
+		"digit": regexp.MustCompile(`[0-9]`), "symbol": regexp.MustCompile(`[!#$%&*+\-=?@^_~]`),
+	}
+	only := regexp.MustCompile(`^[A-Za-z0-9!#$%&*+\-=?@^_~]+$`)
+	firstIsSymbol := 0
+	const draws = 5000
+	for i := range draws {
+		pw, err := NewPassword(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pw) != PasswordLength || !only.MatchString(pw) {
+			t.Fatalf("draw %d: password %q has the wrong length or characters", i, pw)
+		}
+		for name, re := range classes {
+			if !re.MatchString(pw) {
+				t.Fatalf("draw %d: password %q has no %s character", i, pw, name)
+			}
+		}
+		if classes["symbol"].MatchString(pw[:1]) {
+			firstIsSymbol++
+		}
+	}
+	// The classes are shuffled, not at fixed positions: the first character
+	// is a symbol in some draws but not in all.
+	if firstIsSymbol == 0 || firstIsSymbol == draws {
+		t.Errorf("the first character was a symbol in %d of %d draws", firstIsSymbol, draws)
 	}
 }
 
@@ -74,10 +105,10 @@ func TestOverlayProfile(t *testing.T) {
 	}{
 		{"limited GET keeps order and adds the profile",
 			`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"1","active":false,"externalId":"old"}`,
-			`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"1","active":true,"externalId":"00uAAAAAAAAAAAAAAAAA","userName":"a@x.test","name":{"givenName":"A","familyName":"B"},"emails":[{"primary":true,"value":"a@x.test","type":"work"}],"displayName":"A B","locale":"en-US"}`},
+			`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"1","active":true,"externalId":"00uAAAAAAAAAAAAAAAAA","userName":"a@x.test","name":{"givenName":"A","familyName":"B"},"emails":[{"primary":true,"value":"a@x.test","type":"work"}],"displayName":"A B","locale":"en-US","groups":[]}`},
 		{"unknown attributes echoed, name merged, case folded",
 			`{"id":"1", "UserName":"old","name":{"formatted":"Old B","givenName":"Old"},"title":"CEO","password":"x"}`,
-			`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"1","userName":"a@x.test","name":{"formatted":"Old B","givenName":"A","familyName":"B"},"title":"CEO","emails":[{"primary":true,"value":"a@x.test","type":"work"}],"displayName":"A B","locale":"en-US","externalId":"00uAAAAAAAAAAAAAAAAA","active":true}`},
+			`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"1","userName":"a@x.test","name":{"formatted":"Old B","givenName":"A","familyName":"B"},"title":"CEO","emails":[{"primary":true,"value":"a@x.test","type":"work"}],"displayName":"A B","locale":"en-US","externalId":"00uAAAAAAAAAAAAAAAAA","groups":[],"active":true}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,8 +46,12 @@ type recorded struct {
 	Headers map[string]string `json:"headers"`
 	Body    json.RawMessage   `json:"body"`
 	Status  int               `json:"status"`
+	// Inferred says why this request's shape has no public source (set by
+	// the golden test, not by the fake).
+	Inferred string `json:"inferred,omitempty"`
 
-	auth string
+	auth     string
+	respBody []byte
 }
 
 const (
@@ -124,6 +128,12 @@ func (f *fakeSCIM) render(u *fakeUser, full bool) fakeUserJSON {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	body   []byte
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	s.body = append(s.body, b...)
+	return s.ResponseWriter.Write(b)
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -147,6 +157,7 @@ func (f *fakeSCIM) serve(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
 		rec.Status = sw.status
+		rec.respBody = sw.body
 		f.mu.Lock()
 		f.reqs = append(f.reqs, rec)
 		f.mu.Unlock()

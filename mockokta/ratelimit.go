@@ -51,36 +51,44 @@ func (c RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// RateLimitPolicy is Okta's handling of 429 Too Many Requests.
+// RateLimitPolicy is Okta's handling of 429 Too Many Requests: the task
+// whose request got 429 is paused and rescheduled, and a rescheduled task
+// starts again from its first request (docs/okta-wire.md, "Rate limits
+// (429)").
 type RateLimitPolicy struct {
-	// MaxAttempts is the number of requests sent before the task fails
+	// MaxAttempts is the number of times a task is run before it fails
 	// (10 for Okta).
 	MaxAttempts int
-	// DefaultWait is the wait when Retry-After is missing or not an
+	// DefaultWait is the first wait when Retry-After is missing or not an
 	// integer number of seconds (5 minutes for Okta).
 	DefaultWait time.Duration
 }
 
-// OktaRateLimitPolicy returns Okta's documented policy: at most 10 attempts,
-// Retry-After seconds or else 5 minutes, doubling on each further 429.
+// OktaRateLimitPolicy returns Okta's documented policy: at most 10 attempts
+// of a task, the first wait Retry-After seconds (else 5 minutes), each
+// further wait double the previous one and never shorter than Retry-After.
 func OktaRateLimitPolicy() RateLimitPolicy {
 	return RateLimitPolicy{MaxAttempts: 10, DefaultWait: 5 * time.Minute}
 }
 
-// Wait returns how long to wait after the n-th consecutive 429 (n starts at
-// 1) whose Retry-After header value is retryAfter: the header's integer
-// seconds, or DefaultWait when it is missing, an HTTP-date, "null" or
-// anything else, doubled for every 429 before this one.
-func (p RateLimitPolicy) Wait(n int, retryAfter string) time.Duration {
-	base := p.DefaultWait
+// maxWait caps a doubled wait so that it cannot overflow.
+const maxWait = 24 * time.Hour
+
+// Next returns the wait before the next attempt of a task, given the
+// previous wait (0 before the first) and the Retry-After header value of
+// the 429 that paused it: the first wait is Retry-After's integer seconds
+// or DefaultWait; every later wait is double the previous one, raised to
+// Retry-After when that is longer.
+func (p RateLimitPolicy) Next(prev time.Duration, retryAfter string) time.Duration {
+	ra, hasRA := time.Duration(0), false
 	if secs, err := strconv.Atoi(strings.TrimSpace(retryAfter)); err == nil && secs >= 0 {
-		base = time.Duration(secs) * time.Second
+		ra, hasRA = min(time.Duration(secs)*time.Second, maxWait), true
 	}
-	if n < 1 {
-		n = 1
+	if prev <= 0 {
+		if hasRA {
+			return ra
+		}
+		return p.DefaultWait
 	}
-	for i := 1; i < n && base < 24*time.Hour; i++ {
-		base *= 2
-	}
-	return base
+	return max(min(2*prev, maxWait), ra)
 }

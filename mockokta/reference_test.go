@@ -13,7 +13,12 @@ import (
 // API the mock may use) and returns its default location.
 func startReference(t *testing.T, faults ...string) reference.StartedLocation {
 	t.Helper()
-	inst, err := reference.Start(context.Background(), reference.Options{Faults: faults})
+	return startReferenceWith(t, reference.Options{Faults: faults})
+}
+
+func startReferenceWith(t *testing.T, opts reference.Options) reference.StartedLocation {
+	t.Helper()
+	inst, err := reference.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("reference.Start: %v", err)
 	}
@@ -77,6 +82,65 @@ func TestLifecycleFailsOnForgottenDeactivatedUsers(t *testing.T) {
 	}
 }
 
+// TestLifecycleRunsStepsIndependentOfAFailure checks that a failed Test API
+// Credentials (an app with group features against a server without /Groups)
+// does not stop the steps that do not depend on it.
+func TestLifecycleRunsStepsIndependentOfAFailure(t *testing.T) {
+	loc := startReference(t, "groups-404")
+	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, ToApp: mockokta.DefaultToApp(), Groups: true}, nil, mockokta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 2})
+	if rep.OK {
+		t.Fatal("lifecycle passed against groups-404 with group features")
+	}
+	got := map[string]mockokta.Step{}
+	for _, s := range rep.Steps {
+		got[s.Name] = s
+	}
+	if s := got["test-connection"]; s.OK || s.NotRun {
+		t.Errorf("test-connection should have run and failed: %+v", s)
+	}
+	for _, name := range []string{"assign", "assign-existing", "update", "unassign", "reassign", "import"} {
+		s, ok := got[name]
+		if !ok || s.NotRun {
+			t.Errorf("step %s did not run after the failed test connection: %+v", name, s)
+		}
+	}
+	for _, name := range []string{"assign", "assign-existing", "update", "unassign", "reassign", "import"} {
+		if s := got[name]; !s.OK {
+			t.Errorf("step %s should pass (only /Groups is broken): %s", name, s.Verdict)
+		}
+	}
+}
+
+// TestLifecycleSkipsOnlyDependentSteps checks that a failed assignment
+// marks update, unassign and reassign not run, with the reason, while the
+// independent steps still run.
+func TestLifecycleSkipsOnlyDependentSteps(t *testing.T) {
+	loc := startReference(t, "create-returns-200", "no-location-header")
+	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: "not-the-key"}, nil, mockokta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 2})
+	got := map[string]mockokta.Step{}
+	for _, s := range rep.Steps {
+		got[s.Name] = s
+	}
+	for _, name := range []string{"update", "unassign", "reassign"} {
+		if s := got[name]; !s.NotRun || !strings.Contains(s.Verdict, "assign step failed") {
+			t.Errorf("step %s: want not run because the assign step failed, got %+v", name, s)
+		}
+	}
+	for _, name := range []string{"test-connection", "assign", "assign-existing", "import"} {
+		if s, ok := got[name]; !ok || s.NotRun {
+			t.Errorf("independent step %s did not run: %+v", name, s)
+		}
+	}
+}
+
 // TestTestConnectionWrongKeyAgainstReference checks the 401 wording.
 func TestTestConnectionWrongKeyAgainstReference(t *testing.T) {
 	loc := startReference(t)
@@ -127,8 +191,8 @@ func TestLifecycleDetectsReferenceFaults(t *testing.T) {
 		wantText string
 	}{
 		{"string-paging", mockokta.StyleOIN, 2, "test-connection", "totalResults is a string"},
-		{"groups-404", mockokta.StyleAIW, 2, "test-connection", "GET /Groups"},
-		{"unstable-paging", mockokta.StyleOIN, 110, "import", "not stable across pages"},
+		{"groups-404", mockokta.StyleAIW, 2, "", ""}, // no group features: advice only
+		{"unstable-paging", mockokta.StyleOIN, 110, "import", "appeared on more than one page"},
 		{"total-is-page-size", mockokta.StyleAIW, 110, "import", "Okta's import walk missed it"},
 		{"new-id-on-reactivate", mockokta.StyleAIW, 2, "reassign", "instead of"},
 		{"ignore-nopath-patch", mockokta.StyleOIN, 2, "unassign", "want false after the deactivation"},
@@ -167,5 +231,54 @@ func TestLifecycleDetectsReferenceFaults(t *testing.T) {
 			}
 			t.Fatal("no failing step")
 		})
+	}
+}
+
+// TestGroupsJudgedOnlyWithGroupFeatures checks Test API Credentials against
+// a reference whose /Groups answers 404: an app with group features fails,
+// an app without them (Xakia's) passes with an advice warning.
+func TestGroupsJudgedOnlyWithGroupFeatures(t *testing.T) {
+	loc := startReference(t, "groups-404")
+	for _, groups := range []bool{true, false} {
+		o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Groups: groups}, nil, mockokta.Options{NoRecord: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := o.TestConnection(context.Background())
+		o.Close()
+		if groups {
+			if r.OK || !strings.Contains(r.Message, "GET /Groups") || r.Authority != mockokta.AuthorityOkta {
+				t.Errorf("with group features: OK=%v authority %q message %q, want an okta failure about GET /Groups", r.OK, r.Authority, r.Message)
+			}
+			continue
+		}
+		if !r.OK || len(r.Findings) != 1 || r.Findings[0].Authority != mockokta.AuthorityAdvice || !strings.Contains(r.Findings[0].Text, "GET /Groups") {
+			t.Errorf("without group features: OK=%v findings %+v, want success with one advice finding about GET /Groups", r.OK, r.Findings)
+		}
+	}
+}
+
+// TestAIWDeactivationAgainstLimitedReference checks the AIW echo against a
+// location with Xakia's limited query attributes: GET returns no userName,
+// the echo adds the login as userName (inferred), and the reference accepts
+// the PUT and deactivates the user.
+func TestAIWDeactivationAgainstLimitedReference(t *testing.T) {
+	loc := startReference(t)
+	ctx := context.Background()
+	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: mockokta.StyleAIW}, nil, mockokta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(o.Close)
+	p := mockokta.ProfileFromEmail("echo.aiw@example.com", "", "")
+	if r := o.AddAndAssign(ctx, p); !r.OK {
+		t.Fatalf("assign: %s", r.Message)
+	}
+	r := o.Unassign(ctx, p.Login)
+	if !r.OK || len(r.Exchanges) != 2 {
+		t.Fatalf("AIW unassign: OK=%v (%d exchanges) %s", r.OK, len(r.Exchanges), r.Message)
+	}
+	if body := string(r.Exchanges[1].RequestBody); !strings.Contains(body, `"userName":"echo.aiw@example.com"`) || !strings.Contains(body, `"active":false`) || strings.Contains(body, `"name"`) {
+		t.Errorf("the PUT is not the limited GET echo plus userName: %s", body)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/xakia-okta/scimtest/reports"
 )
@@ -37,8 +38,18 @@ type TaskResult struct {
 	OK        bool      `json:"ok"`
 	// Message is Okta's wording: a success line, or "Automatic provisioning
 	// of user … to app … failed: …".
-	Message  string   `json:"message"`
+	Message string `json:"message"`
+	// Authority backs a failure: okta unless a finding of another
+	// authority failed the task (empty when the task succeeded).
+	Authority Authority `json:"authority,omitempty"`
+	// Warnings never fail the task (advice).
 	Warnings []string `json:"warnings,omitempty"`
+	// Findings are what the task judged about the server's answers, each
+	// with its authority; advice findings never fail the task.
+	Findings []Finding `json:"findings,omitempty"`
+	// Attempts is how many times the task ran (more than 1 after a 429
+	// paused and rescheduled it).
+	Attempts int `json:"attempts,omitempty"`
 	// Created is true when the task POSTed a new user; Linked when it
 	// linked to a user found by the lookup.
 	Created bool `json:"created,omitempty"`
@@ -58,6 +69,25 @@ type TaskResult struct {
 	// LastBody is the decoded body of the last write response (POST, PUT
 	// or PATCH), for callers that verify what the server answered.
 	LastBody []byte `json:"-"`
+}
+
+// Finding is one judgement of a task about the server, with the authority
+// that backs it and where that authority says so.
+type Finding struct {
+	Authority Authority `json:"authority"`
+	Text      string    `json:"text"`
+	// Source is the section that backs it: an RFC section such as
+	// "RFC 7644 §3.4.2.4" or a section of docs/okta-wire.md.
+	Source string `json:"source,omitempty"`
+}
+
+// String renders the finding as "[authority] text (source)".
+func (f Finding) String() string {
+	s := "[" + string(f.Authority) + "] " + f.Text
+	if f.Source != "" {
+		s += " (" + f.Source + ")"
+	}
+	return s
 }
 
 // task accumulates a TaskResult.
@@ -91,16 +121,32 @@ func (t *task) done(format string, args ...any) TaskResult {
 	return t.res
 }
 
-// warn adds a warning that does not fail the task.
+// warn records advice: a warning that does not fail the task.
 func (t *task) warn(format string, args ...any) {
-	t.res.Warnings = append(t.res.Warnings, fmt.Sprintf(format, args...))
+	t.finding(AuthorityAdvice, "", format, args...)
+}
+
+// finding records a judgement; advice findings are also warnings.
+func (t *task) finding(a Authority, source, format string, args ...any) Finding {
+	f := Finding{Authority: a, Text: fmt.Sprintf(format, args...), Source: source}
+	t.res.Findings = append(t.res.Findings, f)
+	if !a.Fails() {
+		t.res.Warnings = append(t.res.Warnings, f.String())
+	}
+	return f
 }
 
 // failMsg finishes the task with a message used verbatim.
 func (t *task) failMsg(err error, msg string) TaskResult {
 	t.res.OK = false
+	if t.res.Authority == "" {
+		t.res.Authority = AuthorityOkta
+	}
 	t.res.Message = msg
-	if err == nil && (t.s.lastStatus < 200 || t.s.lastStatus > 299) {
+	switch {
+	case errors.Is(err, ErrRateLimited):
+		t.res.Status = http.StatusTooManyRequests
+	case err == nil && (t.s.lastStatus < 200 || t.s.lastStatus > 299):
 		t.res.Status = t.s.lastStatus
 	}
 	t.res.Err = err
@@ -152,4 +198,47 @@ func (t *task) send(doing, method, path, query string, body []byte) (*response, 
 		return nil, &r
 	}
 	return resp, nil
+}
+
+// retrying runs a task under Okta's 429 policy: when a request of the task
+// gets 429 the task is paused and then run again from its first request (a
+// fresh lookup before a POST), up to the policy's MaxAttempts runs. The
+// first pause is Retry-After (or DefaultWait), each later one double the
+// previous and at least Retry-After. The result carries the exchanges of
+// every run and one warning per pause.
+func (o *Okta) retrying(ctx context.Context, run func() TaskResult) TaskResult {
+	var (
+		wait      time.Duration
+		exchanges []reports.Exchange
+		pauses    []string
+	)
+	policy, clock := o.client.policy, o.client.clock
+	for attempt := 1; ; attempt++ {
+		r := run()
+		r.Attempts = attempt
+		var rl *rateLimitedError
+		limited := !r.OK && errors.As(r.Err, &rl)
+		if !limited || attempt >= policy.MaxAttempts {
+			if limited {
+				r.Message += fmt.Sprintf(" (the task was run %d times, each paused by a 429)", attempt)
+			}
+			r.Exchanges = append(exchanges, r.Exchanges...)
+			r.Warnings = append(pauses, r.Warnings...)
+			return r
+		}
+		exchanges = append(exchanges, r.Exchanges...)
+		wait = policy.Next(wait, rl.RetryAfter)
+		ra := rl.RetryAfter
+		if ra == "" {
+			ra = "none"
+		}
+		pauses = append(pauses, fmt.Sprintf("run %d: %s %s answered 429 (Retry-After %s); the task was paused for %s and rescheduled", attempt, rl.Method, rl.Path, ra, wait))
+		if err := clock.Sleep(ctx, wait); err != nil {
+			r.Message += ": the wait after a 429 was interrupted: " + err.Error()
+			r.Err, r.Status = err, 0
+			r.Exchanges = exchanges
+			r.Warnings = append(pauses, r.Warnings...)
+			return r
+		}
+	}
 }

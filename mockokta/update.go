@@ -26,8 +26,13 @@ func (o *Okta) activeLink(ctx context.Context, op Operation, login string) (User
 
 // UpdateProfile changes the Okta profile of the user with that login and
 // pushes it to the app: GET {base}/Users/{id}, then PUT the GET body overlaid
-// with the profile (unknown attributes echoed back). Both styles use PUT.
+// with the profile and "groups":[] (unknown attributes echoed back). AIW
+// apps always PUT; OIN apps PUT unless App.ProfileUpdate is UpdatePATCH.
 func (o *Okta) UpdateProfile(ctx context.Context, login string, p Profile) TaskResult {
+	return o.retrying(ctx, func() TaskResult { return o.updateProfileTask(ctx, login, p) })
+}
+
+func (o *Okta) updateProfileTask(ctx context.Context, login string, p Profile) TaskResult {
 	u, l, t, fr := o.activeLink(ctx, OpUpdate, login)
 	if fr != nil {
 		return *fr
@@ -45,7 +50,7 @@ func (o *Okta) UpdateProfile(ctx context.Context, login string, p Profile) TaskR
 	if !o.app.ToApp.UpdateUsers {
 		return t.done("Update User Attributes is disabled for app %s; nothing sent", o.app.Name)
 	}
-	if fr := t.pushProfile(u, l.SCIMID, true, ""); fr != nil {
+	if fr := t.updateProfile(u, l.SCIMID); fr != nil {
 		return *fr
 	}
 	return t.done("User %s's profile was pushed to app %s (id %s)", u.Profile.Login, o.app.Name, l.SCIMID)

@@ -226,9 +226,11 @@ func (o object) bytes() []byte {
 	return buf.Bytes()
 }
 
-// overlayProfile builds Okta's PUT body: the server's representation from
-// GET, with Okta's app-user profile written over it and every other
-// attribute echoed back unchanged.
+// overlayProfile builds Okta's profile PUT body (link, update, the second
+// round of an AIW re-assignment): the server's representation from GET, with
+// Okta's app-user profile written over it, "groups":[] as real Okta sends it,
+// every other attribute echoed back unchanged and any password the server
+// wrongly returned dropped.
 func overlayProfile(got []byte, u User, active bool) ([]byte, error) {
 	o, err := parseObject(got)
 	if err != nil {
@@ -251,9 +253,78 @@ func overlayProfile(got []byte, u User, active bool) ([]byte, error) {
 	o.set("displayName", u.Profile.DisplayName)
 	o.set("locale", u.Profile.Locale)
 	o.set("externalId", u.ID)
+	o.set("groups", []string{})
 	o.set("active", active)
 	o.remove("password")
 	return o.bytes(), nil
+}
+
+// ProfilePutBody returns Okta's profile PUT body for the user: got is the
+// body the server answered to GET {base}/Users/{id}; Okta writes its
+// app-user profile (userName, name, emails, displayName, locale,
+// externalId) and active over it, adds "groups":[], keeps every other
+// attribute in the server's order and drops a returned password
+// (docs/okta-wire.md, "Link an existing user" and "Profile update").
+func ProfilePutBody(got []byte, u User, active bool) ([]byte, error) {
+	return overlayProfile(got, u, active)
+}
+
+// ActivePutBody returns the body of an AIW (de)activation PUT: the GET body
+// echoed unchanged except active, and without a password the server may
+// have returned (docs/okta-wire.md, "Deactivate"). Recorded AIW traffic
+// shows exactly this echo for deactivation. When the GET body has no
+// userName (a server that limits what GET returns, as Xakia's query
+// attributes do) the echo adds userName, the Okta login, after id: no
+// capture covers that case, so this is inferred — a PUT without the
+// required userName would be refused by a strict server (RFC 7643 §4.1.1).
+func ActivePutBody(got []byte, active bool, userName string) ([]byte, error) {
+	o, err := parseObject(got)
+	if err != nil {
+		return nil, fmt.Errorf("the user returned by GET is not a JSON object: %w", err)
+	}
+	if o.index("userName") < 0 && userName != "" {
+		at := o.index("id") + 1 // 0 when there is no id
+		o = append(o[:at], append(object{{Key: "userName", Value: marshal(userName)}}, o[at:]...)...)
+	}
+	o.set("active", active)
+	o.remove("password")
+	return o.bytes(), nil
+}
+
+// PatchActiveBody returns the OIN PATCH that sets active: one replace
+// operation without a path (118 bytes for active false).
+func PatchActiveBody(active bool) []byte { return patchActiveBody(active) }
+
+// LookupQuery returns the raw query string of Okta's userName lookup
+// (filter=userName%20eq%20%22…%22&startIndex=1&count=100).
+func LookupQuery(userName string) string { return lookupQuery(userName) }
+
+// profilePatchValue is the value of the OIN profile PATCH, in the order of
+// the create body.
+type profilePatchValue struct {
+	UserName    string      `json:"userName"`
+	Name        wireName    `json:"name"`
+	Emails      []wireEmail `json:"emails"`
+	DisplayName string      `json:"displayName"`
+	Locale      string      `json:"locale"`
+	ExternalID  string      `json:"externalId"`
+}
+
+// patchProfileBody is the OIN profile update when the app's update style is
+// PATCH: one no-path replace whose value holds the Okta profile. The shape
+// is inferred (no public capture); docs/okta-wire.md says so.
+func patchProfileBody(u User) []byte {
+	return marshal(patchBody{
+		Schemas: []string{schemaPatchOp},
+		Operations: []patchOperation{{Op: "replace", Value: profilePatchValue{
+			UserName:    u.Profile.Login,
+			Name:        wireName{GivenName: u.Profile.FirstName, FamilyName: u.Profile.LastName},
+			Emails:      emailsOf(u.Profile),
+			DisplayName: u.Profile.DisplayName,
+			Locale:      u.Profile.Locale,
+			ExternalID:  u.ID,
+		}}},
+	})
 }
 
 // withPassword adds or replaces the top-level password of a PUT body.

@@ -27,8 +27,9 @@ func bearerToken(r *http.Request) (string, bool) {
 	return token, token != ""
 }
 
-// scim wraps a SCIM handler: it loads the location, checks its API key,
-// applies the rate limit and records the request in the location's audit.
+// scim wraps a SCIM handler: it loads the location, binds its variants to
+// the request, checks its API key, applies the rate limit and records the
+// request in the location's audit.
 // An unknown location answers 401 like a wrong key, so that the existence of
 // a location is not revealed to a caller without its key.
 func (s *Server) scim(h scimHandler) http.Handler {
@@ -48,6 +49,7 @@ func (s *Server) scim(h scimHandler) http.Handler {
 			s.writeError(w, s.errorFor(r, err))
 			return
 		}
+		w, r = bindVariants(w, r, s.variantsFor(loc))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			s.audit.record(loc.ID, AuditEntry{

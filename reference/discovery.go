@@ -33,7 +33,7 @@ func (s *Server) handleServiceProviderConfig(w http.ResponseWriter, r *http.Requ
 		"filter":           map[string]any{"supported": true, "maxResults": maxCount},
 		"changePassword":   map[string]any{"supported": false},
 		"sort":             map[string]any{"supported": false},
-		"etag":             map[string]any{"supported": true},
+		"etag":             map[string]any{"supported": !variantsIn(r).Has(variantETagOff)},
 		"authenticationSchemes": []any{map[string]any{
 			"type":        "oauthbearertoken",
 			"name":        "SCIM API Key",

@@ -26,7 +26,8 @@ const (
 	scimUniqueness    = "uniqueness"
 )
 
-// contentTypeSCIM is the media type of every response body.
+// contentTypeSCIM is the media type of every response body (unless the
+// json-content-type variant is on).
 const contentTypeSCIM = "application/scim+json"
 
 // apiError is an HTTP error with a SCIM error type, returned by handlers and
@@ -44,28 +45,32 @@ func newError(status int, scimType, detail string) *apiError {
 	return &apiError{Status: status, ScimType: scimType, Detail: detail}
 }
 
-// writeJSON writes v as a SCIM JSON body with the given status.
+// writeJSON writes v as a SCIM JSON body with the given status, as
+// application/scim+json (application/json with the json-content-type
+// variant bound to w).
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
 		body = []byte(`{"schemas":["` + schemaError + `"],"status":"500","detail":"internal error: cannot encode the response"}`)
 	}
-	w.Header().Set("Content-Type", contentTypeSCIM)
+	w.Header().Set("Content-Type", contentTypeFor(variantsOf(w)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
 
 // writeError writes a SCIM error body (docs/behaviour.md X-9.1). With the
 // no-error-schema fault the body lacks the schemas and its status is a number.
+// The variants bound to w decide the scimType (see errorScimType).
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+	scimType := errorScimType(variantsOf(w), e)
 	if e.Status == http.StatusUnauthorized && !s.faults.Has(faultNoWWWAuthenticate) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="xakia-scim"`)
 	}
 	if s.faults.Has(faultNoErrorSchema) {
 		body := map[string]any{"status": e.Status, "detail": e.Detail}
-		if e.ScimType != "" {
-			body["scimType"] = e.ScimType
+		if scimType != "" {
+			body["scimType"] = scimType
 		}
 		writeJSON(w, e.Status, body)
 		return
@@ -75,8 +80,8 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		"status":  strconv.Itoa(e.Status),
 		"detail":  e.Detail,
 	}
-	if e.ScimType != "" {
-		body["scimType"] = e.ScimType
+	if scimType != "" {
+		body["scimType"] = scimType
 	}
 	writeJSON(w, e.Status, body)
 }

@@ -13,16 +13,34 @@ import (
 // counts the user's writes. PUT, PATCH and DELETE honour If-Match (412 when
 // no listed tag is the current one), GET and HEAD honour If-None-Match (304
 // when one is). Tags compare weakly: W/"3" and "3" are the same version.
+// The etag-off variant turns all of this off (and drops meta.version).
 
 // versionTag is the meta.version of u, which is also its ETag.
 func versionTag(u store.User) string { return fmt.Sprintf("W/%q", fmt.Sprint(u.Version)) }
 
-// etagHeader is the ETag header value sent for u.
-func (s *Server) etagHeader(u store.User) string {
-	if s.faults.Has(faultETagMismatch) {
-		return fmt.Sprintf("W/%q", fmt.Sprint(u.Version+1))
+// setETag sets the ETag header of an answer carrying u (none with the
+// etag-off variant).
+func (s *Server) setETag(w http.ResponseWriter, vs VariantSet, u store.User) {
+	if vs.Has(variantETagOff) {
+		return
 	}
-	return versionTag(u)
+	if s.faults.Has(faultETagMismatch) {
+		w.Header().Set("ETag", fmt.Sprintf("W/%q", fmt.Sprint(u.Version+1)))
+		return
+	}
+	w.Header().Set("ETag", versionTag(u))
+}
+
+// withoutVersion drops meta.version from a full representation when the
+// etag-off variant is on: a version the server does not offer as an ETag
+// would contradict RFC 7643 §3.1.
+func withoutVersion(vs VariantSet, out map[string]any) {
+	if !vs.Has(variantETagOff) {
+		return
+	}
+	if meta, ok := out["meta"].(map[string]any); ok {
+		delete(meta, "version")
+	}
 }
 
 // opaqueTag strips the weak prefix of an entity tag.
@@ -52,7 +70,7 @@ func tagListMatches(header, current string) bool {
 // write are atomic.
 func (s *Server) checkIfMatch(r *http.Request, u store.User) error {
 	h := r.Header.Get("If-Match")
-	if h == "" || s.faults.Has(faultIgnoreIfMatch) || tagListMatches(h, versionTag(u)) {
+	if h == "" || s.faults.Has(faultIgnoreIfMatch) || variantsIn(r).Has(variantETagOff) || tagListMatches(h, versionTag(u)) {
 		return nil
 	}
 	return newError(http.StatusPreconditionFailed, "",
@@ -63,10 +81,11 @@ func (s *Server) checkIfMatch(r *http.Request, u store.User) error {
 // a GET's If-None-Match names the current version of u.
 func (s *Server) notModified(w http.ResponseWriter, r *http.Request, u store.User) bool {
 	h := r.Header.Get("If-None-Match")
-	if h == "" || s.faults.Has(faultIgnoreIfNoneMatch) || !tagListMatches(h, versionTag(u)) {
+	vs := variantsIn(r)
+	if h == "" || s.faults.Has(faultIgnoreIfNoneMatch) || vs.Has(variantETagOff) || !tagListMatches(h, versionTag(u)) {
 		return false
 	}
-	w.Header().Set("ETag", s.etagHeader(u))
+	s.setETag(w, vs, u)
 	w.WriteHeader(http.StatusNotModified)
 	return true
 }

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,26 @@ var faultProbes = []struct {
 		list := e.do("GET", l.Base+"/Users", l.Key, "")
 		item := list.JSON["Resources"].([]any)[0].(map[string]any)
 		return fmt.Sprint(get.JSON["userName"] != nil, item["userName"] != nil)
+	}},
+	{faultItemsPerPageIsCount, "1 1", "1 100", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		e.create(l, "ipp@example.com", "")
+		list := e.do("GET", filterURL(l, "ipp@example.com"), l.Key, "")
+		return fmt.Sprint(len(list.JSON["Resources"].([]any)), " ", num(t, list.JSON["itemsPerPage"]))
+	}},
+	{faultFilterEqOnly, "200 200", "200 400", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		e.create(l, "sw@example.com", "")
+		eq := e.do("GET", l.Base+"/Users?filter="+url.QueryEscape(`userName eq "sw@example.com"`), l.Key, "")
+		sw := e.do("GET", l.Base+"/Users?filter="+url.QueryEscape(`userName sw "sw@"`), l.Key, "")
+		return fmt.Sprint(eq.Status, " ", sw.Status)
+	}},
+	{faultMultiValuedNoMatch, "1 1", "1 0", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		e.create(l, "mv@example.com", "")
+		byName := e.do("GET", l.Base+"/Users?filter="+url.QueryEscape(`userName eq "mv@example.com"`), l.Key, "")
+		byEmail := e.do("GET", l.Base+"/Users?filter="+url.QueryEscape(`emails.value eq "mv@example.com"`), l.Key, "")
+		return fmt.Sprint(num(t, byName.JSON["totalResults"]), " ", num(t, byEmail.JSON["totalResults"]))
 	}},
 	{faultCaseSensitiveName, "409 1", "201 0", func(t *testing.T, e *testEnv) string {
 		l := e.loc(0)

@@ -103,10 +103,17 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 			s.writeError(w, filterError(err))
 			return
 		}
+		if _, _, eq := filter.Equality(expr); !eq && s.faults.Has(faultFilterEqOnly) {
+			s.writeError(w, newError(http.StatusBadRequest, scimInvalidFilter, "invalid filter: only eq is supported"))
+			return
+		}
 		matches, err := s.findUsers(r.Context(), loc, base, expr)
 		if err != nil {
 			s.writeError(w, s.errorFor(r, err))
 			return
+		}
+		if s.faults.Has(faultMultiValuedNoMatch) && strings.Contains(strings.ToLower(f), "emails") {
+			matches = nil
 		}
 		total, page = len(matches), p.window(matches)
 	case s.faults.Has(faultUnstablePaging):
@@ -129,6 +136,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 	}
 	full := s.queryFull(loc)
 	sel := s.selection(r)
+	vs := variantsIn(r)
 	resources := make([]any, 0, len(page))
 	for _, u := range page {
 		if !full {
@@ -140,9 +148,16 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 			s.writeError(w, s.errorFor(r, err))
 			return
 		}
-		resources = append(resources, sel.apply(fullUser(u, doc, base)))
+		item := fullUser(u, doc, base)
+		decorateUser(vs, u, item)
+		withoutVersion(vs, item)
+		resources = append(resources, sel.apply(item))
 	}
-	writeJSON(w, http.StatusOK, s.listResponse(total, p.StartIndex, resources))
+	out := s.listResponse(total, p.StartIndex, resources)
+	if s.faults.Has(faultItemsPerPageIsCount) {
+		out["itemsPerPage"] = p.Count
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // filterError turns a filter parse error into 400 invalidFilter.

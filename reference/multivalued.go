@@ -33,8 +33,10 @@ var addressParts = []string{"formatted", "streetAddress", "locality", "region", 
 //
 // stored is the document before the write (nil for a create): an attribute
 // the write leaves exactly as it was is not judged for primaries, so a user
-// stored before these rules can still be deactivated.
-func (s *Server) multiValuedRules(in *userInput, stored map[string]any) error {
+// stored before these rules can still be deactivated. With the
+// normalise-primary variant several primaries are not refused: the first
+// one stays primary and the others get primary false.
+func (s *Server) multiValuedRules(vs VariantSet, in *userInput, stored map[string]any) error {
 	for _, d := range coreUserAttrs {
 		if d.Kind != kindMulti {
 			continue
@@ -53,7 +55,9 @@ func (s *Server) multiValuedRules(in *userInput, stored map[string]any) error {
 		if stored != nil && sameJSON(stored[d.Name], list) {
 			continue
 		}
-		if n := countPrimary(list); n > 1 {
+		if n := countPrimary(list); n > 1 && vs.Has(variantNormalisePrimary) {
+			keepFirstPrimary(list)
+		} else if n > 1 {
 			return newError(http.StatusBadRequest, scimInvalidValue, fmt.Sprintf(
 				"attribute %s has %d values with primary true; at most one value may be primary (RFC 7643 §2.4)", d.Name, n))
 		}
@@ -110,6 +114,21 @@ func duplicateKey(attr string, m map[string]any) string {
 // folding), surrounding space ignored.
 func foldValue(s string) string {
 	return cases.Fold().String(norm.NFC.String(strings.TrimSpace(s)))
+}
+
+// keepFirstPrimary sets primary false on every primary value but the first.
+func keepFirstPrimary(list []any) {
+	seen := false
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			if p, _ := m["primary"].(bool); p {
+				if seen {
+					m["primary"] = false
+				}
+				seen = true
+			}
+		}
+	}
 }
 
 // countPrimary counts the values whose primary is true.

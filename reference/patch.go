@@ -77,7 +77,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		if err != nil {
 			return err
 		}
-		if err := s.multiValuedRules(&in, stored); err != nil {
+		if err := s.multiValuedRules(variantsIn(r), &in, stored); err != nil {
 			return err
 		}
 		doc := newDoc(in)
@@ -85,6 +85,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 			return errUserNameRequired
 		}
 		userName = doc["userName"].(string)
+		deriveDisplayName(variantsIn(r), stored, doc)
 		if _, ok := doc["active"]; !ok {
 			doc["active"] = u.Active
 		}

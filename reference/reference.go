@@ -31,6 +31,9 @@ type Options struct {
 	AdminToken string
 	// Faults are fault names from [Faults]; an unknown name is an error.
 	Faults []string
+	// Variants are variant names from [Variants] enabled for every location;
+	// an unknown name is an error. Faults and variants may be combined.
+	Variants []string
 	// RateLimit is the number of SCIM requests per second allowed per API key;
 	// 0 disables rate limiting.
 	RateLimit int
@@ -44,6 +47,12 @@ type LocationSpec struct {
 	Name string
 	// QueryAttributes is "limited" (the Xakia default) or "full".
 	QueryAttributes string
+	// Variants are variant names from [Variants] enabled for this location
+	// only, on top of Options.Variants. They live in the running server's
+	// memory, not in the database: a server started again on the same
+	// database (or `xakia-reference serve`, whose --variant is server-wide)
+	// does not know them.
+	Variants []string
 }
 
 // Instance is a running in-process reference server on a loopback port.
@@ -65,11 +74,15 @@ type StartedLocation struct {
 	BaseURL         string // Origin + "/scim/v2/" + ID
 	APIKey          string
 	QueryAttributes string
+	// Variants are the location's effective variants (Options.Variants and
+	// its own), in the order of [Variants].
+	Variants []string
 }
 
 // Start starts a reference server on 127.0.0.1 with a free port. It opens
 // the store (opts.DB, default ":memory:"), creates opts.Locations (default one
-// "default" location with limited query attributes) with fresh API keys,
+// "default" location with limited query attributes) with fresh API keys and
+// their own variants (LocationSpec.Variants, on top of opts.Variants),
 // generates an admin token when none is given and serves until Close. With a
 // database that already holds locations, the new ones get suffixed ids
 // ("default-2").
@@ -79,6 +92,9 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		dsn = ":memory:"
 	}
 	if _, err := ParseFaults(opts.Faults); err != nil {
+		return nil, err
+	}
+	if _, err := ParseVariants(opts.Variants); err != nil {
 		return nil, err
 	}
 	token := opts.AdminToken
@@ -95,6 +111,9 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	for _, sp := range specs {
 		if _, err := normalizeQueryAttributes(sp.QueryAttributes); err != nil {
+			return nil, fmt.Errorf("reference.Start: location %q: %w", sp.Name, err)
+		}
+		if _, err := ParseVariants(sp.Variants); err != nil {
 			return nil, fmt.Errorf("reference.Start: location %q: %w", sp.Name, err)
 		}
 	}
@@ -117,6 +136,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		PublicURL:  origin,
 		AdminToken: token,
 		Faults:     opts.Faults,
+		Variants:   opts.Variants,
 		RateLimit:  opts.RateLimit,
 		Logger:     opts.Logger,
 	})
@@ -129,12 +149,16 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		if err != nil {
 			return fail(fmt.Errorf("reference.Start: %w", err))
 		}
+		if err := srv.setLocationVariants(loc.ID, sp.Variants); err != nil {
+			return fail(fmt.Errorf("reference.Start: location %q: %w", sp.Name, err))
+		}
 		inst.Locations = append(inst.Locations, StartedLocation{
 			ID:              loc.ID,
 			Name:            loc.Name,
 			BaseURL:         SCIMBaseURI(origin, loc.ID),
 			APIKey:          key,
 			QueryAttributes: loc.QueryAttributes,
+			Variants:        srv.variantsFor(store.Location{ID: loc.ID}).Names(),
 		})
 	}
 	hs := NewHTTPServer(srv.Handler(), opts.Logger)

@@ -33,6 +33,10 @@ type Config struct {
 	AdminToken string
 	// Faults are fault names from [Faults]; an unknown name is an error.
 	Faults []string
+	// Variants are variant names from [Variants], enabled for every location
+	// (and for the admin API's media types and error bodies); an unknown name
+	// is an error.
+	Variants []string
 	// RateLimit is the number of SCIM requests per second allowed per API key
 	// (burst of the same size); 0 disables rate limiting.
 	RateLimit int
@@ -44,18 +48,20 @@ type Config struct {
 }
 
 // Server is the reference Xakia SCIM server over a [store.Store]. All of its
-// state (audit, rate limits, fault switches) hangs off the value.
+// state (audit, rate limits, fault and variant switches) hangs off the value.
 type Server struct {
-	store     store.Store
-	publicURL string
-	adminHash []byte // SHA-256 of the admin token; nil disables the admin API
-	faults    FaultSet
-	log       *slog.Logger
-	audit     *auditLog
-	limiter   *rateLimiter
-	oldKeys   *oldKeyRing // only used by the old-key-valid fault
-	listCalls atomic.Uint64
-	handler   http.Handler
+	store       store.Store
+	publicURL   string
+	adminHash   []byte // SHA-256 of the admin token; nil disables the admin API
+	faults      FaultSet
+	variants    VariantSet       // server-wide
+	locVariants locationVariants // per location, on top of variants (embedded starter only)
+	log         *slog.Logger
+	audit       *auditLog
+	limiter     *rateLimiter
+	oldKeys     *oldKeyRing // only used by the old-key-valid fault
+	listCalls   atomic.Uint64
+	handler     http.Handler
 }
 
 // NewServer checks cfg and returns a server over st. The caller keeps
@@ -65,6 +71,10 @@ func NewServer(st store.Store, cfg Config) (*Server, error) {
 		return nil, errors.New("reference: NewServer needs a store")
 	}
 	faults, err := ParseFaults(cfg.Faults)
+	if err != nil {
+		return nil, err
+	}
+	variants, err := ParseVariants(cfg.Variants)
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +93,7 @@ func NewServer(st store.Store, cfg Config) (*Server, error) {
 		store:     st,
 		publicURL: pub,
 		faults:    faults,
+		variants:  variants,
 		log:       logger,
 		audit:     newAuditLog(cfg.AuditSize),
 		limiter:   newRateLimiter(cfg.RateLimit),
@@ -101,6 +112,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Faults returns the enabled faults.
 func (s *Server) Faults() FaultSet { return s.faults }
+
+// Variants returns the server-wide variants.
+func (s *Server) Variants() VariantSet { return s.variants }
 
 // CreateLocation creates a location with a fresh API key and returns it with
 // the plain key, shown only this once. Its id is [LocationID] of the name,
@@ -156,7 +170,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, newError(http.StatusNotFound, "", "no such endpoint: "+r.URL.Path))
 	})
-	return s.recoverer(s.logRequests(s.limitBody(cleanSlashes(mux))))
+	return s.withVariants(s.recoverer(s.logRequests(s.limitBody(cleanSlashes(mux)))))
 }
 
 // cleanSlashes collapses repeated slashes in the path ("/scim/v2/x//Users",
@@ -301,11 +315,12 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, allow 
 
 // readBody reads a request body. It checks the media type
 // (application/scim+json or application/json, parameters allowed, missing
-// accepted as JSON) and the size limit (413).
+// accepted as JSON; text/plain too with the text-plain-accepted variant) and
+// the size limit (413).
 func (s *Server) readBody(r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/scim+json" && mt != "application/json") {
+		if err != nil || !acceptedMediaType(variantsIn(r), mt) {
 			return nil, newError(http.StatusUnsupportedMediaType, "",
 				fmt.Sprintf("unsupported Content-Type %q: send application/scim+json or application/json", ct))
 		}

@@ -87,7 +87,7 @@ func (s *Server) readUserBody(r *http.Request) (userInput, error) {
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	in, err := s.readUserBody(r)
 	if err == nil {
-		err = s.multiValuedRules(&in, nil)
+		err = s.multiValuedRules(variantsIn(r), &in, nil)
 	}
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
@@ -137,7 +137,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, loc store.Lo
 
 // writeUser writes the full representation of u, narrowed by the request's
 // attributes/excludedAttributes, with its ETag. For a creation it adds the
-// Location header (equal to meta.location).
+// Location header (equal to meta.location). With the extensions-etag variant
+// the user carries the enterprise extension too.
 func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Location, u store.User, status int) {
 	doc, err := loadDoc(u)
 	if err != nil {
@@ -145,8 +146,12 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		return
 	}
 	base := SCIMBaseURI(s.origin(r), loc.ID)
-	out := s.selection(r).apply(fullUser(u, doc, base))
-	w.Header().Set("ETag", s.etagHeader(u))
+	vs := variantsIn(r)
+	out := fullUser(u, doc, base)
+	decorateUser(vs, u, out)
+	withoutVersion(vs, out)
+	out = s.selection(r).apply(out)
+	s.setETag(w, vs, u)
 	if status == http.StatusCreated {
 		if !s.faults.Has(faultNoLocationHeader) {
 			w.Header().Set("Location", base+"/Users/"+u.ID)
@@ -191,7 +196,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, loc store.Locat
 		return
 	}
 	if !s.queryFull(loc) {
-		w.Header().Set("ETag", s.etagHeader(u))
+		s.setETag(w, variantsIn(r), u)
 		writeJSON(w, http.StatusOK, s.selection(r).apply(limitedUser(u)))
 		return
 	}
@@ -239,9 +244,12 @@ func (s *Server) scimWrite(u *store.User) {
 	}
 }
 
-// replaceUser handles PUT /Users/{id} (docs/behaviour.md ).
+// replaceUser handles PUT /Users/{id} (docs/behaviour.md ). With the
+// full-replace-put variant (or the put-clears-absent fault) absent attributes
+// are cleared; active, when absent, keeps its value either way.
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
 	id := r.PathValue("id")
+	vs := variantsIn(r)
 	in, err := s.readUserBody(r)
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
@@ -264,11 +272,11 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 		if err != nil {
 			return err
 		}
-		if err := s.multiValuedRules(&in, stored); err != nil {
+		if err := s.multiValuedRules(variantsIn(r), &in, stored); err != nil {
 			return err
 		}
 		var doc map[string]any
-		if s.faults.Has(faultPutClearsAbsent) {
+		if s.faults.Has(faultPutClearsAbsent) || vs.Has(variantFullReplacePut) {
 			doc = newDoc(in)
 			if in.Core["active"] == nil {
 				doc["active"] = u.Active
@@ -276,6 +284,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 		} else {
 			doc = mergeDoc(stored, in)
 		}
+		deriveDisplayName(vs, stored, doc)
 		if s.faults.Has(faultReturnsPassword) && in.Password != nil {
 			doc["password"] = *in.Password
 		}
@@ -287,7 +296,8 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 }
 
 // finishWrite answers a PUT or PATCH: errors, the new-id-on-reactivate
-// fault, then 200 with the full user.
+// fault, then 200 with the full user (a PATCH: 204 without a body with the
+// patch-204 variant).
 func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.Location, u store.User, err error, wasActive bool, userName string) {
 	if errors.Is(err, store.ErrNotFound) {
 		err = notFound(r.PathValue("id"))
@@ -305,6 +315,11 @@ func (s *Server) finishWrite(w http.ResponseWriter, r *http.Request, loc store.L
 			s.writeError(w, s.errorFor(r, err))
 			return
 		}
+	}
+	if r.Method == http.MethodPatch && variantsIn(r).Has(variantPatch204) {
+		s.setETag(w, variantsIn(r), u)
+		w.WriteHeader(http.StatusNoContent)
+		return
 	}
 	s.writeUser(w, r, loc, u, http.StatusOK)
 }

@@ -68,7 +68,7 @@ func TestWriteHTMLContents(t *testing.T) {
 		}
 	}
 	// The failures section lists exactly the two failing scenarios.
-	failures := section(t, page, "failures")
+	failures := section(t, page, "findings")
 	if n := strings.Count(failures, `<article class="card fail"`); n != 2 {
 		t.Errorf("failures section has %d cards, want 2", n)
 	}
@@ -252,6 +252,13 @@ func TestWriteAll(t *testing.T) {
 	}
 	if regexp.MustCompile(`(?i)<(link|img|iframe)\b`).MatchString(string(index)) {
 		t.Error("index.html must be self-contained")
+	}
+	junit, err := os.ReadFile(filepath.Join(dir, JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(junit), `<testsuites name="scim-conformance" tests="8" failures="2" errors="0" skipped="1"`) {
+		t.Errorf("WriteAll's junit.xml has the wrong counts:\n%.300s", junit)
 	}
 	if err := WriteAll("", run); err == nil {
 		t.Error("WriteAll with no directory must fail")

@@ -67,6 +67,8 @@ type Run struct {
 	// Notices are run-level remarks that judge nothing (e.g. a declared
 	// deviation the target no longer shows).
 	Notices []string
+	// Strict makes not-run scenarios fail the verdict (SCIM_FAIL_ON_NOT_RUN).
+	Strict bool
 	// Interrupted is set when the run was stopped (signal or deadline)
 	// before every selected scenario ran.
 	Interrupted bool

@@ -3,6 +3,7 @@ package reports
 import (
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -91,6 +92,105 @@ func TestWriteSampleReport(t *testing.T) {
 		t.Skip("set REPORTS_SAMPLE_DIR to write the sample report")
 	}
 	if err := WriteAll(dir, sampleRun()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// findingsRun is a run as the steps runner hands it over after
+// GroupFindings: two findings (F1 owned by a Then that made no request of its
+// own, and blocking two scenarios; F2 owned by a Then with its own
+// exchange), a warning, a Xakia note, a notice, a declared deviation and a
+// scenario not run.
+func findingsRun() Run {
+	t0 := time.Date(2026, 11, 29, 21, 0, 0, 0, time.UTC)
+	jsonHdr := http.Header{"Content-Type": {"application/scim+json"}}
+	list := Exchange{Started: t0, Duration: 9 * time.Millisecond, Method: "GET",
+		URL: "http://127.0.0.1:8080/scim/v2/loc1/Users?startIndex=1&count=5", Status: 200, ResponseHeaders: jsonHdr,
+		ResponseBody: []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":2,"startIndex":1,"itemsPerPage":5,"Resources":[{"id":"u1","userName":"ada@example.com"},{"id":"u2","userName":"bob@example.com"}]}`)}
+	filter := Exchange{Started: t0, Duration: 7 * time.Millisecond, Method: "GET",
+		URL: `http://127.0.0.1:8080/scim/v2/loc1/Users?filter=userName%20eq%20%22ADA%40example.com%22`, Status: 200, ResponseHeaders: jsonHdr,
+		ResponseBody: []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"startIndex":1,"itemsPerPage":100,"Resources":[{"id":"u1"}]}`)}
+	create := Exchange{Started: t0, Duration: 20 * time.Millisecond, Method: "POST",
+		URL: "http://127.0.0.1:8080/scim/v2/loc1/Users", RequestBody: []byte(`{"userName":"cy@example.com"}`),
+		Status: 201, ResponseHeaders: jsonHdr, ResponseBody: []byte(`{"id":"u3","userName":"cy@example.com"}`)}
+	readBack := Exchange{Started: t0, Duration: 5 * time.Millisecond, Method: "GET",
+		URL: "http://127.0.0.1:8080/scim/v2/loc1/Users/u3", Status: 404, ResponseHeaders: jsonHdr,
+		ResponseBody: []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"no such user u3"}`)}
+	dup := Exchange{Started: t0, Duration: 6 * time.Millisecond, Method: "POST",
+		URL: "http://127.0.0.1:8080/scim/v2/loc1/Users", RequestBody: []byte(`{"userName":"ada@example.com"}`),
+		Status: 409, ResponseHeaders: jsonHdr, ResponseBody: []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409"}`)}
+	const (
+		ippRule = "itemsPerPage is the requested count, not the number returned"
+		ippCite = "RFC 7644 §3.4.2"
+		ippMsg  = `GET /scim/v2/loc1/Users?startIndex=1&count=5 → 200: "itemsPerPage": 5, but 2 Resources returned`
+	)
+	ctx := func(text string) Step { return Step{Text: text, Status: "passed", Kind: KindContext} }
+	run := Run{
+		Target:   "http://127.0.0.1:8080/scim/v2/loc1",
+		Profile:  "okta",
+		Started:  t0,
+		Duration: 4 * time.Second,
+		Notices: []string{"Declared deviation no-groups was not observed: the target answers /Groups. " +
+			"Remove it from your manifest, or run with --profile okta."},
+		Scenarios: []Scenario{
+			{Feature: "Query users", Name: "A page reports how many users it holds", Tags: []string{"@query"}, Status: StatusFail,
+				Steps: []Step{
+					ctx("Given a SCIM location"),
+					{Text: "When Okta lists users 5 at a time", Status: "passed", Kind: KindAction, Exchanges: []Exchange{list}},
+					{Text: "Then itemsPerPage is the number of users returned [rfc: RFC 7644 §3.4.2]", Status: "failed", Kind: KindOutcome,
+						Authority: AuthorityRFC, Cite: ippCite, Rule: ippRule, Error: ippMsg},
+				}},
+			{Feature: "Query users", Name: "Filtering by userName in another case", Tags: []string{"@query"}, Status: StatusFail,
+				Steps: []Step{
+					ctx("Given a SCIM location"),
+					{Text: `When Okta filters by userName "ADA@example.com"`, Status: "failed", Kind: KindAction, Exchanges: []Exchange{filter},
+						Authority: AuthorityRFC, Cite: ippCite, Rule: ippRule, Error: ippMsg},
+					{Text: "Then it finds exactly ada@example.com", Status: "skipped", Kind: KindOutcome},
+				}},
+			{Feature: "Query users", Name: "Okta's import walk reads every page", Tags: []string{"@import"}, Status: StatusFail,
+				Steps: []Step{
+					ctx("Given a SCIM location"),
+					{Text: "When Okta imports users 2 at a time", Status: "failed", Kind: KindAction, Exchanges: []Exchange{list},
+						Authority: AuthorityRFC, Cite: ippCite, Rule: ippRule, Error: ippMsg},
+				}},
+			{Feature: "Create users", Name: "Assigning a new user creates it", Tags: []string{"@create"}, Status: StatusFail,
+				Steps: []Step{
+					ctx("Given a SCIM location"),
+					{Text: `When Okta assigns "cy@example.com"`, Status: "passed", Kind: KindAction, Exchanges: []Exchange{create}},
+					{Text: "Then Okta can read the user back", Status: "failed", Kind: KindOutcome, Exchanges: []Exchange{readBack},
+						Authority: AuthorityOkta, Cite: "docs/okta-wire.md §4", Rule: "a created user can be read by its id",
+						Error: `GET /scim/v2/loc1/Users/u3 → 404: "detail": "no such user u3"`},
+				}},
+			{Feature: "Create users", Name: "Assigning a taken userName is a conflict", Tags: []string{"@create"}, Status: StatusPass,
+				Steps: []Step{
+					ctx("Given a SCIM location"),
+					{Text: `When Okta assigns "ada@example.com" again`, Status: "passed", Kind: KindAction, Exchanges: []Exchange{dup}},
+					{Text: "Then the error says uniqueness [advice: RFC 7644 §3.12]", Status: "passed", Kind: KindOutcome,
+						Authority: AuthorityAdvice, Cite: "RFC 7644 §3.12", Rule: "a 409 should carry scimType uniqueness",
+						Warning: `POST /scim/v2/loc1/Users → 409 without "scimType"`},
+					{Text: "And the error body is a SCIM error", Status: "passed", Kind: KindOutcome,
+						Authority: AuthorityXakia, Rule: "error status is a string", Note: "Xakia rule, not judged in the okta profile: status is the string \"409\""},
+				}},
+			{Feature: "Query users", Name: "A user read by id has the full profile", Tags: []string{"@limited-query"}, Status: StatusDeviation,
+				Reason: "xakia-limited-query: only id, active and externalId are returned",
+				Steps:  []Step{ctx("Given a SCIM location"), {Text: "Then the user has userName, name and emails", Status: "passed", Kind: KindOutcome}}},
+			{Feature: "Invites", Name: "A new user cannot sign in before an invite", Tags: []string{"@admin"}, Status: StatusNotRun,
+				Reason: "needs XAKIA_ADMIN_URL and XAKIA_ADMIN_TOKEN (no admin API for this target)"},
+		},
+		Deviations: []Deviation{{ID: "xakia-limited-query", Description: "Queries return only Identifier, Active and ExternalIdentifier",
+			OktaImpact: "Imports show users without names.", Scenarios: []string{"@limited-query"}}},
+	}
+	return GroupFindings(run)
+}
+
+// TestWriteFindingsSampleReport writes findingsRun's report into
+// $REPORTS_SAMPLE_DIR/findings, for a person or a headless browser.
+func TestWriteFindingsSampleReport(t *testing.T) {
+	dir := os.Getenv("REPORTS_SAMPLE_DIR")
+	if dir == "" {
+		t.Skip("set REPORTS_SAMPLE_DIR to write the sample report")
+	}
+	if err := WriteAll(filepath.Join(dir, "findings"), findingsRun()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -62,7 +62,10 @@ func Verdict(run Run) string {
 	if run.Interrupted {
 		return VerdictInterrupted
 	}
-	pass, fail, deviation, _ := Counts(run)
+	pass, fail, deviation, notRun := Counts(run)
+	if run.Strict && notRun > 0 {
+		return VerdictFail
+	}
 	if fail == 0 && len(run.Findings) == 0 && pass+deviation > 0 {
 		return VerdictPass
 	}
@@ -100,6 +103,9 @@ func VerdictLine(run Run) string {
 		tail += fmt.Sprintf(", %d blocked", blocked)
 	}
 	tail += fmt.Sprintf(", %d %s (declared), %d not run", deviation, devWord, notRun)
+	if run.Strict && notRun > 0 {
+		tail += " (strict: not-run scenarios fail)"
+	}
 	line := "VERDICT: " + head + " — " + tail
 	if pass+fail+blocked+deviation == 0 {
 		line += " (no scenario ran)"

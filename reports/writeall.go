@@ -15,10 +15,10 @@ const creatorName = "scimtest"
 
 // WriteAll writes the whole report of run into dir (created if needed):
 // traces/<slug>.har for every scenario that made HTTP requests (one HAR page
-// per step), then summary.json and index.html, which link to those traces.
-// HAR files left in traces/ by an earlier run are removed first, so the
-// directory describes this run only. cucumber.json and junit.xml are written
-// by godog's formatters, not here.
+// per step), then summary.json, junit.xml and index.html, which link to
+// those traces. HAR files left in traces/ by an earlier run are removed
+// first, so the directory describes this run only. cucumber.json is written
+// by godog's formatter, not here.
 func WriteAll(dir string, run Run) error {
 	if dir == "" {
 		return errors.New("reports: no report directory given")
@@ -54,6 +54,9 @@ func WriteAll(dir string, run Run) error {
 		sc.Trace = rel
 	}
 	if err := WriteSummary(dir, run); err != nil {
+		return err
+	}
+	if err := WriteJUnit(dir, run); err != nil {
 		return err
 	}
 	return WriteHTML(dir, run)

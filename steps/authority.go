@@ -22,6 +22,33 @@ var authorityTags = map[string]mockokta.Authority{
 	"@advice": mockokta.AuthorityAdvice,
 }
 
+// defaultCites is the citation of a check that has none of its own: by the
+// feature's tag, then by authority. Annotations on steps are more precise.
+var defaultCites = map[string]map[mockokta.Authority]string{
+	"@connection": {mockokta.AuthorityOkta: "docs/okta-wire.md#test-connection", mockokta.AuthorityXakia: "docs/behaviour.md §1–§2", mockokta.AuthorityRFC: "RFC 7644 §3.12"},
+	"@create":     {mockokta.AuthorityOkta: "docs/okta-wire.md#create", mockokta.AuthorityXakia: "docs/behaviour.md §3", mockokta.AuthorityRFC: "RFC 7644 §3.3"},
+	"@deactivate": {mockokta.AuthorityOkta: "docs/okta-wire.md#deactivate", mockokta.AuthorityXakia: "docs/behaviour.md §6", mockokta.AuthorityRFC: "RFC 7644 §3.6"},
+	"@errors":     {mockokta.AuthorityRFC: "RFC 7644 §3.12", mockokta.AuthorityXakia: "docs/behaviour.md §9"},
+	"@filter":     {mockokta.AuthorityRFC: "RFC 7644 §3.4.2.2"},
+	"@invite":     {mockokta.AuthorityXakia: "docs/behaviour.md §4"},
+	"@isolation":  {mockokta.AuthorityXakia: "docs/behaviour.md §1"},
+	"@okta-crud":  {mockokta.AuthorityOkta: "docs/okta-wire.md", mockokta.AuthorityXakia: "docs/behaviour.md §4–§6"},
+	"@okta-spec":  {mockokta.AuthorityOkta: "docs/okta-wire.md", mockokta.AuthorityAdvice: "docs/okta-wire.md"},
+	"@query":      {mockokta.AuthorityOkta: "docs/okta-wire.md#import", mockokta.AuthorityXakia: "docs/behaviour.md §7–§8", mockokta.AuthorityRFC: "RFC 7644 §3.4.2"},
+	"@update":     {mockokta.AuthorityRFC: "RFC 7644 §3.5", mockokta.AuthorityOkta: "docs/okta-wire.md#profile-update", mockokta.AuthorityXakia: "docs/behaviour.md §5"},
+}
+
+// defaultCite is the citation for a check of authority a in a scenario with
+// these tags, or "".
+func defaultCite(tags []string, a mockokta.Authority) string {
+	for _, t := range tags {
+		if c := defaultCites[t][a]; c != "" {
+			return c
+		}
+	}
+	return ""
+}
+
 // annotationExpr is the optional authority annotation at the end of a step,
 // e.g. ` [rfc: RFC 7644 §3.3]` or ` [advice]`; it never captures, so step
 // functions keep their arguments.
@@ -62,6 +89,7 @@ type stepMeta struct {
 	cite      string
 	kind      string
 	text      string
+	tags      []string
 	failure   *checkError // the failure the step returned, resolved
 	warning   string      // an advice-level remark
 	note      string      // a rule of another profile, observed and not judged
@@ -85,11 +113,10 @@ func scenarioAuthority(tags []string) mockokta.Authority {
 func (w *World) beginStep(st *godog.Step) {
 	m := stepMeta{authority: mockokta.AuthorityRFC}
 	if w.scenario != nil {
-		var tags []string
 		for _, t := range w.scenario.Tags {
-			tags = append(tags, t.Name)
+			m.tags = append(m.tags, t.Name)
 		}
-		if a := scenarioAuthority(tags); a != "" {
+		if a := scenarioAuthority(m.tags); a != "" {
 			m.authority = a
 		}
 	}
@@ -134,6 +161,17 @@ func (w *World) judge(err error) error {
 	}
 	if ce.Cite == "" && ce.Authority == w.cur.authority {
 		ce.Cite = w.cur.cite
+	}
+	if ce.Cite == "" {
+		ce.Cite = defaultCite(w.cur.tags, ce.Authority)
+	}
+	if w.cur.kind != reports.KindOutcome {
+		// A precondition (Given/When) that fails stops the scenario whatever
+		// the scenario's authority: its checks cannot be judged. The cause
+		// is reported by the scenario that asserts it (the runner marks this
+		// one blocked), or by this one when none does.
+		w.cur.failure = ce
+		return ce
 	}
 	switch {
 	case ce.Authority == mockokta.AuthorityAdvice:

@@ -45,6 +45,9 @@ type Config struct {
 	// DeviationsFile is a deviations manifest of the user's; empty means the
 	// embedded Xakia manifest for ProfileXakia and none for ProfileOkta.
 	DeviationsFile string
+	// FailOnNotRun makes a not-run scenario fail the verdict (exit 1): for
+	// CI, where a scenario that could not run must not pass silently.
+	FailOnNotRun bool
 	// AllowRemote must be true before the suite writes to a target that is
 	// not on a loopback address.
 	AllowRemote bool
@@ -76,7 +79,9 @@ const (
 	EnvTags        = "SCIM_TAGS"
 	EnvReports     = "SCIM_REPORTS"
 	EnvAllowRemote = "SCIM_ALLOW_REMOTE"
-	EnvImage       = "SCIM_IMAGE"
+	// EnvFailOnNotRun set to "true" makes not-run scenarios fail the verdict.
+	EnvFailOnNotRun = "SCIM_FAIL_ON_NOT_RUN"
+	EnvImage        = "SCIM_IMAGE"
 )
 
 // ErrConfig marks configuration errors (exit status 2).
@@ -105,6 +110,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		cfg.AllowRemote = true
 	default:
 		return Config{}, fmt.Errorf("%w: %s must be \"true\" or \"false\", not %q", ErrConfig, EnvAllowRemote, v)
+	}
+	switch v := get(EnvFailOnNotRun); v {
+	case "", "false":
+	case "true":
+		cfg.FailOnNotRun = true
+	default:
+		return Config{}, fmt.Errorf("%w: %s must be \"true\" or \"false\", not %q", ErrConfig, EnvFailOnNotRun, v)
 	}
 	if cfg.Profile == "" {
 		cfg.Profile = ProfileXakia

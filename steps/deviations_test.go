@@ -63,8 +63,9 @@ func TestCheckQueryRepr(t *testing.T) {
 		{"limited as declared", limited, alice, `{"schemas":["x"],"id":"u1","active":true,"externalId":"00uabc"}`, "", true},
 		{"limited, keys in another case", limited, alice, `{"Schemas":["x"],"ID":"u1","Active":true,"ExternalId":"00uabc"}`, "", true},
 		{"limited without externalId for a user without one", limited, bob, `{"id":"u2","active":false}`, "", true},
-		{"limited but returns userName", limited, alice, `{"id":"u1","active":true,"externalId":"00uabc","userName":"alice@example.test"}`, "not observed: x returned username", false},
-		{"limited but returns meta", limited, alice, `{"id":"u1","active":true,"externalId":"00uabc","meta":{}}`, "returned meta", false},
+		{"limited but returns userName", limited, alice, `{"id":"u1","active":true,"externalId":"00uabc","userName":"alice@example.test"}`, "", true},
+		{"limited but returns meta", limited, alice, `{"id":"u1","active":true,"externalId":"00uabc","meta":{}}`, "", true},
+		{"limited but returns every attribute", limited, alice, full, "", false},
 		{"limited but lacks active", limited, alice, `{"id":"u1","externalId":"00uabc"}`, "lacks active", false},
 		{"limited but lacks externalId that is set", limited, alice, `{"id":"u1","active":true}`, "externalId", false},
 		{"limited with an externalId never set", limited, bob, `{"id":"u2","active":true,"externalId":"zzz"}`, "created without one", false},
@@ -90,6 +91,13 @@ func TestCheckQueryRepr(t *testing.T) {
 			}
 			if got := len(w.deviations) > 0; got != tt.deviation {
 				t.Errorf("deviation recorded = %v, want %v (%v)", got, tt.deviation, w.deviations)
+			}
+			// Returning more than declared is an improvement: one notice, no failure.
+			wantNotice := strings.HasPrefix(tt.name, "limited but returns")
+			if got := len(w.run.notices) > 0; got != wantNotice {
+				t.Errorf("notice recorded = %v, want %v (%v)", got, wantNotice, w.run.notices)
+			} else if wantNotice && !strings.Contains(w.run.notices[0], "is not observed") {
+				t.Errorf("notice must say the deviation is not observed: %q", w.run.notices[0])
 			}
 			if tt.deviation && !strings.Contains(w.deviations[0].Impact, "Okta SPEC step 2 would fail") {
 				t.Errorf("impact must name the Okta step: %q", w.deviations[0].Impact)

@@ -44,6 +44,7 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 
 	// Create and lookup.
 	sc.Step(`^Okta has assigned the user `+q+`$`, w.assign)
+	sc.Step(`^Okta assigns the user `+q+`$`, w.assign)
 	sc.Step(`^Okta looks up the user `+q+` by userName$`, w.lookup)
 	sc.Step(`^Okta looks up the user `+q+` by userName in upper case$`, w.lookupUpper)
 	sc.Step(`^Okta looks up the user `+q+` by userName with spaces encoded as "\+"$`, w.lookupPlus)
@@ -54,6 +55,8 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	sc.Step(`^Okta creates the user `+q+` again with the userName in upper case$`, w.oktaCreatesAgainUpper)
 	sc.Step(`^a client has created the user `+q+` without an externalId$`, w.clientCreatesWithoutExternalID)
 	sc.Step(`^a client creates the user `+q+` with a body larger than 1 MiB$`, w.oversizedCreate)
+	sc.Step(`^a client creates the user `+q+` with a body over 1 MiB of many small attributes$`, w.manySmallAttributesCreate)
+	sc.Step(`^the oversized body is refused as too large$`, w.refusedAsTooLarge)
 	sc.Step(`^the response is a SCIM user with a server-issued id$`, w.isUserWithID)
 	sc.Step(`^the Location header equals meta\.location$`, w.locationIsMetaLocation)
 	sc.Step(`^the response echoes the profile Okta sent for `+q+`$`, w.echoes)
@@ -135,4 +138,5 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 
 	// RFC 7643/7644 rules Okta does not exercise (steps_rfc.go).
 	w.registerRFC(sc)
+	w.registerFilter(sc)
 }

@@ -42,6 +42,7 @@ type runState struct {
 
 	mu      sync.Mutex
 	learned []string // secrets learnt during the run (rotated and new keys)
+	notices []string // run-level remarks, each once
 	seq     int
 	worlds  []*World
 }
@@ -52,6 +53,20 @@ func (rs *runState) secrets() []string {
 	defer rs.mu.Unlock()
 	out := []string{rs.first.APIKey, rs.second.APIKey, rs.adminTok}
 	return append(out, rs.learned...)
+}
+
+// notice records a run-level remark once (repeats are dropped; the first
+// wording of a remark wins, compared up to its first colon).
+func (rs *runState) notice(text string) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	key, _, _ := strings.Cut(text, ":")
+	for _, n := range rs.notices {
+		if k, _, _ := strings.Cut(n, ":"); k == key {
+			return
+		}
+	}
+	rs.notices = append(rs.notices, text)
 }
 
 // learn registers a secret learnt during the run.
@@ -131,6 +146,9 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		if len(cfg.Faults) > 0 {
 			fmt.Fprintf(out, ", faults %s", strings.Join(cfg.Faults, ", "))
 		}
+		if len(cfg.Variants) > 0 {
+			fmt.Fprintf(out, ", variants %s", strings.Join(cfg.Variants, ", "))
+		}
 		fmt.Fprintln(out, ")")
 	}
 	result.Target = cfg.BaseURL
@@ -163,6 +181,10 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	if why := rs.etagUnsupported(ctx); why != "" {
 		exclusions = append(exclusions, "~"+tagETag)
 		missing[tagETag] = why
+	}
+	if why := rs.spcUnsupported(ctx, "filter"); why != "" {
+		exclusions = append(exclusions, "~"+tagFilter)
+		missing[tagFilter] = why
 	}
 	wanted, err := buildTagExpr(cfg.Profile, cfg.Tags, nil)
 	if err != nil {
@@ -228,7 +250,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		Name:                "scim-conformance",
 		ScenarioInitializer: rs.initScenario,
 		Options: &godog.Options{
-			Format:         "pretty,cucumber:" + filepath.Join(cfg.ReportsDir, "cucumber.json") + ",junit:" + filepath.Join(cfg.ReportsDir, "junit.xml"),
+			Format:         "pretty,cucumber:" + filepath.Join(cfg.ReportsDir, "cucumber.json"), // junit.xml: reports.WriteJUnit
 			Output:         &ansiStripper{out: out},
 			NoColors:       false, // see ansiStripper
 			Strict:         true,
@@ -258,10 +280,15 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 	result.Scenarios = append(result.Scenarios, notRun...)
 	result = reports.GroupFindings(result)
+	result.Notices = append(result.Notices, rs.notices...)
 	result.Deviations = manifest.reportDeviations(applied)
 	result.Duration = time.Since(started)
+	result.Strict = cfg.FailOnNotRun
 
 	code := ExitPass
+	if reports.Verdict(result) == reports.VerdictFail {
+		code = ExitFail
+	}
 	for _, s := range result.Scenarios {
 		if s.Status == reports.StatusFail || s.Status == reports.StatusBlocked {
 			code = ExitFail
@@ -299,6 +326,7 @@ func startEmbedded(ctx context.Context, cfg Config) (*reference.Instance, error)
 	inst, err := reference.Start(ctx, reference.Options{
 		Locations: []reference.LocationSpec{{Name: "default", QueryAttributes: mode}, {Name: "second", QueryAttributes: mode}},
 		Faults:    cfg.Faults,
+		Variants:  cfg.Variants,
 	})
 	if err != nil {
 		return nil, err
@@ -427,15 +455,17 @@ func uniqueHits(hs []deviationHit) []deviationHit {
 	return out
 }
 
-// printSummary prints what the pretty formatter does not say: not-run
-// scenarios with their reasons, deviations and failures.
+// printSummary prints what the pretty formatter does not say: the distinct
+// findings with their authority, citation and the scenarios they fail and
+// block, warnings, not-run scenarios with their reasons, deviations.
 func printSummary(out io.Writer, r reports.Run) {
 	counts := map[string]int{}
 	for _, s := range r.Scenarios {
 		counts[s.Status]++
 	}
-	fmt.Fprintf(out, "\nscimtest summary: %d passed, %d deviation (as declared), %d failed, %d not run\n",
-		counts[reports.StatusPass], counts[reports.StatusDeviation], counts[reports.StatusFail], counts[reports.StatusNotRun])
+	fmt.Fprintf(out, "\nscimtest summary: %d passed, %d deviation (as declared), %d failed, %d blocked, %d not run; %d findings, %d warnings\n",
+		counts[reports.StatusPass], counts[reports.StatusDeviation], counts[reports.StatusFail], counts[reports.StatusBlocked],
+		counts[reports.StatusNotRun], len(r.Findings), len(r.Warnings))
 	var order []string
 	perFeature := map[string]map[string]int{}
 	for _, s := range r.Scenarios {
@@ -447,8 +477,49 @@ func printSummary(out io.Writer, r reports.Run) {
 	}
 	for _, f := range order {
 		c := perFeature[f]
-		fmt.Fprintf(out, "  %-58s %3d passed %3d deviation %3d failed %3d not run\n", f,
-			c[reports.StatusPass], c[reports.StatusDeviation], c[reports.StatusFail], c[reports.StatusNotRun])
+		fmt.Fprintf(out, "  %-58s %3d passed %3d deviation %3d failed %3d blocked %3d not run\n", f,
+			c[reports.StatusPass], c[reports.StatusDeviation], c[reports.StatusFail], c[reports.StatusBlocked], c[reports.StatusNotRun])
+	}
+	for _, n := range r.Notices {
+		fmt.Fprintf(out, "NOTICE: %s\n", n)
+	}
+	printFindings := func(title string, fs []reports.Finding) {
+		if len(fs) == 0 {
+			return
+		}
+		fmt.Fprintf(out, "%s:\n", title)
+		for _, f := range fs {
+			cite := f.Cite
+			if cite == "" {
+				cite = "no citation"
+			}
+			fmt.Fprintf(out, "  %s [%s — %s] %s\n", f.ID, f.Authority, cite, f.Rule)
+			fmt.Fprintf(out, "     %s\n", f.Message)
+			affects := fmt.Sprintf("affects %d scenario", len(f.Scenarios))
+			if len(f.Scenarios) != 1 {
+				affects += "s"
+			}
+			if len(f.Blocked) > 0 {
+				affects += fmt.Sprintf(", blocks %d", len(f.Blocked))
+			}
+			fmt.Fprintf(out, "     %s: %s\n", affects, strings.Join(f.Scenarios, "; "))
+			for _, b := range f.Blocked {
+				fmt.Fprintf(out, "       blocked by %s: %s\n", f.ID, b)
+			}
+		}
+	}
+	printFindings("FINDINGS (each is one cause; fix these)", r.Findings)
+	printFindings("WARNINGS (advice: never fails the verdict)", r.Warnings)
+	var notes []string
+	for _, s := range r.Scenarios {
+		for _, st := range s.Steps {
+			if st.Note != "" {
+				notes = append(notes, fmt.Sprintf("  - %s / %s: %s", s.Feature, s.Name, st.Note))
+			}
+		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(out, "NOT JUDGED (Xakia rules, okta profile):\n%s\n", strings.Join(notes, "\n"))
 	}
 	byStatus := func(status, title string) {
 		var lines []string
@@ -462,7 +533,6 @@ func printSummary(out io.Writer, r reports.Run) {
 			fmt.Fprintf(out, "%s:\n%s\n", title, strings.Join(lines, "\n"))
 		}
 	}
-	byStatus(reports.StatusFail, "FAILED")
 	byStatus(reports.StatusDeviation, "DEVIATION (declared, behaving as declared)")
 	byStatus(reports.StatusNotRun, "NOT RUN")
 	for _, d := range r.Deviations {

@@ -439,6 +439,10 @@ func (w *World) checkSCIMError(r *response, statuses []int, scimTypes []string) 
 				return finding(mockokta.AuthorityRFC, "RFC 7644 §3.3", rule,
 					"a conflict on userName must carry scimType \"uniqueness\", got %q: %s", got, r.describe())
 			}
+			if got == "" {
+				// No scimType at all is one cause, wherever it shows.
+				rule = "error responses carry the scimType Xakia documents"
+			}
 			return finding(mockokta.AuthorityXakia, citeXakiaErrors, rule,
 				"expected scimType %s, got %q (scimType is OPTIONAL in RFC 7644 §3.12; this is Xakia's choice): %s", want, got, r.describe())
 		}

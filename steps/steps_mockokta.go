@@ -184,8 +184,14 @@ func (w *World) oktaReactivate(alias string) error {
 	if err != nil {
 		return err
 	}
+	// Okta removed the user's direct assignment when it was deactivated, so
+	// reactivating it sends nothing; the administrator then assigns it again,
+	// which is what reaches the server.
 	return w.oktaTask(func(ctx context.Context, o *mockokta.Okta) mockokta.TaskResult {
-		return o.ReactivateOktaUser(ctx, login)
+		if r := o.ReactivateOktaUser(ctx, login); !r.OK {
+			return r
+		}
+		return o.Assign(ctx, login)
 	})
 }
 
@@ -299,11 +305,15 @@ func (w *World) importedDeclared(alias string) error {
 		return fmt.Errorf("the Okta import did not bring in %q (id %s)", alias, u.ID)
 	}
 	if d, ok := w.run.manifest.QueryAttributes(); ok && !containsFold(d.Returned, "userName") {
-		if got.UserName != "" {
-			return fmt.Errorf("declared deviation %s not observed: the import received userName %q for %q", d.ID, got.UserName, alias)
+		if got.UserName == "" {
+			w.deviations = append(w.deviations, deviationHit{ID: d.ID, Impact: "Okta's import would list the user without a userName (it can only match by externalId)"})
+			return nil
 		}
-		w.deviations = append(w.deviations, deviationHit{ID: d.ID, Impact: "Okta's import would list the user without a userName (it can only match by externalId)"})
-		return nil
+		// More than declared: an improvement, noticed once; judged below.
+		w.run.notice(fmt.Sprintf("declared deviation %s is not observed: query results carry more than %s (the import received userName %q for %q). "+
+			"If the target no longer has this limitation, remove it from the deviation manifest (%s) or run the okta profile (--profile okta / %s=okta); "+
+			"meanwhile query results are judged on what they carry.",
+			d.ID, strings.Join(d.Returned, ", "), got.UserName, alias, EnvDeviations, EnvProfile))
 	}
 	if got.UserName != u.UserName {
 		return fmt.Errorf("the Okta import received userName %q for %q, expected %q", got.UserName, alias, u.UserName)

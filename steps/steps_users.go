@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/xakia-okta/scimtest/mockokta"
 )
 
 // randomPassword returns the kind of random password Okta sends on create.
@@ -467,6 +469,49 @@ func (w *World) noUser(alias string) error {
 		return fmt.Errorf("a refused create must create nothing, but the lookup of %q finds %d users", alias, n)
 	}
 	return nil
+}
+
+// manySmallAttributesCreate creates a user with a body over 1 MiB made of
+// thousands of small unknown attributes: no single field is long, so only a
+// request-size limit can refuse it.
+func (w *World) manySmallAttributesCreate(alias string) error {
+	u := w.userFor(alias)
+	body := oktaCreateBody(u, u.UserName)
+	pad := map[string]string{}
+	for i := 0; i < 60000; i++ {
+		pad[fmt.Sprintf("k%05d", i)] = "small-value"
+	}
+	body["urn:example:params:scim:padding"] = pad
+	r, err := w.send(http.MethodPost, "/Users", mustJSON(body), reqOpts{})
+	if err != nil {
+		return err
+	}
+	w.track(r)
+	return nil
+}
+
+// refusedAsTooLarge judges the answer to an oversized body: 413 passes; a
+// 2xx means the server has no request-size limit at all; another 4xx means
+// a limit (or a field check) answered with another status, which is advice.
+func (w *World) refusedAsTooLarge() error {
+	r, err := w.last()
+	if err != nil {
+		return err
+	}
+	size := r.RequestSize
+	switch {
+	case r.Status == http.StatusRequestEntityTooLarge:
+		return nil
+	case r.Status >= 200 && r.Status < 300:
+		return &checkError{Rule: "request bodies over the size limit are refused",
+			Msg: fmt.Sprintf("no request-size limit at all: a %d-byte body was accepted: %s", size, r.describe())}
+	case r.Status >= 500:
+		return &checkError{Rule: "request bodies over the size limit are refused",
+			Msg: fmt.Sprintf("an oversized body (%d bytes) must be refused with 413, not a server error: %s", size, r.describe())}
+	default:
+		return finding(mockokta.AuthorityAdvice, "RFC 7644 §3.12", "an oversized body is refused with 413",
+			"an oversized body (%d bytes) was refused, but with %d rather than 413 (Request Entity Too Large): %s", size, r.Status, r.describe())
+	}
 }
 
 func (w *World) oversizedCreate(alias string) error {

@@ -70,6 +70,8 @@ type response struct {
 	JSON gjson.Result
 	// ValidJSON reports whether Body is valid JSON.
 	ValidJSON bool
+	// RequestSize is the size of the request body sent, in bytes.
+	RequestSize int
 }
 
 // get returns the value at a gjson path, matched case-insensitively.
@@ -259,6 +261,7 @@ func (w *World) send(method, path string, body []byte, o reqOpts) (*response, er
 		return nil, fmt.Errorf("%s %s: the request failed: %v", method, redactURL(target), err)
 	}
 	r := newResponse(method, path, res.StatusCode(), res.Header(), res.Body(), time.Since(start))
+	r.RequestSize = len(body)
 	w.resp = r
 	return r, nil
 }

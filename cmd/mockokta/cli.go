@@ -27,7 +27,9 @@ type conformRequest struct {
 	BaseURL  string   // --base-url / SCIM_BASE_URL (may be empty: embedded default)
 	APIKey   string   // --api-key / SCIM_API_KEY
 	Embedded bool     // --embedded
-	Faults   []string // --fault (with --embedded)
+	Faults   []string // --fault (embedded reference only)
+	Variants []string // conform --variant (embedded reference only)
+	Strict   bool     // conform --strict: not-run scenarios fail
 	JSON     bool     // --json
 	Stdout   io.Writer
 	Stderr   io.Writer
@@ -56,6 +58,8 @@ type globals struct {
 	timeout            time.Duration
 	retryScale         float64
 	appName            string
+	groups             bool
+	profileUpdate      string
 
 	getenv func(string) string
 }
@@ -91,13 +95,14 @@ func (l *listFlag) Set(v string) error {
 
 func newGlobals(getenv func(string) string) *globals {
 	return &globals{
-		getenv:     getenv,
-		auth:       "bearer",
-		mode:       "oin",
-		statePath:  ".mockokta-state.json",
-		timeout:    60 * time.Second,
-		retryScale: 1,
-		appName:    "Xakia",
+		getenv:        getenv,
+		auth:          "bearer",
+		mode:          "oin",
+		statePath:     ".mockokta-state.json",
+		timeout:       60 * time.Second,
+		retryScale:    1,
+		appName:       "Xakia",
+		profileUpdate: "put",
 	}
 }
 
@@ -117,6 +122,8 @@ func (g *globals) register(fs *flag.FlagSet) map[string]bool {
 	fs.DurationVar(&g.timeout, "timeout", g.timeout, "timeout of each HTTP request (Okta uses 60s)")
 	fs.Float64Var(&g.retryScale, "retry-time-scale", g.retryScale, "multiply 429 waits by `F` (0.001 turns Okta's 5-minute wait into 300ms)")
 	fs.StringVar(&g.appName, "app-name", g.appName, "app `NAME` used in Okta's messages")
+	fs.BoolVar(&g.groups, "groups", g.groups, "the app has group push or import, so Test API Credentials needs GET /Groups to succeed (Xakia has no groups: off, a /Groups failure is only advice)")
+	fs.StringVar(&g.profileUpdate, "profile-update", g.profileUpdate, "how an OIN app pushes profile changes, `METHOD` = put (GET then PUT, the likely Xakia catalogue app) or patch (one PATCH, body inferred); AIW apps always PUT")
 	names := map[string]bool{}
 	fs.VisitAll(func(f *flag.Flag) { names[f.Name] = true })
 	return names
@@ -142,9 +149,10 @@ func commands() []command {
 }
 
 const rootSummary = `mockokta replays what Okta's SCIM provisioning client sends to a SCIM 2.0
-server (headers, queries, bodies and the 429 policy; docs/okta-wire.md in the
-scimtest repository lists them with their sources) and reports each task the
-way Okta's provisioning log words it.
+server (headers, queries, bodies and the 429 policy) and reports each task the
+way Okta's provisioning log words it. docs/okta-wire.md in the scimtest
+repository describes every request, its public source (or says it is
+inferred) and the app settings.
 
 usage: mockokta [global flags] COMMAND [command flags]
 `

@@ -13,7 +13,7 @@ func testConnectionCommand() command {
 	return command{
 		name:    "test-connection",
 		summary: "Okta's \"Test API Credentials\": GET /Users?startIndex=1&count=2, then GET /Groups?startIndex=1&count=100",
-		details: "Passes when both answer 200 with a SCIM ListResponse whose paging fields are integers.\nA 401 is reported as Okta does: \"Error authenticating\".",
+		details: "Passes when /Users answers 200 with a SCIM ListResponse whose paging fields are integers.\n/Groups is judged the same way only with --groups (an app with group push or import);\notherwise a /Groups failure is an advice warning. A 401 is reported as Okta does:\n\"Error authenticating\". See docs/okta-wire.md, \"Test connection\".",
 		examples: []string{
 			"mockokta --base-url https://xakia.example/scim/v2/loc1 --api-key $KEY test-connection",
 			"mockokta --embedded --json test-connection",
@@ -70,7 +70,7 @@ func updateCommand() command {
 	return command{
 		name:    "update",
 		args:    "--user EMAIL --set ATTR=VALUE [--set ATTR=VALUE ...]",
-		summary: "change Okta profile attributes and push them: GET /Users/{id}, then PUT the object overlaid with the profile",
+		summary: "change Okta profile attributes and push them: GET /Users/{id}, then PUT the object overlaid with the profile (OIN with --profile-update patch: one PATCH)",
 		details: `ATTR is an Okta profile attribute: login, email, firstName, lastName,
 displayName, locale. Changing firstName or lastName without --set displayName
 recomputes displayName as "first last". An empty VALUE pushes a cleared value.`,
@@ -125,7 +125,7 @@ func unassignCommand() command {
 	return command{
 		name:    "unassign",
 		args:    "--user EMAIL",
-		summary: "remove a user from the app: OIN PATCH active:false (no path), AIW GET + PUT active false; never DELETE",
+		summary: "remove a user from the app: OIN PATCH active:false (no path), AIW GET + PUT of the GET body with active false; never DELETE",
 		examples: []string{
 			"mockokta unassign --user jane.doe@example.com",
 			"mockokta --mode aiw unassign --user jane.doe@example.com",
@@ -140,7 +140,7 @@ func reassignCommand() command {
 	return command{
 		name:    "reassign",
 		args:    "--user EMAIL",
-		summary: "assign a previously unassigned user again: the lookup must find the same id, then it is activated and its profile pushed",
+		summary: "assign a previously unassigned user again: the lookup must find the same id; OIN PATCHes active:true and pushes the profile, AIW makes two GET + PUT rounds",
 		examples: []string{
 			"mockokta reassign --user jane.doe@example.com",
 		},
@@ -175,7 +175,7 @@ func importCommand() command {
 	return command{
 		name:    "import",
 		summary: "Okta's user import: GET /Users?startIndex=1&count=100, 101, 201, … checking integer paging, stable order and totalResults",
-		details: "Inactive users are left out, as Okta does. Anything that would break Okta's import is reported as such.",
+		details: "Inactive users are left out, as Okta does. Each finding carries its authority: okta (Okta's import breaks),\nrfc (RFC 7644 §3.4.2) or advice (a warning; RFC 7644 §3.4.2.4 lets pages change). See docs/okta-wire.md, \"Import\".",
 		examples: []string{
 			"mockokta import",
 			"mockokta --embedded --json import",
@@ -225,18 +225,21 @@ func conformCommand() command {
 			profile := fs.String("profile", "", "suite profile: xakia (limited query attributes declared) or okta (full-attribute server) [SCIM_PROFILE]")
 			tags := fs.String("tags", "", "extra godog tag `EXPR`, ANDed with the profile's [SCIM_TAGS]")
 			reportsDir := fs.String("reports", "", "report `DIR` [SCIM_REPORTS] (default reports)")
+			strict := fs.Bool("strict", false, "a not-run scenario fails the verdict [SCIM_FAIL_ON_NOT_RUN=true]")
+			var variants listFlag
+			fs.Var(&variants, "variant", "with the embedded reference, enable an allowed variant `NAME` (repeatable; see xakia-reference variants)")
 			return func(ctx context.Context, c *cli) int {
 				if c.e.conform == nil {
 					fmt.Fprintln(c.stderr, "conform: not wired yet")
 					return exitUsage
 				}
-				if len(c.g.faults) > 0 && !c.g.embedded {
-					fmt.Fprintln(c.stderr, "mockokta conform: --fault needs --embedded")
+				if (len(c.g.faults) > 0 || len(variants) > 0) && c.g.baseURL != "" && !c.g.embedded {
+					fmt.Fprintln(c.stderr, "mockokta conform: --fault and --variant apply to the embedded reference; drop --base-url (or SCIM_BASE_URL)")
 					return exitUsage
 				}
 				return c.e.conform(ctx, conformRequest{
-					Faults: c.g.faults,
-					Args:   c.rawArgs, Profile: *profile, Tags: *tags, Reports: *reportsDir,
+					Faults: c.g.faults, Variants: variants, Strict: *strict,
+					Args: c.rawArgs, Profile: *profile, Tags: *tags, Reports: *reportsDir,
 					BaseURL: c.g.baseURL, APIKey: c.g.apiKey, Embedded: c.g.embedded, JSON: c.g.json,
 					Stdout: c.stdout, Stderr: c.stderr,
 				})

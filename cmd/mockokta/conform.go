@@ -47,6 +47,8 @@ func runConform(getenv func(string) string) conformFunc {
 			return steps.ExitConfig
 		}
 		cfg.Faults = req.Faults
+		cfg.Variants = req.Variants
+		cfg.FailOnNotRun = cfg.FailOnNotRun || req.Strict
 		cfg.Output = req.Stdout
 		if req.JSON {
 			// The console report goes to stderr; stdout gets summary.json.

@@ -70,6 +70,7 @@ func TestUsageErrors(t *testing.T) {
 		{"missing key", map[string]string{"SCIM_BASE_URL": "http://127.0.0.1:1/scim"}, []string{"test-connection"}, "no API key"},
 		{"bad mode", nil, []string{"--embedded", "--mode", "xyz", "import"}, "--mode must be oin or aiw"},
 		{"bad auth", nil, []string{"--auth", "magic", "--embedded", "import"}, "--auth must be bearer, basic or header"},
+		{"bad profile update", nil, []string{"--embedded", "--profile-update", "post", "import"}, "--profile-update must be put or patch"},
 		{"fault without embedded", nil, []string{"--fault", "groups-404", "import"}, "--fault needs --embedded"},
 		{"unknown fault", nil, []string{"--embedded", "--fault", "nope", "import"}, "unknown fault"},
 		{"assign without user", nil, []string{"--embedded", "assign"}, "--user is required"},
@@ -133,11 +134,12 @@ func TestLifecycleEmbedded(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			har := filepath.Join(t.TempDir(), "trace.har")
 			code, out, stderr := runCLI(t, nil, "--embedded", "--mode", mode, "--har", har, "lifecycle")
-			if code != exitOK {
-				t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+			wantCode, wantVerdict := exitOK, "lifecycle PASS: 7 of 7 steps passed"
+			if code != wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, wantCode, out, stderr)
 			}
-			if !strings.Contains(out, "lifecycle PASS: 7 of 7 steps passed") || !strings.Contains(out, "[ok]     assign lc-") {
-				t.Errorf("output:\n%s", out)
+			if !strings.Contains(out, wantVerdict) || !strings.Contains(out, "[ok]     assign lc-") {
+				t.Errorf("output lacks %q:\n%s", wantVerdict, out)
 			}
 			b, err := os.ReadFile(har)
 			if err != nil {
@@ -271,5 +273,35 @@ func TestLoadProgressBarOnTerminal(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%q", want, out)
 		}
+	}
+}
+
+// TestGroupsSwitch checks --groups: against a server whose /Groups answers
+// 404, Test API Credentials passes with an advice warning by default (Xakia
+// has no groups) and fails, with its authority, when the app has groups.
+func TestGroupsSwitch(t *testing.T) {
+	code, out, stderr := runCLI(t, nil, "--embedded", "--fault", "groups-404", "test-connection")
+	if code != exitOK || !strings.Contains(out, "warning: [advice] GET /Groups: Not Found") {
+		t.Errorf("without --groups: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = runCLI(t, nil, "--embedded", "--fault", "groups-404", "--groups", "test-connection")
+	if code != exitFailed || !strings.Contains(out, "Could not verify app Xakia: GET /Groups") || !strings.Contains(out, "authority: okta") {
+		t.Errorf("with --groups: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// TestProfileUpdateSwitch checks --profile-update patch: an OIN update is
+// one PATCH instead of GET then PUT.
+func TestProfileUpdateSwitch(t *testing.T) {
+	inst := startRef(t)
+	loc := inst.Locations[0]
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	base := []string{"--base-url", loc.BaseURL, "--api-key", loc.APIKey, "--state", statePath, "--profile-update", "patch"}
+	if code, out, _ := runCLI(t, nil, append(base, "assign", "--user", "jane.doe@example.com")...); code != exitOK {
+		t.Fatalf("assign: exit %d\n%s", code, out)
+	}
+	code, out, _ := runCLI(t, nil, append(base, "update", "--user", "jane.doe@example.com", "--set", "firstName=Janet")...)
+	if code != exitOK || !strings.Contains(out, "PATCH  /scim/v2/") || strings.Contains(out, "PUT ") {
+		t.Errorf("exit %d, want one PATCH and no PUT:\n%s", code, out)
 	}
 }

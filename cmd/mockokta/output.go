@@ -128,6 +128,9 @@ func (c *cli) printTask(r mockokta.TaskResult, prefix string) {
 		who += " " + r.User
 	}
 	fmt.Fprintf(c.stdout, "%s%s %s: %s\n", prefix, mark, who, r.Message)
+	if !r.OK && r.Authority != "" {
+		fmt.Fprintf(c.stdout, "%s         authority: %s (docs/okta-wire.md)\n", prefix, r.Authority)
+	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(c.stdout, "%s         warning: %s\n", prefix, w)
 	}

@@ -69,6 +69,12 @@ func (c *cli) setup(ctx context.Context) error {
 	default:
 		return usagef("--mode must be oin or aiw, not %q", g.mode)
 	}
+	update := mockokta.UpdateMethod(strings.ToLower(g.profileUpdate))
+	switch update {
+	case mockokta.UpdatePUT, mockokta.UpdatePATCH:
+	default:
+		return usagef("--profile-update must be put or patch, not %q", g.profileUpdate)
+	}
 	if g.timeout <= 0 {
 		return usagef("--timeout must be positive")
 	}
@@ -104,6 +110,9 @@ func (c *cli) setup(ctx context.Context) error {
 		Credential: g.apiKey,
 		Style:      style,
 		ToApp:      mockokta.DefaultToApp(),
+		Groups:     g.groups,
+		// ProfileUpdate matters for OIN apps only.
+		ProfileUpdate: update,
 	}
 	if err := app.Validate(); err != nil {
 		return usagef("%v", err)

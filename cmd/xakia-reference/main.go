@@ -3,11 +3,12 @@
 //
 //	xakia-reference serve [--addr 127.0.0.1:8080] [--db ./xakia-reference.db | :memory: | postgres://…]
 //	                      [--public-url URL] [--admin-token TOKEN] [--tls-cert F --tls-key F]
-//	                      [--rate-limit N] [--fault NAME ...]
+//	                      [--rate-limit N] [--fault NAME ...] [--variant NAME ...]
 //	xakia-reference location create NAME [--db …] [--query-attributes limited|full]
 //	xakia-reference location list [--db …]
 //	xakia-reference location rotate-key ID [--db …]
 //	xakia-reference faults
+//	xakia-reference variants
 //	xakia-reference version [--json]
 //
 // Exit status: 0 success, 1 runtime error, 2 usage error.
@@ -49,6 +50,7 @@ Usage:
   xakia-reference location list [flags]         list locations
   xakia-reference location rotate-key ID [flags] generate a new API key; the old one stops working
   xakia-reference faults                        list the fault names accepted by serve --fault
+  xakia-reference variants                      list the variant names accepted by serve --variant
   xakia-reference version [--json]              print the version, commit, build date and Go version
 
 Run "xakia-reference COMMAND --help" for the flags of a command.
@@ -100,10 +102,12 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return location(ctx, args[1:], stdout, stderr, getenv)
 	case "faults":
 		return listFaults(args[1:], stdout, stderr)
+	case "variants":
+		return listVariants(args[1:], stdout, stderr)
 	case "version", "--version":
 		return printVersion(args[1:], stdout, stderr)
 	}
-	return usagef("unknown command %q (commands: serve, location, faults, version)", args[0])
+	return usagef("unknown command %q (commands: serve, location, faults, variants, version)", args[0])
 }
 
 // parseArgs parses flags placed before, between or after positional

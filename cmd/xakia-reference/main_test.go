@@ -60,6 +60,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"location", "explode"}, 2, "unknown location subcommand"},
 		{[]string{"serve", "--tls-cert", "c.pem"}, 2, "go together"},
 		{[]string{"serve", "--fault", "bogus"}, 2, "unknown fault"},
+		{[]string{"serve", "--variant", "bogus"}, 2, "unknown variant"},
+		{[]string{"serve", "--variant", "patch-204,bogus"}, 2, "full-replace-put"},
+		{[]string{"variants", "x"}, 2, "no arguments"},
 		{[]string{"serve", "--rate-limit", "fast"}, 2, "rate-limit"},
 		{[]string{"serve", "--addr", "nope"}, 2, "host:port"},
 		{[]string{"serve", "--no-such-flag"}, 2, "no-such-flag"},
@@ -77,7 +80,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"location", "--help"}, {"location", "create", "--help"}, {"faults", "-h"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"location", "--help"}, {"location", "create", "--help"}, {"faults", "-h"}, {"variants", "--help"}} {
 		code, out, errOut := runCmd(t, envOf(nil), args...)
 		if code != 0 || !strings.Contains(out+errOut, "Example") {
 			t.Errorf("%v: exit %d, no examples in %q", args, code, out+errOut)
@@ -95,6 +98,63 @@ func TestFaultsCommand(t *testing.T) {
 		if !strings.HasPrefix(lines[i], f.Name+" ") || !strings.HasSuffix(lines[i], f.Description) {
 			t.Errorf("line %q", lines[i])
 		}
+	}
+}
+
+func TestVariantsCommand(t *testing.T) {
+	code, out, _ := runCmd(t, envOf(nil), "variants")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != len(reference.Variants()) {
+		t.Fatalf("exit %d, %d lines", code, len(lines))
+	}
+	for i, v := range reference.Variants() {
+		if !strings.HasPrefix(lines[i], v.Name+" ") || !strings.HasSuffix(lines[i], v.Description) {
+			t.Errorf("line %q", lines[i])
+		}
+	}
+	_, help, _ := runCmd(t, envOf(nil), "--help")
+	if !strings.Contains(help, "variants") {
+		t.Errorf("main help does not name the variants command")
+	}
+}
+
+func TestServeVariants(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		getenv env
+		args   []string
+	}{
+		{"flags", envOf(nil), []string{"--variant", "json-content-type", "--variant", "patch-204"}},
+		{"comma", envOf(nil), []string{"--variant", "patch-204,json-content-type", "--fault", "groups-404"}},
+		{"env", envOf(map[string]string{"XAKIA_VARIANTS": "json-content-type, patch-204"}), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			origin, out, stop := startServe(t, tc.getenv, append([]string{"--db", ":memory:"}, tc.args...)...)
+			defer stop()
+			text := out.String()
+			key := keyLine.FindStringSubmatch(text)
+			if key == nil || !strings.Contains(text, "VARIANTS ENABLED") || !strings.Contains(text, "json-content-type, patch-204") {
+				t.Fatalf("output: %s", text)
+			}
+			base := origin + "/scim/v2/default"
+			req, _ := http.NewRequestWithContext(t.Context(), "POST", base+"/Users", strings.NewReader(
+				`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"v@example.com"}`))
+			req.Header.Set("Authorization", "Bearer "+key[1])
+			req.Header.Set("Content-Type", "application/scim+json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 201 || res.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("POST: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+			}
+			loc := res.Header.Get("Location")
+			patch := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`
+			if s := httpDo(t, "PATCH", loc, key[1], patch); s != 204 {
+				t.Errorf("PATCH: %d", s)
+			}
+		})
 	}
 }
 

@@ -37,13 +37,19 @@ Examples:
   xakia-reference serve --addr 0.0.0.0:8443 --public-url https://scim.example.com \
       --tls-cert cert.pem --tls-key key.pem --db postgres://xakia@db/xakia
   xakia-reference serve --db :memory: --rate-limit 50 --fault string-paging
+  xakia-reference serve --db :memory: --variant full-replace-put --variant json-content-type
+
+--fault NAME breaks one rule on purpose (see: xakia-reference faults);
+--variant NAME switches on a legal behaviour that differs from Xakia's (see:
+xakia-reference variants). Both repeat, combine, and apply to every location:
+per-location variants exist only in the embedded starter (reference.Start).
 `
 
 // serveConfig is the parsed serve command line.
 type serveConfig struct {
 	addr, db, publicURL, adminToken, tlsCert, tlsKey, logFormat string
 	rateLimit                                                   int
-	faults                                                      []string
+	faults, variants                                            []string
 }
 
 func parseServe(args []string, stderr io.Writer, getenv env) (serveConfig, error) {
@@ -65,6 +71,10 @@ func parseServe(args []string, stderr io.Writer, getenv env) (serveConfig, error
 				c.faults = append(c.faults, f)
 			}
 		}
+		return nil
+	})
+	fs.Func("variant", "enable a variant, a legal behaviour that differs from Xakia's, on every location (repeatable; see: xakia-reference variants) [XAKIA_VARIANTS, comma-separated]", func(v string) error {
+		c.variants = append(c.variants, splitList(v)...)
 		return nil
 	})
 	pos, err := parseArgs(fs, args)
@@ -96,7 +106,13 @@ func parseServe(args []string, stderr io.Writer, getenv env) (serveConfig, error
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, usagef("--log-format must be text or json, got %q", c.logFormat)
 	}
+	if len(c.variants) == 0 {
+		c.variants = splitList(getenv("XAKIA_VARIANTS"))
+	}
 	if _, err := reference.ParseFaults(c.faults); err != nil {
+		return c, usagef("%v", err)
+	}
+	if _, err := reference.ParseVariants(c.variants); err != nil {
 		return c, usagef("%v", err)
 	}
 	return c, nil
@@ -144,6 +160,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		PublicURL:  c.publicURL,
 		AdminToken: c.adminToken,
 		Faults:     c.faults,
+		Variants:   c.variants,
 		RateLimit:  c.rateLimit,
 		Logger:     logger,
 	})
@@ -181,6 +198,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if f := srv.Faults().Names(); len(f) > 0 {
 		fmt.Fprintf(stdout, "FAULTS ENABLED (this server breaks rules on purpose): %s\n", strings.Join(f, ", "))
 	}
+	if v := srv.Variants().Names(); len(v) > 0 {
+		fmt.Fprintf(stdout, "VARIANTS ENABLED (legal behaviours that differ from Xakia's, on every location): %s\n", strings.Join(v, ", "))
+	}
 
 	hs := reference.NewHTTPServer(srv.Handler(), logger)
 	errc := make(chan error, 1)
@@ -213,6 +233,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	fmt.Fprintln(stdout, "stopped")
 	return nil
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // displayAddr turns a wildcard listen address into one a client can use.
