@@ -199,6 +199,28 @@ func equalStrings(a, b []string) bool {
 // --- the contract ---
 
 var contractCases = []contractCase{
+	{name: "audit keeps the last records of each location", run: func(t *testing.T, h *harness) {
+		s := h.open(t)
+		ctx := testCtx(t)
+		at := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+		batch := make([]AuditRecord, AuditKeepPerLocation+5)
+		for i := range batch {
+			batch[i] = AuditRecord{LocationID: "a", Time: at.Add(time.Duration(i) * time.Millisecond), Method: "GET", Path: fmt.Sprintf("/r/%d", i), Status: 200}
+		}
+		if err := s.AppendAudit(ctx, []AuditRecord{{LocationID: "b", Time: at, Method: "GET", Path: "/b", Status: 200}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AppendAudit(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Audit(ctx, "a", AuditKeepPerLocation+100)
+		if err != nil || len(got) != AuditKeepPerLocation || got[0].Path != "/r/5" || got[len(got)-1].Path != fmt.Sprintf("/r/%d", len(batch)-1) {
+			t.Fatalf("after %d records: %d kept (%v), first %v", len(batch), len(got), err, got[:min(1, len(got))])
+		}
+		if b, _ := s.Audit(ctx, "b", 10); len(b) != 1 {
+			t.Errorf("trimming a evicted b's records: %+v", b)
+		}
+	}},
 	{name: "audit records and failure counts", run: func(t *testing.T, h *harness) {
 		s := h.open(t)
 		ctx := testCtx(t)
