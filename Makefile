@@ -50,8 +50,8 @@ deploy: ## the suite in a container and on two PostgreSQL replicas, plus the Pos
 	$(GO) test -race -count=1 -v -run '^(TestStoreContract|TestOpenPostgres|TestPostgres)$$' ./reference/... \
 	  | grep -E '^( {0,4}--- (PASS|FAIL|SKIP)|\s+[a-z_]+_test\.go:[0-9]+:.*(skip|SKIP|not run|NOT run)|ok |FAIL)'
 
-mutation: ## the suite against the reference with each fault: every check must be able to fail (no -race: 27 suite runs)
-	$(GO) test -count=1 -timeout 20m -run '^TestMutationSelfTest$$' .
+mutation: ## the self-tests of the verdict (no -race): every fault fails the xakia profile, every Okta-visible fault the okta profile, every allowed variant passes the okta profile
+	$(GO) test -count=1 -timeout 30m -run '^(TestMutationSelfTest|TestOktaProfileMutation|TestAllowedVariants)$$' .
 
 fuzz: ## run each fuzz target briefly ($(FUZZTIME) executions each, $(FUZZTIME_EDGE) for the input-contract targets; a few seconds each)
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./reference/internal/filter
