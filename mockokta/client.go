@@ -158,8 +158,6 @@ func newClient(app App, o Options) *scimClient {
 		c.transport = t
 		c.ownTransport = true
 	}
-	// Bodies are bounded where they arrive, before anything buffers them.
-	c.transport = reports.LimitBody(c.transport, c.maxBody)
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -207,9 +205,10 @@ func (s *session) notify(ctx context.Context, ob Observation) {
 
 func (c *scimClient) session() *session {
 	s := &session{c: c}
-	rt := c.transport
+	// Bodies are bounded where they arrive, before anything buffers them.
+	rt := reports.LimitBody(c.transport, c.maxBody)
 	if c.record {
-		s.rec = reports.NewRecorder(c.transport, c.app.Credential)
+		s.rec = reports.NewRecorder(rt, c.app.Credential)
 		rt = s.rec
 	}
 	s.hc = &http.Client{

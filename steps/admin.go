@@ -37,7 +37,7 @@ func (rs *runState) resolveLocationIDs(ctx context.Context) error {
 	}
 	req.Header.Set("Authorization", "Bearer "+rs.adminTok)
 	req.Header.Set("Accept", "application/json")
-	res, err := rs.hc.Do(req)
+	res, err := rs.client().Do(req)
 	if err != nil {
 		return fmt.Errorf("unreachable: %w", err)
 	}

@@ -76,6 +76,21 @@ func (rs *runState) stopReason() string {
 	return ""
 }
 
+// client returns the client of the runner's own requests (a fresh one when
+// the run state was built without it, as in unit tests).
+func (rs *runState) client() *http.Client {
+	if rs.hc != nil {
+		return rs.hc
+	}
+	return newRunnerClient(rs.cfg.maxBody())
+}
+
+// newRunnerClient is a client whose bodies stop at maxBody bytes and which
+// never follows a redirect.
+func newRunnerClient(maxBody int64) *http.Client {
+	return &http.Client{Transport: reports.LimitBody(http.DefaultTransport, maxBody), CheckRedirect: reports.RefuseRedirect}
+}
+
 // requestTimeout is how long one request of the runner may take: a
 // scenario's deadline, at most 30 s.
 func (rs *runState) requestTimeout() time.Duration {
@@ -228,7 +243,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	rs := &runState{
 		parent:   parent,
 		runCtx:   ctx,
-		hc:       &http.Client{Transport: reports.LimitBody(http.DefaultTransport, cfg.maxBody()), CheckRedirect: reports.RefuseRedirect},
+		hc:       newRunnerClient(cfg.maxBody()),
 		cfg:      cfg,
 		manifest: manifest,
 		runID:    newRunID(),
@@ -530,7 +545,7 @@ func (rs *runState) probe(ctx context.Context, loc location) error {
 	}
 	req.Header.Set("Accept", mediaSCIM)
 	req.Header.Set("Authorization", "Bearer "+loc.APIKey)
-	res, err := rs.hc.Do(req)
+	res, err := rs.client().Do(req)
 	if err != nil {
 		return fmt.Errorf("target unreachable: GET %s%s failed: %w", loc.BaseURL, query, err)
 	}
@@ -545,7 +560,7 @@ func (rs *runState) probe(ctx context.Context, loc location) error {
 		return fmt.Errorf("target unreachable: GET %s%s: reading the answer: %w", loc.BaseURL, query, err)
 	}
 	switch {
-	case res.StatusCode >= 300 && res.StatusCode < 400:
+	case isRedirect(res.StatusCode):
 		return redirectFinding(http.MethodGet, loc.BaseURL+query, res.StatusCode, res.Header.Get("Location"))
 	case res.StatusCode == http.StatusUnauthorized, res.StatusCode == http.StatusForbidden:
 		return fmt.Errorf("the API key was refused: GET %s%s answered %d; check %s", loc.BaseURL, query, res.StatusCode, EnvAPIKey)

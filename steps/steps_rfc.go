@@ -642,7 +642,7 @@ func (rs *runState) serviceProviderConfig(ctx context.Context) (gjson.Result, st
 	}
 	req.Header.Set("Accept", mediaSCIM)
 	req.Header.Set("Authorization", "Bearer "+rs.first.APIKey)
-	res, err := rs.hc.Do(req)
+	res, err := rs.client().Do(req)
 	if err != nil {
 		return gjson.Result{}, "cannot ask ServiceProviderConfig: " + err.Error()
 	}

@@ -277,7 +277,7 @@ func (w *World) send(method, path string, body []byte, o reqOpts) (*response, er
 	r := newResponse(method, path, res.StatusCode(), res.Header(), res.Body(), time.Since(start))
 	r.RequestSize = len(body)
 	w.resp = r
-	if r.Status >= 300 && r.Status < 400 {
+	if isRedirect(r.Status) {
 		return r, redirectFinding(method, target, r.Status, r.Header.Get("Location"))
 	}
 	return r, nil
@@ -307,6 +307,12 @@ func (w *World) requestFailed(method, target string, err error) error {
 				method, redactURL(target), w.run.cfg.scenarioTimeout(), err)}
 	}
 	return fmt.Errorf("%s %s: the request failed: %w", method, redactURL(target), err)
+}
+
+// isRedirect reports whether a status sends the client elsewhere (every
+// 3xx but 304 Not Modified, which is an answer).
+func isRedirect(status int) bool {
+	return status >= 300 && status < 400 && status != http.StatusNotModified
 }
 
 // redirectFinding reports a 3xx answer: Okta does not follow redirects, and
