@@ -545,12 +545,24 @@ func (rs *runState) probe(ctx context.Context, loc location) error {
 	}
 	req.Header.Set("Accept", mediaSCIM)
 	req.Header.Set("Authorization", "Bearer "+loc.APIKey)
+	slow := func(err error) error {
+		return &checkError{Authority: mockokta.AuthorityOkta, Cite: citeLimits,
+			Rule: "the connection probe completes within the request timeout",
+			Msg: fmt.Sprintf("GET %s%s did not complete within %s (the scenario deadline, at most 30 s): %v",
+				loc.BaseURL, query, rs.requestTimeout(), err)}
+	}
 	res, err := rs.client().Do(req)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return slow(err)
+		}
 		return fmt.Errorf("target unreachable: GET %s%s failed: %w", loc.BaseURL, query, err)
 	}
 	_, err = io.Copy(io.Discard, res.Body)
 	_ = res.Body.Close()
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return slow(err)
+	}
 	var big *reports.BodyTooLargeError
 	if errors.As(err, &big) {
 		return &checkError{Authority: mockokta.AuthorityOkta, Cite: citeLimits,
