@@ -8,23 +8,29 @@ BIN       ?= bin
 # (golang/go#75804, fixed in 1.27) and fails with "context deadline exceeded".
 FUZZTIME  ?= 150000x
 IMAGE     ?= xakia-reference:local
+# The mock Okta image (`make image-mockokta`), its build context, and the CA bundle copied in.
+MOCKOKTA_IMAGE ?= mockokta:local
+MOCKOKTA_BUILD ?= build/mockokta-image
+CA_CERTS       ?= /etc/ssl/certs/ca-certificates.crt
+# Where `make dist` writes the release archives.
+DIST_DIR  ?= dist
 # The runs that need services (Docker, PostgreSQL): verbose in `make test` so a log shows they ran.
-DEPLOY_TESTS := ^(TestConformanceInContainer|TestContainerImageNotPresent|TestReplicasOnPostgres)$$
+DEPLOY_TESTS := ^(TestConformanceInContainer|TestContainerImageNotPresent|TestReplicasOnPostgres|TestMockoktaImage)$$
 SHELL        := bash
 .SHELLFLAGS  := -o pipefail -c
 
 .DEFAULT_GOAL := help
 
-.PHONY: all conformance test unit deploy mutation fuzz lint tidy build image bench clean help
+.PHONY: all conformance test unit deploy mutation fuzz lint tidy build image image-mockokta dist bench clean help
 
 # The variables a target's help text may name; help prints their values.
-HELP_VARS := IMAGE FUZZTIME BIN GO
+HELP_VARS := MOCKOKTA_IMAGE IMAGE FUZZTIME BIN GO DIST_DIR
 
 help: ## list the targets (this is what a bare `make` does)
 	@echo 'usage: make TARGET   (the two set-up commands: make conformance, make test)'
 	@echo
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -e 's/:.*## /\t/' \
-	  $(foreach v,$(HELP_VARS),-e 's|$$($(v))|$($(v))|g') | expand -t 14
+	  $(foreach v,$(HELP_VARS),-e 's|$$($(v))|$($(v))|g') | expand -t 16
 
 all: test ## the same as make test
 
@@ -37,7 +43,7 @@ unit: ## go test -race over every package (the deploy runs apart)
 	$(GO) test -race -count=1 -timeout 25m -skip '$(DEPLOY_TESTS)' ./...
 
 deploy: ## the suite in a container and on two PostgreSQL replicas, plus the PostgreSQL store tests; prints what ran or was skipped
-	$(GO) test -race -count=1 -timeout 15m -v -run '$(DEPLOY_TESTS)' . \
+	$(GO) test -race -count=1 -timeout 25m -v -run '$(DEPLOY_TESTS)' . \
 	  | grep -E '^(=== RUN|\s*--- (PASS|FAIL|SKIP)|\s+[a-z_]+_test\.go:[0-9]+:|PASS|FAIL|ok )'
 	$(GO) test -race -count=1 -v -run '^(TestStoreContract|TestOpenPostgres|TestPostgres)$$' ./reference/... \
 	  | grep -E '^( {0,4}--- (PASS|FAIL|SKIP)|\s+[a-z_]+_test\.go:[0-9]+:.*(skip|SKIP|not run|NOT run)|ok |FAIL)'
@@ -66,8 +72,20 @@ image: ## build the FROM scratch container image $(IMAGE)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o build/xakia-reference ./cmd/xakia-reference
 	docker build -t $(IMAGE) -f Dockerfile .
 
+image-mockokta: ## build the FROM scratch image $(MOCKOKTA_IMAGE) of mockokta (conform, lifecycle, load; CA certificates, non-root, SCIM_REPORTS=/reports)
+	@test -s $(CA_CERTS) || { echo "no CA bundle at $(CA_CERTS) (apt-get install ca-certificates, or set CA_CERTS=FILE)"; exit 1; }
+	rm -rf $(MOCKOKTA_BUILD)
+	mkdir -p $(MOCKOKTA_BUILD)/reports $(MOCKOKTA_BUILD)/rootfs/tmp $(MOCKOKTA_BUILD)/rootfs/etc/ssl/certs
+	chmod 1777 $(MOCKOKTA_BUILD)/rootfs/tmp
+	cp $(CA_CERTS) $(MOCKOKTA_BUILD)/rootfs/etc/ssl/certs/ca-certificates.crt
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w $$(scripts/dist.sh ldflags)" -o $(MOCKOKTA_BUILD)/rootfs/mockokta ./cmd/mockokta
+	docker build -t $(MOCKOKTA_IMAGE) -f Dockerfile.mockokta $(MOCKOKTA_BUILD)
+
+dist: ## release archives of mockokta and xakia-reference for linux, darwin (amd64, arm64) and windows/amd64, with SHA256SUMS, in $(DIST_DIR)/
+	DIST_DIR=$(DIST_DIR) GO=$(GO) scripts/dist.sh
+
 bench: ## benchmarks of the reference (ratios against a bare net/http handler)
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./reference/
 
 clean: ## remove binaries and generated reports
-	rm -rf $(BIN) build reports/*.json reports/*.xml reports/*.html reports/traces
+	rm -rf $(BIN) build $(DIST_DIR) reports/*.json reports/*.xml reports/*.html reports/traces

@@ -8,6 +8,12 @@ Feature: Errors are SCIM errors and change nothing
   Background:
     Given Okta has assigned the user "alice"
 
+  # Every other scenario here relies on this shape; when it is broken, they are
+  # blocked by this scenario's finding rather than failed again.
+  Scenario: Error responses carry a SCIM error body with the Error schema and the status as a string
+    When Okta sends "GET /Users/unknown-0000-id"
+    Then the response is a SCIM error body [rfc: RFC 7644 §3.12]
+
   Scenario: Malformed JSON is refused with 400 invalidSyntax
     When a client sends "PUT /Users/{alice.id}" with the body:
       """

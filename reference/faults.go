@@ -1,10 +1,5 @@
 package reference
 
-import (
-	"fmt"
-	"strings"
-)
-
 // Fault is a named switch that breaks exactly one rule of the reference, so the
 // conformance suite can prove that it notices the breakage.
 type Fault struct {
@@ -99,45 +94,28 @@ const (
 // FaultSet is a parsed, immutable set of enabled faults. The zero value
 // enables none.
 type FaultSet struct {
-	on map[string]bool
+	set switchSet
+}
+
+// faultNames lists the names of [Faults] in order.
+func faultNames() []string {
+	var out []string
+	for _, f := range Faults() {
+		out = append(out, f.Name)
+	}
+	return out
 }
 
 // ParseFaults checks every name against [Faults] and returns the set. An
 // unknown name is an error that lists the valid names. Empty names are
 // ignored and a name may repeat.
 func ParseFaults(names []string) (FaultSet, error) {
-	known := make(map[string]bool)
-	for _, f := range Faults() {
-		known[f.Name] = true
-	}
-	set := FaultSet{on: make(map[string]bool)}
-	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
-		if !known[n] {
-			valid := make([]string, 0, len(known))
-			for _, f := range Faults() {
-				valid = append(valid, f.Name)
-			}
-			return FaultSet{}, fmt.Errorf("unknown fault %q; valid faults: %s", n, strings.Join(valid, ", "))
-		}
-		set.on[n] = true
-	}
-	return set, nil
+	set, err := parseSwitches("fault", faultNames(), names)
+	return FaultSet{set: set}, err
 }
 
 // Has reports whether the fault named name is enabled.
-func (f FaultSet) Has(name string) bool { return f.on[name] }
+func (f FaultSet) Has(name string) bool { return f.set.has(name) }
 
 // Names returns the enabled fault names in the order of [Faults].
-func (f FaultSet) Names() []string {
-	var out []string
-	for _, x := range Faults() {
-		if f.on[x.Name] {
-			out = append(out, x.Name)
-		}
-	}
-	return out
-}
+func (f FaultSet) Names() []string { return f.set.names(faultNames()) }

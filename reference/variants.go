@@ -58,65 +58,35 @@ const (
 // VariantSet is a parsed, immutable set of enabled variants. The zero value
 // enables none.
 type VariantSet struct {
-	on map[string]bool
+	set switchSet
+}
+
+// variantNames lists the names of [Variants] in order.
+func variantNames() []string {
+	var out []string
+	for _, v := range Variants() {
+		out = append(out, v.Name)
+	}
+	return out
 }
 
 // ParseVariants checks every name against [Variants] and returns the set. An
 // unknown name is an error that lists the valid names. Empty names are
 // ignored and a name may repeat.
 func ParseVariants(names []string) (VariantSet, error) {
-	known := make(map[string]bool)
-	for _, v := range Variants() {
-		known[v.Name] = true
-	}
-	set := VariantSet{on: make(map[string]bool)}
-	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
-		if !known[n] {
-			valid := make([]string, 0, len(known))
-			for _, v := range Variants() {
-				valid = append(valid, v.Name)
-			}
-			return VariantSet{}, fmt.Errorf("unknown variant %q; valid variants: %s", n, strings.Join(valid, ", "))
-		}
-		set.on[n] = true
-	}
-	return set, nil
+	set, err := parseSwitches("variant", variantNames(), names)
+	return VariantSet{set: set}, err
 }
 
 // Has reports whether the variant named name is enabled.
-func (v VariantSet) Has(name string) bool { return v.on[name] }
+func (v VariantSet) Has(name string) bool { return v.set.has(name) }
 
 // Names returns the enabled variant names in the order of [Variants].
-func (v VariantSet) Names() []string {
-	var out []string
-	for _, x := range Variants() {
-		if v.on[x.Name] {
-			out = append(out, x.Name)
-		}
-	}
-	return out
-}
+func (v VariantSet) Names() []string { return v.set.names(variantNames()) }
 
 // union returns a new set holding the variants of v and of o.
 func (v VariantSet) union(o VariantSet) VariantSet {
-	if len(o.on) == 0 {
-		return v
-	}
-	if len(v.on) == 0 {
-		return o
-	}
-	out := VariantSet{on: make(map[string]bool, len(v.on)+len(o.on))}
-	for n := range v.on {
-		out.on[n] = true
-	}
-	for n := range o.on {
-		out.on[n] = true
-	}
-	return out
+	return VariantSet{set: v.set.union(o.set)}
 }
 
 // locationVariants holds the variants enabled for single locations, on top

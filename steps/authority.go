@@ -74,6 +74,11 @@ type checkError struct {
 	Cite      string             // empty: the step's citation
 	Rule      string             // empty: the step's text
 	Msg       string
+	// Precondition marks a failure that stops the check without being what
+	// the step asserts (e.g. an error body's shape inside "is a SCIM error
+	// with status 400"): the scenario is blocked by the finding of the
+	// scenario that asserts it.
+	Precondition bool
 }
 
 func (e *checkError) Error() string { return e.Msg }
@@ -164,6 +169,9 @@ func (w *World) judge(err error) error {
 	}
 	if ce.Cite == "" {
 		ce.Cite = defaultCite(w.cur.tags, ce.Authority)
+	}
+	if ce.Precondition {
+		w.cur.kind = reports.KindContext
 	}
 	if w.cur.kind != reports.KindOutcome {
 		// A precondition (Given/When) that fails stops the scenario whatever

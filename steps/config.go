@@ -172,19 +172,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		ReportsDir:     get(EnvReports),
 		Image:          get(EnvImage),
 	}
-	switch v := get(EnvAllowRemote); v {
-	case "", "false":
-	case "true":
-		cfg.AllowRemote = true
-	default:
-		return Config{}, fmt.Errorf("%w: %s must be \"true\" or \"false\", not %q", ErrConfig, EnvAllowRemote, v)
-	}
-	switch v := get(EnvFailOnNotRun); v {
-	case "", "false":
-	case "true":
-		cfg.FailOnNotRun = true
-	default:
-		return Config{}, fmt.Errorf("%w: %s must be \"true\" or \"false\", not %q", ErrConfig, EnvFailOnNotRun, v)
+	for name, dst := range map[string]*bool{EnvAllowRemote: &cfg.AllowRemote, EnvFailOnNotRun: &cfg.FailOnNotRun} {
+		switch v := get(name); v {
+		case "", "false":
+		case "true":
+			*dst = true
+		default:
+			return Config{}, fmt.Errorf("%w: %s must be \"true\" or \"false\", not %q", ErrConfig, name, v)
+		}
 	}
 	if v := get(EnvMaxBody); v != "" {
 		n, err := ParseSize(v)

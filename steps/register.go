@@ -34,6 +34,7 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	sc.Step(`^the response attribute `+q+` is the boolean (true|false)$`, w.attrIsBool)
 	sc.Step(`^the response attribute `+q+` is `+q+`$`, w.attrIs)
 	sc.Step(`^the response attribute `+q+` is not `+q+`$`, w.attrIsNot)
+	sc.Step(`^the response is a SCIM error body$`, w.isSCIMErrorBody)
 	sc.Step(`^the response is a SCIM error with status (\d+)$`, w.isSCIMError)
 	sc.Step(`^the response is a SCIM error with status (\d+) or (\d+)$`, w.isSCIMErrorEither)
 	sc.Step(`^the response is a SCIM error with status (\d+) and scimType `+q+`$`, w.isSCIMErrorType)

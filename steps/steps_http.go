@@ -2,6 +2,7 @@ package steps
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -400,18 +401,14 @@ func (w *World) checkSCIMError(r *response, statuses []int, scimTypes []string) 
 	if err := expectStatus(r, statuses...); err != nil {
 		return err
 	}
-	if !r.ValidJSON {
-		return finding(mockokta.AuthorityRFC, citeErrors, ruleErrorBody,
-			"a %d must carry a SCIM error body (JSON), but %s", r.Status, r.describe())
-	}
-	if !hasSchema(r.JSON, schemaError) {
-		return finding(mockokta.AuthorityRFC, citeErrors, ruleErrorBody,
-			"the error body lacks the schema %s: %s", schemaError, r.describe())
-	}
-	st := r.get("status")
-	if st.Type != gjson.String || st.Str != strconv.Itoa(r.Status) {
-		return finding(mockokta.AuthorityRFC, citeErrors, ruleErrorBody,
-			"the error body's status must be the string %q, got %s: %s", strconv.Itoa(r.Status), orMissing(st), r.describe())
+	if err := errorBodyShape(r); err != nil {
+		// The shape of error bodies is one rule with its own scenario; here
+		// it only stops the check (the scenario is blocked by that finding).
+		var ce *checkError
+		if errors.As(err, &ce) {
+			ce.Precondition = true
+		}
+		return err
 	}
 	body := string(r.Body)
 	for _, leak := range []string{"goroutine ", "panic:", ".go:"} {
@@ -457,6 +454,37 @@ func (w *World) checkSCIMError(r *response, statuses []int, scimTypes []string) 
 			"the error body has no detail; Okta shows the detail to the admin in its task list: %s", r.describe())
 	}
 	return nil
+}
+
+// errorBodyShape checks the shape of a SCIM error body (RFC 7644 §3.12): JSON
+// with the Error schema and the HTTP status as a string.
+func errorBodyShape(r *response) error {
+	if !r.ValidJSON {
+		return finding(mockokta.AuthorityRFC, citeErrors, ruleErrorBody,
+			"a %d must carry a SCIM error body (JSON), but %s", r.Status, r.describe())
+	}
+	if !hasSchema(r.JSON, schemaError) {
+		return finding(mockokta.AuthorityRFC, citeErrors, ruleErrorBody,
+			"the error body lacks the schema %s: %s", schemaError, r.describe())
+	}
+	st := r.get("status")
+	if st.Type != gjson.String || st.Str != strconv.Itoa(r.Status) {
+		return finding(mockokta.AuthorityRFC, citeErrors, ruleErrorBody,
+			"the error body's status must be the string %q, got %s: %s", strconv.Itoa(r.Status), orMissing(st), r.describe())
+	}
+	return nil
+}
+
+// isSCIMErrorBody is the scenario that owns the error-body shape rule.
+func (w *World) isSCIMErrorBody() error {
+	r, err := w.last()
+	if err != nil {
+		return err
+	}
+	if r.Status < 400 {
+		return fmt.Errorf("expected an error response, but %s", r.describe())
+	}
+	return errorBodyShape(r)
 }
 
 func (w *World) isSCIMError(code int) error {

@@ -332,27 +332,36 @@ func (w *World) readStored(u *user) (gjson.Result, error) {
 
 // storedHas compares a stored attribute with a JSON literal.
 func (w *World) storedHas(alias, path, literal string) error {
-	u, err := w.knownUser(alias)
+	got, want, err := w.storedValue(alias, path, literal)
 	if err != nil {
 		return err
 	}
-	literal, err = w.expand(strings.TrimSpace(literal))
-	if err != nil {
-		return err
-	}
-	var want any
-	if err := json.Unmarshal([]byte(literal), &want); err != nil {
-		return fmt.Errorf("step argument %s is not a JSON value", literal)
-	}
-	doc, err := w.readStored(u)
-	if err != nil {
-		return err
-	}
-	got := doc.Get(strings.ToLower(path))
 	if !got.Exists() || !sameJSON(got, want) {
 		return fmt.Errorf("the stored %s of %q is %s, expected %s", path, alias, orMissing(got), literal)
 	}
 	return nil
+}
+
+// storedValue reads the stored value at path of a known user, and decodes
+// the step's JSON literal (placeholders expanded) to compare it with.
+func (w *World) storedValue(alias, path, literal string) (gjson.Result, any, error) {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return gjson.Result{}, nil, err
+	}
+	literal, err = w.expand(strings.TrimSpace(literal))
+	if err != nil {
+		return gjson.Result{}, nil, err
+	}
+	var want any
+	if err := json.Unmarshal([]byte(literal), &want); err != nil {
+		return gjson.Result{}, nil, fmt.Errorf("step argument %s is not a JSON value", literal)
+	}
+	doc, err := w.readStored(u)
+	if err != nil {
+		return gjson.Result{}, nil, err
+	}
+	return doc.Get(strings.ToLower(path)), want, nil
 }
 
 // sameJSON compares a gjson value with a decoded JSON literal, types
@@ -376,23 +385,11 @@ func sameJSON(got gjson.Result, want any) bool {
 // empty or holds another value (a server may re-derive a default after a
 // remove, e.g. displayName from the name).
 func (w *World) storedNoLonger(alias, path, literal string) error {
-	u, err := w.knownUser(alias)
+	got, old, err := w.storedValue(alias, path, literal)
 	if err != nil {
 		return err
 	}
-	literal, err = w.expand(strings.TrimSpace(literal))
-	if err != nil {
-		return err
-	}
-	var old any
-	if err := json.Unmarshal([]byte(literal), &old); err != nil {
-		return fmt.Errorf("step argument %s is not a JSON value", literal)
-	}
-	doc, err := w.readStored(u)
-	if err != nil {
-		return err
-	}
-	if got := doc.Get(strings.ToLower(path)); got.Exists() && sameJSON(got, old) {
+	if got.Exists() && sameJSON(got, old) {
 		return fmt.Errorf("the stored %s of %q is still %s after it was removed", path, alias, got.Raw)
 	}
 	return nil

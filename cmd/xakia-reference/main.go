@@ -9,6 +9,7 @@
 //	xakia-reference location rotate-key ID [--db …]
 //	xakia-reference faults
 //	xakia-reference variants
+//	xakia-reference version [--json]
 //
 // Exit status: 0 success, 1 runtime error, 2 usage error.
 package main
@@ -50,6 +51,7 @@ Usage:
   xakia-reference location rotate-key ID [flags] generate a new API key; the old one stops working
   xakia-reference faults                        list the fault names accepted by serve --fault
   xakia-reference variants                      list the variant names accepted by serve --variant
+  xakia-reference version [--json]              print the version, commit, build date and Go version
 
 Run "xakia-reference COMMAND --help" for the flags of a command.
 
@@ -102,8 +104,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return listFaults(args[1:], stdout, stderr)
 	case "variants":
 		return listVariants(args[1:], stdout, stderr)
+	case "version", "--version":
+		return printVersion(args[1:], stdout, stderr)
 	}
-	return usagef("unknown command %q (commands: serve, location, faults, variants)", args[0])
+	return usagef("unknown command %q (commands: serve, location, faults, variants, version)", args[0])
 }
 
 // parseArgs parses flags placed before, between or after positional
