@@ -76,6 +76,15 @@ func (rs *runState) stopReason() string {
 	return ""
 }
 
+// runCtxOr is the run's context, or fallback when the run state has none
+// (unit tests).
+func (rs *runState) runCtxOr(fallback context.Context) context.Context {
+	if rs.runCtx != nil {
+		return rs.runCtx
+	}
+	return fallback
+}
+
 // client returns the client of the runner's own requests (a fresh one when
 // the run state was built without it, as in unit tests).
 func (rs *runState) client() *http.Client {
@@ -632,7 +641,11 @@ func (rs *runState) initScenario(sc *godog.ScenarioContext) {
 			w.stopped = why
 		}
 		if w.stopped == "" {
-			w.cleanup(w.ctx)
+			// A scenario cut by its own deadline still removes its users,
+			// within a short bound of its own and never past the run's.
+			cctx, cancel := context.WithTimeout(rs.runCtxOr(ctx), rs.requestTimeout())
+			defer cancel()
+			w.cleanup(cctx)
 		}
 		return ctx, nil
 	})
