@@ -133,7 +133,7 @@ func runAgainst(t *testing.T, base string, maxDuration, scenarioTimeout time.Dur
 	})
 	o := hostileOutcome{run: run, code: code, out: out.String(), wall: time.Since(start)}
 	o.heapGrowth, o.peakRSS = mem.finish()
-	t.Logf("wall %s, exit %d, heap growth %.1f MB, peak RSS %.1f MB (0: unknown), %s",
+	t.Logf("wall %s, exit %d, heap growth %.1f MB, process peak RSS since reset %.1f MB (0 = /proc could not reset it), %s",
 		o.wall.Round(time.Millisecond), code, float64(o.heapGrowth)/1e6, float64(o.peakRSS)/1e6, lastLine(o.out))
 	for _, f := range []string{reports.SummaryFile, reports.HTMLFile, "junit.xml"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
