@@ -441,3 +441,23 @@ func TestInterruptedRunNeverPasses(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineErrorStillWritesReports: godog failing after the target was
+// reached (here: cucumber.json cannot be created) is exit 2, and the
+// reports are still written.
+func TestEngineErrorStillWritesReports(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "cucumber.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	run, code := Run(context.Background(), Config{Tags: "@connection", ReportsDir: dir, Output: &out})
+	if code != ExitConfig || !strings.Contains(out.String(), "VERDICT: ERROR") || reports.Verdict(run) == reports.VerdictPass {
+		t.Errorf("exit %d, verdict %s:\n%s", code, reports.Verdict(run), out.String())
+	}
+	for _, f := range []string{reports.SummaryFile, reports.HTMLFile, "junit.xml"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s was not written: %v", f, err)
+		}
+	}
+}
