@@ -54,6 +54,7 @@ var oktaInvisible = map[string]string{
 	"deactivated-can-sign-in": "sign-in is Xakia-side state, invisible to SCIM",
 	"cross-location-ids":      "locations are a Xakia notion; the isolation scenarios are Xakia rules",
 	"old-key-valid":           "key rotation goes through Xakia's admin API, which the okta profile does not use",
+	"no-body-limit":           "a request-size limit is Xakia's rule (RFC 7644 sets none) and Okta never sends large bodies",
 	"keep-duplicate-values":   "returning a (type, value) pair twice breaks a SHOULD NOT of RFC 7643 §2.4: a warning, and Okta reads the primary email only",
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/xakia-okta/scimtest/reference/internal/store"
@@ -27,6 +28,9 @@ func (s *Server) locationView(r *http.Request, l store.Location) map[string]any 
 // adminLocation loads the location named by the {id} path value.
 func (s *Server) adminLocation(r *http.Request) (store.Location, error) {
 	id := r.PathValue("id")
+	if !validID(id) {
+		return store.Location{}, newError(http.StatusNotFound, "", "location not found: a location id is made of a-z, 0-9 and '-'")
+	}
 	l, err := s.store.Location(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return l, newError(http.StatusNotFound, "", fmt.Sprintf("location %q not found", id))
@@ -57,6 +61,10 @@ func (s *Server) handleAdminLocations(w http.ResponseWriter, r *http.Request) {
 		name, ok := body["name"].(string)
 		if !ok || name == "" {
 			s.writeError(w, newError(http.StatusBadRequest, scimInvalidValue, "name is required and must be a non-empty string"))
+			return
+		}
+		if err := checkLocationName(name); err != nil {
+			s.writeError(w, s.errorFor(r, err))
 			return
 		}
 		qa, _ := body["queryAttributes"].(string)
@@ -116,7 +124,11 @@ func (s *Server) handleAdminLocation(w http.ResponseWriter, r *http.Request) {
 				s.writeError(w, newError(http.StatusBadRequest, scimInvalidValue, "name must be a non-empty string"))
 				return
 			}
-			l.Name = str
+			if err := checkLocationName(str); err != nil {
+				s.writeError(w, s.errorFor(r, err))
+				return
+			}
+			l.Name = strings.TrimSpace(str)
 		}
 		if err := s.store.UpdateLocation(r.Context(), l); err != nil {
 			s.writeError(w, s.errorFor(r, err))
@@ -205,6 +217,10 @@ func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	userID := r.PathValue("userId")
+	if !validID(userID) {
+		s.writeAdminUser(w, r, l.ID, userID, store.User{}, store.ErrNotFound)
+		return
+	}
 	u, err := s.store.User(r.Context(), l.ID, userID)
 	s.writeAdminUser(w, r, l.ID, userID, u, err)
 }
@@ -241,6 +257,9 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := parseUserBody(body)
+	if err == nil {
+		err = s.inputLimits(in)
+	}
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
 		return
@@ -287,8 +306,9 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.adminUser(u, doc, SCIMBaseURI(s.origin(r), l.ID)))
 }
 
-// handleAdminAudit serves GET /admin/api/locations/{id}/audit: the last SCIM
-// requests of the location, oldest first (kept in this process's memory).
+// handleAdminAudit serves GET /admin/api/locations/{id}/audit: the last
+// authenticated SCIM requests of the location, oldest first (kept in the
+// store, shared by replicas).
 func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		s.methodNotAllowed(w, r, http.MethodGet)
@@ -299,5 +319,32 @@ func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, s.errorFor(r, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.audit.entries(l.ID))
+	entries, err := s.audit.entries(r.Context(), l.ID)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, entries)
+}
+
+// handleAdminAuditFailures serves GET
+// /admin/api/locations/{id}/audit/failures: the refused (unauthenticated)
+// SCIM requests of the location, counted per source address and minute,
+// oldest first, kept for 30 days.
+func (s *Server) handleAdminAuditFailures(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		s.methodNotAllowed(w, r, http.MethodGet)
+		return
+	}
+	l, err := s.adminLocation(r)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	counts, err := s.audit.failureCounts(r.Context(), l.ID)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, counts)
 }

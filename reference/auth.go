@@ -27,51 +27,74 @@ func bearerToken(r *http.Request) (string, bool) {
 	return token, token != ""
 }
 
+// errUnauthorized is the one 401 answer of the SCIM endpoints: a missing
+// key, a wrong key and an unknown location are indistinguishable.
+func errUnauthorized() *apiError {
+	return newError(http.StatusUnauthorized, "",
+		"missing or invalid API key for this SCIM base URI: send Authorization: Bearer <SCIM API key>")
+}
+
 // scim wraps a SCIM handler: it loads the location, binds its variants to
-// the request, checks its API key, applies the rate limit and records the
-// request in the location's audit.
-// An unknown location answers 401 like a wrong key, so that the existence of
-// a location is not revealed to a caller without its key.
+// the request, checks its API key,
+// applies the rate limit and records the request in the location's audit.
+// An unknown location (or an id outside the id alphabet, which is never
+// looked up) answers exactly like a wrong key, after the same work: the
+// presented token is hashed and compared in constant time against a dummy
+// hash, so neither the body nor the work tells whether a location exists.
+// Refused requests of a known location are counted per source and minute,
+// never stored one by one.
 func (s *Server) scim(h scimHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		locID := r.PathValue("loc")
-		loc, err := s.store.Location(r.Context(), locID)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				if s.faults.Has(faultAcceptAnyKey) {
-					s.writeError(w, newError(http.StatusNotFound, "", "no such location"))
-					return
-				}
-				s.writeError(w, newError(http.StatusUnauthorized, "", "missing or invalid API key for this SCIM base URI"))
+		token, hasToken := bearerToken(r)
+		var loc store.Location
+		found := false
+		if validID(locID) {
+			l, err := s.store.Location(r.Context(), locID)
+			switch {
+			case err == nil:
+				loc, found = l, true
+			case !errors.Is(err, store.ErrNotFound):
+				s.writeError(w, s.errorFor(r, err))
 				return
 			}
-			s.writeError(w, s.errorFor(r, err))
+		}
+		hash := s.dummyHash
+		if found && len(loc.KeyHash) == len(s.dummyHash) {
+			hash = loc.KeyHash
+		}
+		matches := keyMatches(token, hash) // always done: same work for every refusal
+		if !found {
+			if s.faults.Has(faultAcceptAnyKey) {
+				s.writeError(w, newError(http.StatusNotFound, "", "no such location"))
+				return
+			}
+			s.writeError(w, errUnauthorized())
 			return
 		}
 		w, r = bindVariants(w, r, s.variantsFor(loc))
 		sw := &statusWriter{ResponseWriter: w}
+		authenticated := false
 		defer func() {
+			if !authenticated {
+				s.audit.refused(loc.ID, clientSource(r), start, sw.code())
+				return
+			}
 			s.audit.record(loc.ID, AuditEntry{
 				Time:       start.UTC(),
 				Method:     r.Method,
-				Path:       r.URL.RequestURI(),
+				Path:       auditPath(r),
 				Status:     sw.code(),
-				UserAgent:  r.UserAgent(),
+				UserAgent:  auditUserAgent(r),
 				DurationMS: float64(time.Since(start).Microseconds()) / 1000,
 			})
 		}()
-		token, hasToken := bearerToken(r)
-		if !s.faults.Has(faultAcceptAnyKey) {
-			switch {
-			case !hasToken:
-				s.writeError(sw, newError(http.StatusUnauthorized, "", "missing API key: send Authorization: Bearer <SCIM API key>"))
-				return
-			case !keyMatches(token, loc.KeyHash) && !s.oldKeys.matches(loc.ID, token):
-				s.writeError(sw, newError(http.StatusUnauthorized, "", "invalid API key for this SCIM base URI"))
-				return
-			}
+		if !s.faults.Has(faultAcceptAnyKey) && (!hasToken || (!matches && !s.oldKeys.matches(loc.ID, token))) {
+			s.writeError(sw, errUnauthorized())
+			return
 		}
+		authenticated = true
 		if wait, ok := s.limiter.allow(loc.ID+"\x00"+string(HashKey(token)), time.Now()); !ok {
 			secs := int(wait / time.Second)
 			if wait%time.Second != 0 {
@@ -100,6 +123,13 @@ func (s *Server) admin(h http.HandlerFunc) http.Handler {
 		}
 		// Admin answers may carry a new API key: never cache them.
 		w.Header().Set("Cache-Control", "no-store")
+		// Ids outside the id alphabet name nothing and never reach the store.
+		for _, name := range []string{"id", "userId"} {
+			if v := r.PathValue(name); v != "" && !validID(v) {
+				s.writeError(w, newError(http.StatusNotFound, "", "not found: ids are made of a-z, A-Z, 0-9 and '-'"))
+				return
+			}
+		}
 		h(w, r)
 	})
 }

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -90,12 +91,21 @@ func (s *Server) handleResourceType(w http.ResponseWriter, r *http.Request, loc 
 }
 
 // schemaAttributes describes attribute definitions in RFC 7643 §7 form.
-func schemaAttributes(defs []attrDef) []any {
+// prefix is the path of the parent attribute ("" at the top, "emails." for
+// sub-attributes); the description of a string states its length limit.
+func schemaAttributes(defs []attrDef, prefix string) []any {
 	out := make([]any, 0, len(defs))
 	for _, d := range defs {
+		desc := d.Description
+		switch d.Kind {
+		case kindString:
+			desc += fmt.Sprintf(" At most %d characters; no control characters; not whitespace only.", stringLimit(prefix+d.Name))
+		case kindMulti:
+			desc += fmt.Sprintf(" At most %d values.", MaxMultiValues)
+		}
 		a := map[string]any{
 			"name":        d.Name,
-			"description": d.Description,
+			"description": desc,
 			"multiValued": d.Kind == kindMulti,
 			"required":    d.Name == "userName",
 			"caseExact":   d.Name == "externalId" || d.Name == "id",
@@ -110,7 +120,7 @@ func schemaAttributes(defs []attrDef) []any {
 			a["type"] = "boolean"
 		default:
 			a["type"] = "complex"
-			a["subAttributes"] = schemaAttributes(d.Sub)
+			a["subAttributes"] = schemaAttributes(d.Sub, prefix+d.Name+".")
 		}
 		if d.Name == "userName" {
 			a["uniqueness"] = "server"
@@ -132,7 +142,7 @@ func schemaDocs(base string) []any {
 		"caseExact": false, "mutability": "readOnly", "returned": "default", "uniqueness": "none",
 		"description": "Groups are not a Xakia feature; always absent.",
 	}
-	user := append(schemaAttributes(coreUserAttrs), pw, groups)
+	user := append(schemaAttributes(coreUserAttrs, ""), pw, groups)
 	return []any{
 		map[string]any{
 			"schemas":     []string{schemaSchema},
@@ -147,7 +157,7 @@ func schemaDocs(base string) []any {
 			"id":          schemaEnterprise,
 			"name":        "EnterpriseUser",
 			"description": "Enterprise User extension",
-			"attributes":  schemaAttributes(enterpriseAttrs),
+			"attributes":  schemaAttributes(enterpriseAttrs, schemaEnterprise+":"),
 			"meta":        map[string]any{"resourceType": "Schema", "location": base + "/Schemas/" + schemaEnterprise},
 		},
 	}

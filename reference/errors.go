@@ -33,9 +33,10 @@ const contentTypeSCIM = "application/scim+json"
 // apiError is an HTTP error with a SCIM error type, returned by handlers and
 // written as a SCIM error body.
 type apiError struct {
-	Status   int
-	ScimType string
-	Detail   string
+	Status     int
+	ScimType   string
+	Detail     string
+	RetryAfter int // seconds; sent as Retry-After when > 0
 }
 
 func (e *apiError) Error() string { return e.Detail }
@@ -63,6 +64,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // no-error-schema fault the body lacks the schemas and its status is a number.
 // The variants bound to w decide the scimType (see errorScimType).
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
 	scimType := errorScimType(variantsOf(w), e)
 	if e.Status == http.StatusUnauthorized && !s.faults.Has(faultNoWWWAuthenticate) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="xakia-scim"`)

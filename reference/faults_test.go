@@ -217,7 +217,7 @@ var faultProbes = []struct {
 	}},
 	{faultNoBodyLimit, "413 201", "201 201", func(t *testing.T, e *testEnv) string {
 		l := e.loc(0)
-		big := `{"schemas":["` + schemaUser + `"],"userName":"big@example.com","displayName":"` + strings.Repeat("x", MaxBodyBytes+10) + `"}`
+		big := `{"schemas":["` + schemaUser + `"],"userName":"big@example.com","padding":"` + strings.Repeat("x", MaxBodyBytes+10) + `"}`
 		return fmt.Sprint(e.do("POST", l.Base+"/Users", l.Key, big).Status, " ",
 			e.do("POST", l.Base+"/Users", l.Key, oktaUser("small@example.com", "")).Status)
 	}},

@@ -199,6 +199,9 @@ func (s *Server) findUsers(ctx context.Context, loc store.Location, base string,
 
 func (s *Server) lookupUsers(ctx context.Context, loc store.Location, base string, expr filter.Expr) ([]store.User, error) {
 	if attr, value, ok := filter.Equality(expr); ok {
+		if err := checkLookupValue(value); err != nil {
+			return nil, err
+		}
 		switch attr {
 		case "userName":
 			u, err := s.store.UserByUserNameKey(ctx, loc.ID, s.userNameKey(value))

@@ -64,10 +64,10 @@ func normalizeQueryAttributes(q string) (string, error) {
 // returns it with the plain key, which is shown only this once. The id is
 // [LocationID] of the name, suffixed -2, -3, … when taken.
 func createLocation(ctx context.Context, st store.Store, name, queryAttributes string) (store.Location, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return store.Location{}, "", errors.New("a location needs a name")
+	if err := checkLocationName(name); err != nil {
+		return store.Location{}, "", err
 	}
+	name = strings.TrimSpace(name)
 	qa, err := normalizeQueryAttributes(queryAttributes)
 	if err != nil {
 		return store.Location{}, "", err

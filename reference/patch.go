@@ -24,6 +24,11 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		return
 	}
 	ops, err := patch.ParseRequest(raw)
+	if err == nil && !s.faults.Has(faultPatchNotAtomic) {
+		// Checked before anything applies (with patch-not-atomic, per
+		// operation below, so that earlier operations stay applied).
+		err = checkPatchPaths(ops)
+	}
 	if err != nil {
 		s.writeError(w, patchError(err))
 		return
@@ -60,6 +65,10 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		if s.faults.Has(faultPatchNotAtomic) {
 			result = resource
 			for _, op := range ops {
+				if err := checkPatchPaths([]patch.Operation{op}); err != nil {
+					opErr = err
+					break
+				}
 				next, err := patch.Apply(result, []patch.Operation{op})
 				if err != nil {
 					opErr = err
@@ -74,6 +83,9 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 			}
 		}
 		in, err := parseUserBody(result)
+		if err == nil {
+			err = s.inputLimits(in)
+		}
 		if err != nil {
 			return err
 		}

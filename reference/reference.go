@@ -180,6 +180,9 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 			if err := <-done; err != nil && closeErr == nil {
 				closeErr = err
 			}
+			if err := srv.Close(); err != nil && closeErr == nil {
+				closeErr = err
+			}
 			if err := st.Close(); err != nil && closeErr == nil {
 				closeErr = err
 			}

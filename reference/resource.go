@@ -207,6 +207,9 @@ func normalizeValue(d attrDef, v any, path string) (any, error) {
 		if s == "" {
 			return nil, nil
 		}
+		if err := checkString(path, s); err != nil {
+			return nil, err
+		}
 		return s, nil
 	case kindBool:
 		switch b := v.(type) {

@@ -3,6 +3,8 @@ package reference
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
@@ -60,6 +63,7 @@ type Server struct {
 	audit       *auditLog
 	limiter     *rateLimiter
 	oldKeys     *oldKeyRing // only used by the old-key-valid fault
+	dummyHash   []byte      // compared against when a location does not exist
 	listCalls   atomic.Uint64
 	handler     http.Handler
 }
@@ -89,13 +93,18 @@ func NewServer(st store.Store, cfg Config) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	dummy, err := NewAPIKey()
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		store:     st,
 		publicURL: pub,
 		faults:    faults,
 		variants:  variants,
 		log:       logger,
-		audit:     newAuditLog(cfg.AuditSize),
+		dummyHash: HashKey(dummy),
+		audit:     newAuditLog(st, logger, cfg.AuditSize),
 		limiter:   newRateLimiter(cfg.RateLimit),
 		oldKeys:   newOldKeyRing(),
 	}
@@ -109,6 +118,15 @@ func NewServer(st store.Store, cfg Config) (*Server, error) {
 // Handler returns the server's HTTP handler: SCIM under /scim/v2/{location},
 // the admin API under /admin/api and GET /healthz.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close writes the audit records still pending. The server keeps no other
+// resource; the store stays owned by the caller, who closes it after.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s.audit.flush(ctx)
+	return nil
+}
 
 // Faults returns the enabled faults.
 func (s *Server) Faults() FaultSet { return s.faults }
@@ -165,12 +183,49 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/admin/api/locations/{id}/users/{userId}", s.admin(s.handleAdminUser))
 	mux.Handle("/admin/api/locations/{id}/users/{userId}/invite", s.admin(s.handleAdminInvite))
 	mux.Handle("/admin/api/locations/{id}/audit", s.admin(s.handleAdminAudit))
+	mux.Handle("/admin/api/locations/{id}/audit/failures", s.admin(s.handleAdminAuditFailures))
 
 	mux.HandleFunc("/healthz", s.handleHealthz)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, newError(http.StatusNotFound, "", "no such endpoint: "+r.URL.Path))
 	})
-	return s.withVariants(s.recoverer(s.logRequests(s.limitBody(cleanSlashes(mux)))))
+	return s.withRequestID(s.withVariants(s.recoverer(s.logRequests(s.checkRequest(s.limitBody(cleanSlashes(mux)))))))
+}
+
+// requestIDKey is the context key of a request's id.
+type requestIDKey struct{}
+
+// withRequestID gives every request a random id, sent back in X-Request-Id,
+// written in its log line and in the detail of a 500, so that an operator
+// can find the log line of an answer a client reports.
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+// requestID returns the id withRequestID gave r ("" outside it).
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
+}
+
+// checkRequest applies the input contract to what every endpoint shares:
+// the query string (strict parsing, valid UTF-8, no control characters, no
+// credentials: a key in a URL leaks into logs) is refused with 400 before
+// any handler, authentication or store sees it.
+func (s *Server) checkRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := checkQuery(r.URL.RawQuery); err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // cleanSlashes collapses repeated slashes in the path ("/scim/v2/x//Users",
@@ -252,9 +307,9 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path,
+				s.log.Error("panic serving request", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path,
 					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				s.writeError(w, newError(http.StatusInternalServerError, "", "internal server error"))
+				s.writeError(w, newError(http.StatusInternalServerError, "", "internal server error (request id "+requestID(r)+")"))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -269,6 +324,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		attrs := []any{
+			"request_id", requestID(r),
 			"method", r.Method,
 			"path", r.URL.Path,
 			"status", sw.code(),
@@ -334,6 +390,9 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 		}
 		return nil, newError(http.StatusBadRequest, scimInvalidSyntax, "cannot read the request body")
 	}
+	if !utf8.Valid(raw) {
+		return nil, newError(http.StatusBadRequest, scimInvalidSyntax, "the request body is not valid UTF-8 (RFC 8259 §8.1)")
+	}
 	return raw, nil
 }
 
@@ -397,15 +456,23 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		s.log.Error("health check failed", "err", err)
-		s.writeError(w, newError(http.StatusServiceUnavailable, "", "the store does not answer"))
+		s.log.Error("health check failed", "request_id", requestID(r), "err", err)
+		e := newError(http.StatusServiceUnavailable, "", "unhealthy: "+store.Describe(err))
+		e.RetryAfter = retryAfterUnavailable
+		s.writeError(w, e)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// retryAfterUnavailable is the Retry-After (seconds) of a 503 answered
+// while the store is unavailable.
+const retryAfterUnavailable = 5
+
 // errorFor maps a handler error to an apiError: apiErrors as they are, store
-// errors to 404/409, anything else to a logged 500.
+// errors by class (not found 404, conflict 409, unavailable 503 with
+// Retry-After, data refused by the database 400), anything else to a 500
+// whose detail and log line carry the request id.
 func (s *Server) errorFor(r *http.Request, err error) *apiError {
 	var ae *apiError
 	switch {
@@ -413,9 +480,19 @@ func (s *Server) errorFor(r *http.Request, err error) *apiError {
 		return ae
 	case errors.Is(err, store.ErrNotFound):
 		return newError(http.StatusNotFound, "", "resource not found")
+	case errors.Is(err, store.ErrConflict):
+		return newError(http.StatusConflict, scimUniqueness, "the resource conflicts with an existing one")
 	case errors.Is(err, context.Canceled):
 		return newError(http.StatusServiceUnavailable, "", "request canceled")
+	case errors.Is(err, store.ErrUnavailable):
+		s.log.Warn("store unavailable", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+		e := newError(http.StatusServiceUnavailable, "", "the service is temporarily unavailable: "+store.Describe(err)+"; retry later")
+		e.RetryAfter = retryAfterUnavailable
+		return e
+	case errors.Is(err, store.ErrInvalidData):
+		s.log.Warn("store refused data", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+		return newError(http.StatusBadRequest, scimInvalidValue, "the database refused a value of the request (request id "+requestID(r)+")")
 	}
-	s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-	return newError(http.StatusInternalServerError, "", "internal server error")
+	s.log.Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+	return newError(http.StatusInternalServerError, "", "internal server error (request id "+requestID(r)+")")
 }

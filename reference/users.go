@@ -25,6 +25,17 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, loc store.L
 
 // handleUser serves /scim/v2/{loc}/Users/{id}.
 func (s *Server) handleUser(w http.ResponseWriter, r *http.Request, loc store.Location) {
+	if id := r.PathValue("id"); !validID(id) {
+		// Ids are issued in a fixed alphabet: anything else names no user
+		// and never reaches the store.
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete:
+			s.writeError(w, notFound(id))
+		default:
+			s.methodNotAllowed(w, r, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete)
+		}
+		return
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		s.getUser(w, r, loc)
@@ -77,6 +88,9 @@ func (s *Server) readUserBody(r *http.Request) (userInput, error) {
 		return userInput{}, err
 	}
 	in, err := parseUserBody(body)
+	if err == nil {
+		err = s.inputLimits(in)
+	}
 	if err != nil {
 		return userInput{}, err
 	}

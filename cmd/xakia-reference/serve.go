@@ -56,7 +56,7 @@ func parseServe(args []string, stderr io.Writer, getenv env) (serveConfig, error
 	var c serveConfig
 	fs := newFlagSet("serve", serveUsage, stderr)
 	fs.StringVar(&c.addr, "addr", orEnv(getenv, "XAKIA_ADDR", defaultAddr), "listen address host:port [XAKIA_ADDR]")
-	fs.StringVar(&c.db, "db", orEnv(getenv, "XAKIA_DB", defaultDB), "SQLite file, :memory: or postgres:// URL [XAKIA_DB]")
+	fs.StringVar(&c.db, "db", orEnv(getenv, "XAKIA_DB", defaultDB), "SQLite file, :memory:, postgres:// URL or keyword DSN (host=… dbname=…) [XAKIA_DB]")
 	fs.StringVar(&c.publicURL, "public-url", orEnv(getenv, "XAKIA_PUBLIC_URL", ""),
 		"public origin for meta.location and base URIs, e.g. https://scim.example.com (default: the request's Host) [XAKIA_PUBLIC_URL]")
 	fs.StringVar(&c.adminToken, "admin-token", "", "admin API token [XAKIA_ADMIN_TOKEN] (default: generated and printed)")
@@ -228,6 +228,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -263,7 +266,7 @@ func dbKind(dsn string) string {
 	switch {
 	case dsn == "" || dsn == ":memory:":
 		return "memory"
-	case strings.HasPrefix(strings.ToLower(dsn), "postgres"):
+	case strings.HasPrefix(strings.ToLower(dsn), "postgres"), strings.Contains(dsn, "="):
 		return "postgres"
 	}
 	return "sqlite"

@@ -32,9 +32,20 @@ func TestClassifyDSN(t *testing.T) {
 		{"x.db?mode=ro", 0, "contains '?'"},
 		{"file:x.db", 0, "file:"},
 		{"mysql://u@h/db", 0, `unsupported database URL scheme "mysql"`},
+		{"host=db.internal dbname=xakia user=x password=s3cret sslmode=require", dsnPostgres, ""},
+		{"host=/tmp port=5432 dbname='my db' password='it\\'s'", dsnPostgres, ""},
+		{"host=db password=s3cret bogus=1", 0, `unknown keyword "bogus"`},
+		{"host=db password=s3cret", dsnPostgres, ""},
+		{"./x=y.db", 0, "contains '='"},
+		{"dbname=x passwd=s3cret", 0, `unknown keyword "passwd"`},
+		{"host=db dbname='unterminated", 0, "unterminated"},
+		{"sqlite://x.db", 0, `unsupported database URL scheme "sqlite"`},
 	}
 	for _, c := range cases {
 		got, err := classifyDSN(c.dsn)
+		if err != nil && strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("classifyDSN(%q): the error shows the password: %v", c.dsn, err)
+		}
 		if c.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 				t.Errorf("classifyDSN(%q) error %v, want one containing %q", c.dsn, err, c.wantErr)
@@ -111,7 +122,7 @@ func TestOpenMemoryIsPrivateAndRemoved(t *testing.T) {
 	if _, err := b.Location(ctx, "x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a location of one in-memory store is visible in another: %v", err)
 	}
-	dir := a.(*sqliteStore).tempDir
+	dir := inner(a).(*sqliteStore).tempDir
 	if _, err := os.Stat(dir); err != nil {
 		t.Fatalf("temporary directory: %v", err)
 	}
@@ -241,7 +252,7 @@ func TestSQLiteSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	ss := s.(*sqliteStore)
+	ss := inner(s).(*sqliteStore)
 	for _, c := range []struct {
 		db     *sql.DB
 		pragma string

@@ -60,6 +60,27 @@ var pgMigrations = [][]string{
 		`CREATE INDEX users_location_external_id ON users(location_id, external_id) WHERE NOT deleted`,
 		`CREATE INDEX users_location_seq ON users(location_id, seq)`,
 	},
+	{
+		`CREATE TABLE audit (
+			seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+			location_id TEXT NOT NULL,
+			time        TIMESTAMPTZ NOT NULL,
+			method      TEXT NOT NULL,
+			path        TEXT NOT NULL,
+			status      INTEGER NOT NULL,
+			user_agent  TEXT NOT NULL,
+			duration_ms DOUBLE PRECISION NOT NULL
+		)`,
+		`CREATE INDEX audit_location_seq ON audit(location_id, seq)`,
+		`CREATE TABLE auth_failures (
+			location_id TEXT NOT NULL,
+			source      TEXT NOT NULL,
+			minute      TIMESTAMPTZ NOT NULL,
+			count       BIGINT NOT NULL,
+			last_status INTEGER NOT NULL,
+			PRIMARY KEY (location_id, source, minute)
+		)`,
+	},
 }
 
 // pgStore is the PostgreSQL implementation of Store. It keeps no state besides
@@ -110,6 +131,12 @@ func firstNonEmpty(a, b string) string {
 // dsnPassword extracts the password of a postgres URL, if any, so that errors
 // can be scrubbed of it even when the URL does not parse fully.
 func dsnPassword(dsn string) string {
+	if !strings.Contains(dsn, "://") {
+		if kv, err := parseKeywordDSN(dsn); err == nil {
+			return kv["password"]
+		}
+		return ""
+	}
 	if u, err := url.Parse(dsn); err == nil {
 		if p, ok := u.User.Password(); ok {
 			return p
@@ -513,4 +540,116 @@ func (s *pgStore) Ping(ctx context.Context) error {
 func (s *pgStore) Close() error {
 	s.pool.Close()
 	return nil
+}
+
+// AppendAudit implements Store.
+func (s *pgStore) AppendAudit(ctx context.Context, records []AuditRecord) (err error) {
+	if len(records) == 0 {
+		return nil
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: append audit: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	locs := map[string]bool{}
+	for _, r := range records {
+		if _, err := tx.Exec(ctx, `INSERT INTO audit (location_id, time, method, path, status, user_agent, duration_ms)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.LocationID, normTime(r.Time), r.Method, r.Path, r.Status, r.UserAgent, r.DurationMS); err != nil {
+			return fmt.Errorf("store: append audit: %w", err)
+		}
+		locs[r.LocationID] = true
+	}
+	for loc := range locs {
+		if _, err := tx.Exec(ctx, `DELETE FROM audit WHERE location_id = $1 AND seq <=
+			(SELECT seq FROM audit WHERE location_id = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)`, loc, AuditKeepPerLocation); err != nil {
+			return fmt.Errorf("store: trim audit: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("store: append audit: commit: %w", err)
+	}
+	return nil
+}
+
+// AddAuthFailures implements Store.
+func (s *pgStore) AddAuthFailures(ctx context.Context, failures []AuthFailure) (err error) {
+	if len(failures) == 0 {
+		return nil
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: add auth failures: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	for _, f := range failures {
+		if _, err := tx.Exec(ctx, `INSERT INTO auth_failures (location_id, source, minute, count, last_status)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (location_id, source, minute)
+			DO UPDATE SET count = auth_failures.count + EXCLUDED.count, last_status = EXCLUDED.last_status`,
+			f.LocationID, f.Source, minute(f.Minute), f.Count, f.LastStatus); err != nil {
+			return fmt.Errorf("store: add auth failures: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM auth_failures WHERE minute < $1`,
+		minute(time.Now().Add(-AuthFailureRetention))); err != nil {
+		return fmt.Errorf("store: trim auth failures: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("store: add auth failures: commit: %w", err)
+	}
+	return nil
+}
+
+// Audit implements Store.
+func (s *pgStore) Audit(ctx context.Context, locationID string, limit int) ([]AuditRecord, error) {
+	rows, err := s.pool.Query(ctx, `SELECT location_id, time, method, path, status, user_agent, duration_ms
+		FROM (SELECT * FROM audit WHERE location_id = $1 ORDER BY seq DESC LIMIT $2) last ORDER BY seq`, locationID, max(limit, 0))
+	if err != nil {
+		return nil, fmt.Errorf("store: read audit: %w", err)
+	}
+	defer rows.Close()
+	out := []AuditRecord{}
+	for rows.Next() {
+		var r AuditRecord
+		if err := rows.Scan(&r.LocationID, &r.Time, &r.Method, &r.Path, &r.Status, &r.UserAgent, &r.DurationMS); err != nil {
+			return nil, fmt.Errorf("store: read audit: %w", err)
+		}
+		r.Time = r.Time.UTC()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read audit: %w", err)
+	}
+	return out, nil
+}
+
+// AuthFailures implements Store.
+func (s *pgStore) AuthFailures(ctx context.Context, locationID string) ([]AuthFailure, error) {
+	rows, err := s.pool.Query(ctx, `SELECT location_id, source, minute, count, last_status
+		FROM auth_failures WHERE location_id = $1 ORDER BY minute, source`, locationID)
+	if err != nil {
+		return nil, fmt.Errorf("store: read auth failures: %w", err)
+	}
+	defer rows.Close()
+	out := []AuthFailure{}
+	for rows.Next() {
+		var f AuthFailure
+		if err := rows.Scan(&f.LocationID, &f.Source, &f.Minute, &f.Count, &f.LastStatus); err != nil {
+			return nil, fmt.Errorf("store: read auth failures: %w", err)
+		}
+		f.Minute = f.Minute.UTC()
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read auth failures: %w", err)
+	}
+	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -66,6 +67,27 @@ var sqliteMigrations = [][]string{
 		`CREATE INDEX users_location_external_id ON users(location_id, external_id) WHERE deleted = 0`,
 		`CREATE INDEX users_location_seq ON users(location_id, seq)`,
 	},
+	{
+		`CREATE TABLE audit (
+			seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+			location_id TEXT NOT NULL,
+			time        TEXT NOT NULL,
+			method      TEXT NOT NULL,
+			path        TEXT NOT NULL,
+			status      INTEGER NOT NULL,
+			user_agent  TEXT NOT NULL,
+			duration_ms REAL NOT NULL
+		) STRICT`,
+		`CREATE INDEX audit_location_seq ON audit(location_id, seq)`,
+		`CREATE TABLE auth_failures (
+			location_id TEXT NOT NULL,
+			source      TEXT NOT NULL,
+			minute      TEXT NOT NULL,
+			count       INTEGER NOT NULL,
+			last_status INTEGER NOT NULL,
+			PRIMARY KEY (location_id, source, minute)
+		) STRICT`,
+	},
 }
 
 // sqliteStore is the SQLite implementation of Store.
@@ -76,6 +98,13 @@ type sqliteStore struct {
 	tempDir string // removed by Close when the database is a temporary one
 
 	scanBatch int // users per ScanUsers query
+
+	// The checkpointer (see checkpointLoop) keeps the -wal file bounded.
+	writes     atomic.Int64  // committed write transactions
+	checkpoint chan struct{} // asks the checkpointer to run now (buffered 1)
+	stop       chan struct{} // closed by Close
+	stopped    chan struct{} // closed when the checkpointer has returned
+	logger     *slog.Logger
 
 	closeOnce sync.Once
 	closeErr  error
@@ -89,7 +118,7 @@ func openSQLiteTemp(ctx context.Context, logger *slog.Logger) (Store, error) {
 		return nil, fmt.Errorf("store: create temporary directory for the in-memory database: %w", err)
 	}
 	path := filepath.Join(dir, "xakia.db")
-	s, err := newSQLite(ctx, path, logger)
+	s, err := newSQLite(ctx, path, sqliteWriteParams, logger)
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
@@ -104,7 +133,7 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (Store, e
 	if err := checkSQLitePath(path); err != nil {
 		return nil, err
 	}
-	s, err := newSQLite(ctx, path, logger)
+	s, err := newSQLite(ctx, path, sqliteWriteParams, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -157,10 +186,13 @@ func checkSQLitePath(path string) error {
 // SQLite can answer SQLITE_BUSY at once, without waiting for busy_timeout,
 // while connections opened together switch a new file to WAL; the retries
 // are bounded by the same busy timeout.
-func newSQLite(ctx context.Context, path string, logger *slog.Logger) (*sqliteStore, error) {
+//
+// writeParams are the write pool's connection parameters (sqliteWriteParams;
+// tests may relax synchronous to measure WAL growth at a higher write rate).
+func newSQLite(ctx context.Context, path, writeParams string, logger *slog.Logger) (*sqliteStore, error) {
 	deadline := time.Now().Add(sqliteBusyTimeoutMS * time.Millisecond)
 	for attempt := 1; ; attempt++ {
-		s, err := newSQLiteOnce(ctx, path, logger)
+		s, err := newSQLiteOnce(ctx, path, writeParams, logger)
 		if err == nil || sqliteCode(err)&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
 			return s, err
 		}
@@ -174,8 +206,8 @@ func newSQLite(ctx context.Context, path string, logger *slog.Logger) (*sqliteSt
 }
 
 // newSQLiteOnce opens both pools on path and applies the migrations.
-func newSQLiteOnce(ctx context.Context, path string, logger *slog.Logger) (*sqliteStore, error) {
-	write, err := sql.Open("sqlite", path+"?"+sqliteWriteParams)
+func newSQLiteOnce(ctx context.Context, path, writeParams string, logger *slog.Logger) (*sqliteStore, error) {
+	write, err := sql.Open("sqlite", path+"?"+writeParams)
 	if err != nil {
 		return nil, fmt.Errorf("store: open SQLite database %q: %w", path, err)
 	}
@@ -200,7 +232,87 @@ func newSQLiteOnce(ctx context.Context, path string, logger *slog.Logger) (*sqli
 		_ = read.Close()
 		return nil, fmt.Errorf("store: open SQLite database %q for reading: %w", path, err)
 	}
-	return &sqliteStore{write: write, read: read, path: path, scanBatch: defaultScanBatch}, nil
+	s := &sqliteStore{write: write, read: read, path: path, scanBatch: defaultScanBatch,
+		checkpoint: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}), logger: logger}
+	go s.checkpointLoop()
+	return s, nil
+}
+
+// WAL checkpointing while serving. SQLite's automatic checkpoint (PASSIVE,
+// every 1000 pages) cannot restart the -wal file while readers keep using
+// it, so under sustained writes the file grew without bound (301 MB after
+// 10k creates). The checkpointer runs a TRUNCATE checkpoint on the write
+// connection every sqliteCheckpointEvery writes and at least every
+// sqliteCheckpointInterval while writes happen; TRUNCATE waits (briefly)
+// for readers and then resets the file to zero bytes.
+const (
+	sqliteCheckpointEvery    = 256
+	sqliteCheckpointInterval = time.Second
+	// sqliteCheckpointBusyMS is the busy timeout of a checkpoint: writers
+	// queue behind it, so it must be short; a checkpoint that cannot finish
+	// in time is retried at the next trigger.
+	sqliteCheckpointBusyMS = 500
+)
+
+// noteWrite counts a committed write and triggers a checkpoint every
+// sqliteCheckpointEvery writes.
+func (s *sqliteStore) noteWrite() {
+	if s.writes.Add(1)%sqliteCheckpointEvery == 0 {
+		select {
+		case s.checkpoint <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// checkpointLoop runs until Close.
+func (s *sqliteStore) checkpointLoop() {
+	defer close(s.stopped)
+	tick := time.NewTicker(sqliteCheckpointInterval)
+	defer tick.Stop()
+	var last int64
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.checkpoint:
+		case <-tick.C:
+		}
+		if n := s.writes.Load(); n != last {
+			last = n
+			if err := s.Checkpoint(context.Background()); err != nil {
+				s.logger.Warn("store: WAL checkpoint failed; retried later", "path", s.path, "err", err)
+			}
+		}
+	}
+}
+
+// Checkpoint runs a TRUNCATE checkpoint on the write connection: every page
+// of the -wal file is copied into the database and the file is truncated.
+// A reader still using the WAL makes it fall short (it is then a PASSIVE
+// checkpoint), which is not an error.
+func (s *sqliteStore) Checkpoint(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteCheckpointBusyMS)); err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteBusyTimeoutMS))
+	}()
+	var busy, logPages, done int
+	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &done); err != nil {
+		if sqliteCode(err)&0xff == sqlite3.SQLITE_BUSY {
+			return nil
+		}
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
+	return nil
 }
 
 // migrateSQLite brings the schema up to date inside one immediate transaction,
@@ -315,6 +427,7 @@ func (s *sqliteStore) CreateLocation(ctx context.Context, l Location) error {
 	if err != nil {
 		return fmt.Errorf("store: create location %q: %w", l.ID, err)
 	}
+	s.noteWrite()
 	return nil
 }
 
@@ -391,6 +504,7 @@ func (s *sqliteStore) UpdateLocation(ctx context.Context, l Location) error {
 	if n == 0 {
 		return fmt.Errorf("%w: location %q", ErrNotFound, l.ID)
 	}
+	s.noteWrite()
 	return nil
 }
 
@@ -447,6 +561,7 @@ func (s *sqliteStore) CreateUser(ctx context.Context, u User) (User, error) {
 	case err != nil:
 		return User{}, fmt.Errorf("store: create user %q: %w", u.ID, err)
 	}
+	s.noteWrite()
 	return u, nil
 }
 
@@ -562,6 +677,7 @@ func (s *sqliteStore) UpdateUser(ctx context.Context, locationID, id string, fn 
 	if err := tx.Commit(); err != nil {
 		return User{}, fmt.Errorf("store: update user %q: commit: %w", id, err)
 	}
+	s.noteWrite()
 	return u, nil
 }
 
@@ -635,6 +751,8 @@ func (s *sqliteStore) Ping(ctx context.Context) error {
 // result.
 func (s *sqliteStore) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.stopped
 		errs := []error{s.read.Close(), s.write.Close()}
 		if s.tempDir != "" {
 			errs = append(errs, os.RemoveAll(s.tempDir))
@@ -644,4 +762,124 @@ func (s *sqliteStore) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// AppendAudit implements Store.
+func (s *sqliteStore) AppendAudit(ctx context.Context, records []AuditRecord) (err error) {
+	if len(records) == 0 {
+		return nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: append audit: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	locs := map[string]bool{}
+	for _, r := range records {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit (location_id, time, method, path, status, user_agent, duration_ms)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.LocationID, formatSQLiteTime(r.Time), r.Method, r.Path, r.Status, r.UserAgent, r.DurationMS); err != nil {
+			return fmt.Errorf("store: append audit: %w", err)
+		}
+		locs[r.LocationID] = true
+	}
+	for loc := range locs {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM audit WHERE location_id = ? AND seq <=
+			(SELECT seq FROM audit WHERE location_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`, loc, loc, AuditKeepPerLocation); err != nil {
+			return fmt.Errorf("store: trim audit: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: append audit: commit: %w", err)
+	}
+	s.noteWrite()
+	return nil
+}
+
+// AddAuthFailures implements Store.
+func (s *sqliteStore) AddAuthFailures(ctx context.Context, failures []AuthFailure) (err error) {
+	if len(failures) == 0 {
+		return nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: add auth failures: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	for _, f := range failures {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO auth_failures (location_id, source, minute, count, last_status)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (location_id, source, minute)
+			DO UPDATE SET count = count + excluded.count, last_status = excluded.last_status`,
+			f.LocationID, f.Source, formatSQLiteTime(minute(f.Minute)), f.Count, f.LastStatus); err != nil {
+			return fmt.Errorf("store: add auth failures: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM auth_failures WHERE minute < ?`,
+		formatSQLiteTime(minute(time.Now().Add(-AuthFailureRetention)))); err != nil {
+		return fmt.Errorf("store: trim auth failures: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: add auth failures: commit: %w", err)
+	}
+	s.noteWrite()
+	return nil
+}
+
+// Audit implements Store.
+func (s *sqliteStore) Audit(ctx context.Context, locationID string, limit int) ([]AuditRecord, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT location_id, time, method, path, status, user_agent, duration_ms
+		FROM (SELECT * FROM audit WHERE location_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, locationID, max(limit, 0))
+	if err != nil {
+		return nil, fmt.Errorf("store: read audit: %w", err)
+	}
+	defer rows.Close()
+	out := []AuditRecord{}
+	for rows.Next() {
+		var r AuditRecord
+		var t string
+		if err := rows.Scan(&r.LocationID, &t, &r.Method, &r.Path, &r.Status, &r.UserAgent, &r.DurationMS); err != nil {
+			return nil, fmt.Errorf("store: read audit: %w", err)
+		}
+		if r.Time, err = parseSQLiteTime(t); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read audit: %w", err)
+	}
+	return out, nil
+}
+
+// AuthFailures implements Store.
+func (s *sqliteStore) AuthFailures(ctx context.Context, locationID string) ([]AuthFailure, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT location_id, source, minute, count, last_status
+		FROM auth_failures WHERE location_id = ? ORDER BY minute, source`, locationID)
+	if err != nil {
+		return nil, fmt.Errorf("store: read auth failures: %w", err)
+	}
+	defer rows.Close()
+	out := []AuthFailure{}
+	for rows.Next() {
+		var f AuthFailure
+		var m string
+		if err := rows.Scan(&f.LocationID, &f.Source, &m, &f.Count, &f.LastStatus); err != nil {
+			return nil, fmt.Errorf("store: read auth failures: %w", err)
+		}
+		if f.Minute, err = parseSQLiteTime(m); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read auth failures: %w", err)
+	}
+	return out, nil
 }

@@ -101,6 +101,8 @@ type Store interface {
 	// no index can answer.
 	ScanUsers(ctx context.Context, locationID string, includeDeleted bool, fn func(User) bool) error
 
+	auditStore
+
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.

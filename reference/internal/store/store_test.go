@@ -199,6 +199,64 @@ func equalStrings(a, b []string) bool {
 // --- the contract ---
 
 var contractCases = []contractCase{
+	{name: "audit keeps the last records of each location", run: func(t *testing.T, h *harness) {
+		s := h.open(t)
+		ctx := testCtx(t)
+		at := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+		batch := make([]AuditRecord, AuditKeepPerLocation+5)
+		for i := range batch {
+			batch[i] = AuditRecord{LocationID: "a", Time: at.Add(time.Duration(i) * time.Millisecond), Method: "GET", Path: fmt.Sprintf("/r/%d", i), Status: 200}
+		}
+		if err := s.AppendAudit(ctx, []AuditRecord{{LocationID: "b", Time: at, Method: "GET", Path: "/b", Status: 200}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AppendAudit(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Audit(ctx, "a", AuditKeepPerLocation+100)
+		if err != nil || len(got) != AuditKeepPerLocation || got[0].Path != "/r/5" || got[len(got)-1].Path != fmt.Sprintf("/r/%d", len(batch)-1) {
+			t.Fatalf("after %d records: %d kept (%v), first %v", len(batch), len(got), err, got[:min(1, len(got))])
+		}
+		if b, _ := s.Audit(ctx, "b", 10); len(b) != 1 {
+			t.Errorf("trimming a evicted b's records: %+v", b)
+		}
+	}},
+	{name: "audit records and failure counts", run: func(t *testing.T, h *harness) {
+		s := h.open(t)
+		ctx := testCtx(t)
+		at := time.Date(2026, 11, 29, 12, 0, 30, 123456000, time.UTC)
+		recs := []AuditRecord{
+			{LocationID: "a", Time: at, Method: "GET", Path: "/scim/v2/a/Users?filter=x", Status: 200, UserAgent: "Okta", DurationMS: 1.5},
+			{LocationID: "a", Time: at.Add(time.Second), Method: "POST", Path: "/scim/v2/a/Users", Status: 201, UserAgent: "Okta", DurationMS: 2},
+			{LocationID: "b", Time: at, Method: "GET", Path: "/scim/v2/b/Users", Status: 200},
+		}
+		if err := s.AppendAudit(ctx, recs[:1]); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AppendAudit(ctx, recs[1:]); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Audit(ctx, "a", 10)
+		if err != nil || len(got) != 2 || got[0] != recs[0] || got[1] != recs[1] {
+			t.Fatalf("Audit(a) = %+v, %v; want the two records of a, oldest first", got, err)
+		}
+		if last, _ := s.Audit(ctx, "a", 1); len(last) != 1 || last[0] != recs[1] {
+			t.Errorf("Audit(a, 1) = %+v, want the newest", last)
+		}
+		now := time.Now().UTC()
+		for range 2 {
+			if err := s.AddAuthFailures(ctx, []AuthFailure{{LocationID: "a", Source: "10.0.0.1", Minute: now, Count: 3, LastStatus: 401}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fs, err := s.AuthFailures(ctx, "a")
+		if err != nil || len(fs) != 1 || fs[0].Count != 6 || fs[0].Source != "10.0.0.1" || !fs[0].Minute.Equal(now.Truncate(time.Minute)) {
+			t.Errorf("AuthFailures(a) = %+v, %v; want one row counting 6", fs, err)
+		}
+		if fs, _ := s.AuthFailures(ctx, "b"); len(fs) != 0 {
+			t.Errorf("AuthFailures(b) = %+v, want none", fs)
+		}
+	}},
 	{name: "locations", run: func(t *testing.T, h *harness) {
 		s := h.open(t)
 		ctx := testCtx(t)
@@ -697,7 +755,7 @@ var contractCases = []contractCase{
 // setScanBatch lowers the ScanUsers batch size of a concrete store.
 func setScanBatch(t *testing.T, s Store, n int) {
 	t.Helper()
-	switch s := s.(type) {
+	switch s := inner(s).(type) {
 	case *sqliteStore:
 		s.scanBatch = n
 	case *pgStore:
