@@ -49,9 +49,6 @@ func RequestHeaders(withBody bool) http.Header {
 // DefaultTimeout is Okta's socket timeout per request.
 const DefaultTimeout = 60 * time.Second
 
-// maxResponseBody bounds how much of a response the client reads.
-const maxResponseBody = 32 << 20
-
 // ErrRateLimited is wrapped by the error of a task whose request got 429
 // Too Many Requests; after the last attempt the task fails with it.
 var ErrRateLimited = errors.New("rate limited")
@@ -128,6 +125,7 @@ type scimClient struct {
 	policy    RateLimitPolicy
 	record    bool
 	observe   func(Observation)
+	maxBody   int64
 	// ownTransport is true when the client made its transport itself.
 	ownTransport bool
 }
@@ -142,6 +140,10 @@ func newClient(app App, o Options) *scimClient {
 		policy:    o.RateLimit,
 		record:    !o.NoRecord,
 		observe:   o.Observer,
+		maxBody:   o.MaxBody,
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = reports.DefaultMaxBody
 	}
 	if c.transport == nil {
 		// net/http keeps only 2 idle connections per host by default, so
@@ -203,15 +205,16 @@ func (s *session) notify(ctx context.Context, ob Observation) {
 
 func (c *scimClient) session() *session {
 	s := &session{c: c}
-	rt := c.transport
+	// Bodies are bounded where they arrive, before anything buffers them.
+	rt := reports.LimitBody(c.transport, c.maxBody)
 	if c.record {
-		s.rec = reports.NewRecorder(c.transport, c.app.Credential)
+		s.rec = reports.NewRecorder(rt, c.app.Credential)
 		rt = s.rec
 	}
 	s.hc = &http.Client{
 		Transport: rt,
 		// Okta does not follow redirects for SCIM calls; report them as is.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		CheckRedirect: reports.RefuseRedirect,
 	}
 	return s
 }
@@ -272,11 +275,16 @@ func (s *session) once(ctx context.Context, method, path, rawQuery string, body 
 		return nil, s.fail(ctx, method, path, start, 0, err)
 	}
 	defer hr.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(hr.Body, maxResponseBody))
+	raw, err := io.ReadAll(hr.Body)
 	if err != nil {
 		return nil, s.fail(ctx, method, path, start, hr.StatusCode, err)
 	}
-	decoded, err := decodeBody(hr.Header.Get("Content-Encoding"), raw)
+	decoded, err := decodeBody(hr.Header.Get("Content-Encoding"), raw, s.c.maxBody)
+	var big *reports.BodyTooLargeError
+	if errors.As(err, &big) {
+		big.Method, big.URL, big.Status = method, s.c.app.BaseURL+path, hr.StatusCode
+		return nil, s.fail(ctx, method, path, start, hr.StatusCode, err)
+	}
 	if err != nil {
 		return nil, s.fail(ctx, method, path, start, hr.StatusCode, fmt.Errorf("decoding %s response body: %w", hr.Header.Get("Content-Encoding"), err))
 	}
@@ -300,8 +308,17 @@ func (s *session) fail(ctx context.Context, method, path string, start time.Time
 
 // decodeBody undoes a gzip or deflate Content-Encoding. Go's transport does
 // not do it when Accept-Encoding was set by hand, as Okta's header is.
-// "deflate" is accepted both zlib-wrapped (RFC 9110) and raw.
-func decodeBody(encoding string, raw []byte) ([]byte, error) {
+// "deflate" is accepted both zlib-wrapped (RFC 9110) and raw. A decoded
+// body longer than max is a *reports.BodyTooLargeError (a compression bomb
+// stops there).
+func decodeBody(encoding string, raw []byte, max int64) ([]byte, error) {
+	readMax := func(r io.Reader) ([]byte, error) {
+		out, err := io.ReadAll(io.LimitReader(r, max+1))
+		if err == nil && int64(len(out)) > max {
+			return nil, &reports.BodyTooLargeError{Limit: max}
+		}
+		return out, err
+	}
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "", "identity":
 		return raw, nil
@@ -314,20 +331,21 @@ func decodeBody(encoding string, raw []byte) ([]byte, error) {
 			return nil, err
 		}
 		defer zr.Close()
-		return io.ReadAll(io.LimitReader(zr, maxResponseBody))
+		return readMax(zr)
 	case "deflate":
 		if len(raw) == 0 {
 			return raw, nil
 		}
 		if zr, err := zlib.NewReader(bytes.NewReader(raw)); err == nil {
 			defer zr.Close()
-			if out, err := io.ReadAll(io.LimitReader(zr, maxResponseBody)); err == nil {
-				return out, nil
+			out, err := readMax(zr)
+			if err == nil || errors.Is(err, reports.ErrBodyTooLarge) {
+				return out, err
 			}
 		}
 		fr := flate.NewReader(bytes.NewReader(raw))
 		defer fr.Close()
-		return io.ReadAll(io.LimitReader(fr, maxResponseBody))
+		return readMax(fr)
 	default:
 		return nil, fmt.Errorf("unsupported Content-Encoding %q (Okta accepts gzip and deflate)", encoding)
 	}

@@ -28,6 +28,10 @@ type Options struct {
 	// Observer, when set, is called after every HTTP attempt (from several
 	// goroutines at once when tasks run concurrently).
 	Observer func(Observation)
+	// MaxBody bounds every response body read, before and after decoding
+	// (reports.DefaultMaxBody, 8 MiB, when zero): a longer body fails the
+	// request with a *reports.BodyTooLargeError.
+	MaxBody int64
 }
 
 // Link is an assignment of an Okta user to the app, with the SCIM id Okta

@@ -29,7 +29,7 @@ func adminItems(r *response) []gjson.Result {
 // resolveLocationIDs finds the admin ids of the configured locations by
 // their SCIM base URI (falling back to the last path segment).
 func (rs *runState) resolveLocationIDs(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, rs.requestTimeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rs.adminURL+"/admin/api/locations", nil)
 	if err != nil {
@@ -37,12 +37,15 @@ func (rs *runState) resolveLocationIDs(ctx context.Context) error {
 	}
 	req.Header.Set("Authorization", "Bearer "+rs.adminTok)
 	req.Header.Set("Accept", "application/json")
-	res, err := http.DefaultClient.Do(req)
+	res, err := rs.client().Do(req)
 	if err != nil {
-		return fmt.Errorf("unreachable: %v", err)
+		return fmt.Errorf("unreachable: %w", err)
 	}
 	defer res.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(res.Body, 4<<20))
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return fmt.Errorf("GET /admin/api/locations: reading the answer: %w", err)
+	}
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET /admin/api/locations answered %d; check %s", res.StatusCode, EnvAdminToken)
 	}
@@ -69,6 +72,7 @@ func (w *World) admin(method, path string, body any) (*response, error) {
 		return nil, fmt.Errorf("this step needs the admin API (%s)", EnvAdminURL)
 	}
 	req := w.client.R().
+		SetContext(w.ctx).
 		SetHeader("Accept", "application/json").
 		SetHeader("Authorization", "Bearer "+w.run.adminTok)
 	if body != nil {
@@ -77,7 +81,7 @@ func (w *World) admin(method, path string, body any) (*response, error) {
 	start := time.Now()
 	res, err := req.Execute(method, w.run.adminURL+path)
 	if err != nil {
-		return nil, fmt.Errorf("admin API %s %s failed: %v", method, path, err)
+		return nil, fmt.Errorf("admin API: %w", w.requestFailed(method, w.run.adminURL+path, err))
 	}
 	return newResponse(method, path, res.StatusCode(), res.Header(), res.Body(), time.Since(start)), nil
 }

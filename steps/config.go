@@ -6,7 +6,11 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/xakia-okta/scimtest/reports"
 )
 
 // Profiles of the suite: which scenarios run and which deviations are
@@ -62,8 +66,66 @@ type Config struct {
 	// Variants are reference variant names (legal behaviours that differ
 	// from Xakia's) given to the embedded reference, like Faults.
 	Variants []string
+	// MaxBody is how many bytes of one response any client of the suite
+	// reads (SCIM_MAX_BODY); a longer body is a finding. Zero means
+	// reports.DefaultMaxBody (8 MiB).
+	MaxBody int64
+	// MaxDuration bounds the whole run (SCIM_MAX_DURATION); the scenarios
+	// it leaves are reported not run (deadline). Zero means
+	// DefaultMaxDuration.
+	MaxDuration time.Duration
+	// ScenarioTimeout bounds each scenario (SCIM_SCENARIO_TIMEOUT), never
+	// beyond what remains of MaxDuration. Zero means DefaultScenarioTimeout.
+	ScenarioTimeout time.Duration
 	// Output receives the console report; nil means io.Discard.
 	Output io.Writer
+}
+
+// Default bounds of a run.
+const (
+	DefaultMaxDuration     = 10 * time.Minute
+	DefaultScenarioTimeout = 2 * time.Minute
+)
+
+// maxBody is the configured body limit or the default.
+func (c Config) maxBody() int64 {
+	if c.MaxBody > 0 {
+		return c.MaxBody
+	}
+	return reports.DefaultMaxBody
+}
+
+// maxDuration is the configured run deadline or the default.
+func (c Config) maxDuration() time.Duration {
+	if c.MaxDuration > 0 {
+		return c.MaxDuration
+	}
+	return DefaultMaxDuration
+}
+
+// scenarioTimeout is the configured scenario deadline or the default.
+func (c Config) scenarioTimeout() time.Duration {
+	if c.ScenarioTimeout > 0 {
+		return c.ScenarioTimeout
+	}
+	return DefaultScenarioTimeout
+}
+
+// ParseSize reads a byte count: a plain integer, or one ending in KiB or MiB
+// ("8MiB", "512KiB").
+func ParseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20} {
+		if strings.HasSuffix(s, suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, suffix)), m
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("not a positive size in bytes, KiB or MiB: %q", s)
+	}
+	return n * mult, nil
 }
 
 // Environment variables read by ConfigFromEnv.
@@ -82,6 +144,12 @@ const (
 	// EnvFailOnNotRun set to "true" makes not-run scenarios fail the verdict.
 	EnvFailOnNotRun = "SCIM_FAIL_ON_NOT_RUN"
 	EnvImage        = "SCIM_IMAGE"
+	// EnvMaxBody bounds each response body (bytes, or e.g. "8MiB").
+	EnvMaxBody = "SCIM_MAX_BODY"
+	// EnvMaxDuration bounds the whole run (a Go duration, e.g. "10m").
+	EnvMaxDuration = "SCIM_MAX_DURATION"
+	// EnvScenarioTimeout bounds each scenario (a Go duration, e.g. "2m").
+	EnvScenarioTimeout = "SCIM_SCENARIO_TIMEOUT"
 )
 
 // ErrConfig marks configuration errors (exit status 2).
@@ -111,6 +179,25 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			*dst = true
 		default:
 			return Config{}, fmt.Errorf("%w: %s must be \"true\" or \"false\", not %q", ErrConfig, name, v)
+		}
+	}
+	if v := get(EnvMaxBody); v != "" {
+		n, err := ParseSize(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("%w: %s: %w", ErrConfig, EnvMaxBody, err)
+		}
+		cfg.MaxBody = n
+	}
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{EnvMaxDuration, &cfg.MaxDuration}, {EnvScenarioTimeout, &cfg.ScenarioTimeout}} {
+		if v := get(d.name); v != "" {
+			n, err := time.ParseDuration(v)
+			if err != nil || n <= 0 {
+				return Config{}, fmt.Errorf("%w: %s must be a positive duration such as \"10m\", not %q", ErrConfig, d.name, v)
+			}
+			*d.to = n
 		}
 	}
 	if cfg.Profile == "" {
@@ -180,6 +267,9 @@ func (c Config) Validate() error {
 				return err
 			}
 		}
+	}
+	if c.MaxBody < 0 || c.MaxDuration < 0 || c.ScenarioTimeout < 0 {
+		return bad("MaxBody, MaxDuration and ScenarioTimeout must not be negative")
 	}
 	if _, err := buildTagExpr(c.Profile, c.Tags, nil); err != nil {
 		return bad("%s: %v", EnvTags, err)

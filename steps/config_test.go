@@ -96,3 +96,28 @@ func TestRemoteTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigLimitsFromEnv(t *testing.T) {
+	c, err := ConfigFromEnv(envOf(map[string]string{EnvMaxBody: "1MiB", EnvMaxDuration: "90s", EnvScenarioTimeout: "5s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.maxBody() != 1<<20 || c.maxDuration().Seconds() != 90 || c.scenarioTimeout().Seconds() != 5 {
+		t.Errorf("limits not read: %+v", c)
+	}
+	d, err := ConfigFromEnv(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.maxBody() != 8<<20 || d.maxDuration() != DefaultMaxDuration || d.scenarioTimeout() != DefaultScenarioTimeout {
+		t.Errorf("defaults wrong: %d %s %s", d.maxBody(), d.maxDuration(), d.scenarioTimeout())
+	}
+	for _, bad := range []map[string]string{{EnvMaxBody: "lots"}, {EnvMaxBody: "-1"}, {EnvMaxDuration: "soon"}, {EnvScenarioTimeout: "-2s"}} {
+		if _, err := ConfigFromEnv(envOf(bad)); !errors.Is(err, ErrConfig) {
+			t.Errorf("%v: want a configuration error, got %v", bad, err)
+		}
+	}
+	if n, err := ParseSize("512KiB"); err != nil || n != 512<<10 {
+		t.Errorf("ParseSize(512KiB) = %d, %v", n, err)
+	}
+}

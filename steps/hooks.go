@@ -80,6 +80,10 @@ func (w *World) outcome(feature string) reports.Scenario {
 		}
 	}
 	switch {
+	case w.stopped != "":
+		// The run was interrupted or hit its deadline before or while this
+		// scenario ran: nothing it saw is judged, and it never passes.
+		sc.Status, sc.Reason = reports.StatusNotRun, w.stopped
 	case w.failed || len(w.steps) == 0:
 		sc.Status = reports.StatusFail
 		for _, s := range w.steps {

@@ -18,6 +18,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/xakia-okta/scimtest/features"
+	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
 	"github.com/xakia-okta/scimtest/steps/target"
@@ -28,6 +29,15 @@ const (
 	ExitPass   = 0 // every selected scenario passed (declared deviations behaving as declared included)
 	ExitFail   = 1 // conformance failures
 	ExitConfig = 2 // configuration or engine error: nothing was judged
+	// ExitInterrupted: the run was stopped by its caller (SIGINT, SIGTERM,
+	// a cancelled context) before every selected scenario ran.
+	ExitInterrupted = 130
+)
+
+// Reasons of scenarios the run did not get to.
+const (
+	reasonInterrupted = "not run (interrupted)"
+	reasonDeadline    = "not run (deadline)"
 )
 
 // runState is shared by every scenario of one run.
@@ -39,12 +49,61 @@ type runState struct {
 	second   location
 	adminURL string
 	adminTok string
+	// hc is the client of the runner's own requests (probes, the
+	// ServiceProviderConfig, the admin location list): bodies bounded,
+	// redirects never followed.
+	hc *http.Client
+	// parent is the caller's context (cancelled on SIGINT); runCtx is it
+	// bounded by the run's deadline.
+	parent, runCtx context.Context
 
 	mu      sync.Mutex
 	learned []string // secrets learnt during the run (rotated and new keys)
 	notices []string // run-level remarks, each once
 	seq     int
 	worlds  []*World
+}
+
+// stopReason says why the run stopped early: reasonInterrupted when the
+// caller cancelled it, reasonDeadline when its deadline passed, else "".
+func (rs *runState) stopReason() string {
+	switch {
+	case rs.parent != nil && rs.parent.Err() != nil:
+		return reasonInterrupted
+	case rs.runCtx != nil && rs.runCtx.Err() != nil:
+		return reasonDeadline
+	}
+	return ""
+}
+
+// runCtxOr is the run's context, or fallback when the run state has none
+// (unit tests).
+func (rs *runState) runCtxOr(fallback context.Context) context.Context {
+	if rs.runCtx != nil {
+		return rs.runCtx
+	}
+	return fallback
+}
+
+// client returns the client of the runner's own requests (a fresh one when
+// the run state was built without it, as in unit tests).
+func (rs *runState) client() *http.Client {
+	if rs.hc != nil {
+		return rs.hc
+	}
+	return newRunnerClient(rs.cfg.maxBody())
+}
+
+// newRunnerClient is a client whose bodies stop at maxBody bytes and which
+// never follows a redirect.
+func newRunnerClient(maxBody int64) *http.Client {
+	return &http.Client{Transport: reports.LimitBody(http.DefaultTransport, maxBody), CheckRedirect: reports.RefuseRedirect}
+}
+
+// requestTimeout is how long one request of the runner may take: a
+// scenario's deadline, at most 30 s.
+func (rs *runState) requestTimeout() time.Duration {
+	return min(30*time.Second, rs.cfg.scenarioTimeout())
 }
 
 // secrets returns every secret the recorders must hide.
@@ -101,11 +160,45 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 	started := time.Now()
 	result := reports.Run{Profile: cfg.Profile, Started: started}
+	parent := ctx
+	ctx, cancelRun := context.WithTimeout(ctx, cfg.maxDuration())
+	defer cancelRun()
+	// contacted is set once requests go to the target: from then on every
+	// ending writes the reports, the selected scenarios marked not run.
+	var contacted bool
+	var pending []reports.Scenario
 	fail := func(format string, a ...any) (reports.Run, int) {
-		fmt.Fprintf(out, "scimtest: "+format+"\n", a...)
-		fmt.Fprintln(out, "VERDICT: ERROR — nothing was judged (exit 2)")
+		msg := fmt.Sprintf(format, a...)
+		fmt.Fprintf(out, "scimtest: %s\n", msg)
 		result.Duration = time.Since(started)
-		return result, ExitConfig
+		code := ExitConfig
+		switch {
+		case parent.Err() != nil:
+			result.Interrupted, code = true, ExitInterrupted
+		case ctx.Err() != nil:
+			result.Interrupted = true
+		}
+		if !contacted {
+			fmt.Fprintln(out, "VERDICT: ERROR — nothing was judged (exit 2)")
+			return result, code
+		}
+		if len(result.Findings) > 0 && code == ExitConfig {
+			code = ExitFail
+		}
+		for _, p := range pending {
+			if p.Reason == "" {
+				p.Reason = "not run: " + msg
+			}
+			result.Scenarios = append(result.Scenarios, p)
+		}
+		result.Notices = append(result.Notices, "the run ended before any scenario: "+msg)
+		writeReports(out, cfg.ReportsDir, result)
+		if code == ExitConfig {
+			fmt.Fprintln(out, "VERDICT: ERROR — nothing was judged (exit 2)")
+		} else {
+			fmt.Fprintln(out, reports.VerdictLine(result))
+		}
+		return result, code
 	}
 	if err := cfg.Validate(); err != nil {
 		return fail("%v", err)
@@ -157,6 +250,9 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 
 	rs := &runState{
+		parent:   parent,
+		runCtx:   ctx,
+		hc:       newRunnerClient(cfg.maxBody()),
 		cfg:      cfg,
 		manifest: manifest,
 		runID:    newRunID(),
@@ -177,6 +273,11 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	if rs.second.BaseURL == "" {
 		exclusions = append(exclusions, "~"+tagTwoLocations)
 		missing[tagTwoLocations] = fmt.Sprintf("needs a second location (%s and %s are unset)", EnvBaseURL2, EnvAPIKey2)
+	}
+	contacted = true
+	if err := os.MkdirAll(cfg.ReportsDir, 0o755); err != nil {
+		contacted = false
+		return fail("cannot create the report directory %s: %v", cfg.ReportsDir, err)
 	}
 	if why := rs.etagUnsupported(ctx); why != "" {
 		exclusions = append(exclusions, "~"+tagETag)
@@ -201,10 +302,13 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 	var selected int
 	var notRun []reports.Scenario
+	var selectedPickles []pickleInfo
 	for _, p := range all {
 		switch {
 		case matchTags(expr, p.Tags):
 			selected++
+			selectedPickles = append(selectedPickles, p)
+			pending = append(pending, reports.Scenario{Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun})
 		case matchTags(wanted, p.Tags):
 			var why []string
 			for _, t := range p.Tags {
@@ -224,21 +328,26 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		return fail("no scenario is selected by the tag expression %q (profile %s, %s=%q)", expr, cfg.Profile, EnvTags, cfg.Tags)
 	}
 
-	if err := probe(ctx, rs.first); err != nil {
-		return fail("%v", err)
-	}
-	if rs.second.BaseURL != "" {
-		if err := probe(ctx, rs.second); err != nil {
-			return fail("second location (%s): %v", EnvBaseURL2, err)
+	pending = append(pending, notRun...)
+	for _, l := range []location{rs.first, rs.second} {
+		if l.BaseURL == "" {
+			continue
+		}
+		if err := rs.probe(ctx, l); err != nil {
+			var ce *checkError
+			if !errors.As(err, &ce) || parent.Err() != nil || ctx.Err() != nil {
+				return fail("%s location: %v", l.Label, err)
+			}
+			// The target answered, wrongly for Okta: a finding, and
+			// nothing else can be judged.
+			result.Findings = []reports.Finding{{ID: "F1", Authority: string(ce.Authority), Cite: ce.Cite, Rule: ce.Rule, Message: ce.Msg}}
+			return fail("%s location: %v", l.Label, err)
 		}
 	}
 	if rs.adminURL != "" {
 		if err := rs.resolveLocationIDs(ctx); err != nil {
 			return fail("admin API (%s): %v", EnvAdminURL, err)
 		}
-	}
-	if err := os.MkdirAll(cfg.ReportsDir, 0o755); err != nil {
-		return fail("cannot create the report directory %s: %v", cfg.ReportsDir, err)
 	}
 
 	fmt.Fprintf(out, "scimtest: target %s, profile %s, tags %q: %d scenarios selected, %d not run\n", rs.first.BaseURL, cfg.Profile, expr, selected, len(notRun))
@@ -269,14 +378,40 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		featureOf[p.URI] = p.Feature
 	}
 	applied := map[string][]string{}
+	stopped := rs.stopReason()
+	ran := 0
 	for _, w := range rs.worlds {
+		if w.scenario == nil {
+			continue // initialised, never started
+		}
 		sc := w.outcome(featureOf[w.scenario.Uri])
+		if sc.Status != reports.StatusNotRun {
+			ran++
+		}
 		if sc.Status == reports.StatusDeviation {
 			for _, h := range uniqueHits(w.deviations) {
 				applied[h.ID] = append(applied[h.ID], sc.Name)
 			}
 		}
 		result.Scenarios = append(result.Scenarios, sc)
+	}
+	if stopped != "" {
+		// Scenarios godog never started (it stops calling them once its
+		// context is done in some versions): not run either.
+		started := map[string]int{}
+		for _, w := range rs.worlds {
+			if w.scenario != nil {
+				started[w.scenario.Uri+"\x00"+w.scenario.Name]++
+			}
+		}
+		for _, p := range selectedPickles {
+			k := p.URI + "\x00" + p.Name
+			if started[k] > 0 {
+				started[k]--
+				continue
+			}
+			result.Scenarios = append(result.Scenarios, reports.Scenario{Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun, Reason: stopped})
+		}
 	}
 	result.Scenarios = append(result.Scenarios, notRun...)
 	result = reports.GroupFindings(result)
@@ -294,26 +429,51 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 			code = ExitFail
 		}
 	}
+	engineErr := ""
 	switch {
 	case status == 2:
-		return fail("godog could not run the suite (status 2); see the messages above")
-	case status != 0 && code == ExitPass:
+		engineErr = "godog could not run the suite (status 2); see the messages above"
+		code = ExitConfig
+	case status != 0 && code == ExitPass && stopped == "":
 		code = ExitFail
 	}
-	if len(rs.worlds) != selected {
-		fmt.Fprintf(out, "scimtest: warning: %d scenarios selected but %d ran\n", selected, len(rs.worlds))
+	if ran != selected && stopped == "" {
+		fmt.Fprintf(out, "scimtest: warning: %d scenarios selected but %d ran\n", selected, ran)
 		code = max(code, ExitFail)
+	}
+	switch stopped {
+	case reasonInterrupted:
+		result.Interrupted, code = true, ExitInterrupted
+		result.Notices = append(result.Notices, fmt.Sprintf("the run was interrupted after %s: %d of %d selected scenarios did not run", time.Since(started).Round(time.Millisecond), selected-ran, selected))
+	case reasonDeadline:
+		result.Interrupted = true
+		code = max(code, ExitFail)
+		result.Notices = append(result.Notices, fmt.Sprintf("the run reached its deadline of %s (%s): %d of %d selected scenarios did not run", cfg.maxDuration(), EnvMaxDuration, selected-ran, selected))
+	}
+	if engineErr != "" {
+		result.Notices = append(result.Notices, engineErr)
+		fmt.Fprintf(out, "scimtest: %s\n", engineErr)
 	}
 
 	printSummary(out, result)
-	if err := reports.WriteAll(cfg.ReportsDir, result); err != nil {
-		fmt.Fprintf(out, "scimtest: cannot write the reports to %s: %v\n", cfg.ReportsDir, err)
+	if !writeReports(out, cfg.ReportsDir, result) {
 		code = ExitConfig
-	} else {
-		fmt.Fprintf(out, "scimtest: reports written to %s (index.html, summary.json, cucumber.json, junit.xml, traces/)\n", cfg.ReportsDir)
 	}
 	fmt.Fprintln(out, reports.VerdictLine(result))
+	if engineErr != "" {
+		fmt.Fprintln(out, "VERDICT: ERROR — the engine failed (exit 2)")
+	}
 	return result, code
+}
+
+// writeReports writes every report file of result to dir and says so.
+func writeReports(out io.Writer, dir string, result reports.Run) bool {
+	if err := reports.WriteAll(dir, result); err != nil {
+		fmt.Fprintf(out, "scimtest: cannot write the reports to %s: %v\n", dir, err)
+		return false
+	}
+	fmt.Fprintf(out, "scimtest: reports written to %s (index.html, summary.json, cucumber.json, junit.xml, traces/)\n", dir)
+	return true
 }
 
 // startEmbedded starts the reference with two locations in the profile's
@@ -382,26 +542,51 @@ func countSelected(expr string) (int, error) {
 }
 
 // probe checks that a location answers its API key before any scenario.
-func probe(ctx context.Context, loc location) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+// A redirect or a body over the limit is a *checkError: the target
+// answered, in a way Okta cannot use.
+func (rs *runState) probe(ctx context.Context, loc location) error {
+	ctx, cancel := context.WithTimeout(ctx, rs.requestTimeout())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.BaseURL+"/Users?startIndex=1&count=1", nil)
+	const query = "/Users?startIndex=1&count=1"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.BaseURL+query, nil)
 	if err != nil {
-		return fmt.Errorf("bad SCIM base URL %s: %v", loc.BaseURL, err)
+		return fmt.Errorf("bad SCIM base URL %s: %w", loc.BaseURL, err)
 	}
 	req.Header.Set("Accept", mediaSCIM)
 	req.Header.Set("Authorization", "Bearer "+loc.APIKey)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("target unreachable: GET %s/Users?startIndex=1&count=1 failed: %v", loc.BaseURL, err)
+	slow := func(err error) error {
+		return &checkError{Authority: mockokta.AuthorityOkta, Cite: citeLimits,
+			Rule: "the connection probe completes within the request timeout",
+			Msg: fmt.Sprintf("GET %s%s did not complete within %s (the scenario deadline, at most 30 s): %v",
+				loc.BaseURL, query, rs.requestTimeout(), err)}
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
+	res, err := rs.client().Do(req)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return slow(err)
+		}
+		return fmt.Errorf("target unreachable: GET %s%s failed: %w", loc.BaseURL, query, err)
+	}
+	_, err = io.Copy(io.Discard, res.Body)
 	_ = res.Body.Close()
-	switch res.StatusCode {
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Errorf("the API key was refused: GET %s/Users?startIndex=1&count=1 answered %d; check %s", loc.BaseURL, res.StatusCode, EnvAPIKey)
-	case http.StatusNotFound:
-		return fmt.Errorf("no SCIM Users endpoint: GET %s/Users?startIndex=1&count=1 answered 404; check %s (the SCIM Base URI, e.g. https://host/scim/v2/<location>)", loc.BaseURL, EnvBaseURL)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return slow(err)
+	}
+	var big *reports.BodyTooLargeError
+	if errors.As(err, &big) {
+		return &checkError{Authority: mockokta.AuthorityOkta, Cite: citeLimits,
+			Rule: "response body exceeds " + reports.SizeWords(big.Limit), Msg: big.Error()}
+	}
+	if err != nil {
+		return fmt.Errorf("target unreachable: GET %s%s: reading the answer: %w", loc.BaseURL, query, err)
+	}
+	switch {
+	case isRedirect(res.StatusCode):
+		return redirectFinding(http.MethodGet, loc.BaseURL+query, res.StatusCode, res.Header.Get("Location"))
+	case res.StatusCode == http.StatusUnauthorized, res.StatusCode == http.StatusForbidden:
+		return fmt.Errorf("the API key was refused: GET %s%s answered %d; check %s", loc.BaseURL, query, res.StatusCode, EnvAPIKey)
+	case res.StatusCode == http.StatusNotFound:
+		return fmt.Errorf("no SCIM Users endpoint: GET %s%s answered 404; check %s (the SCIM Base URI, e.g. https://host/scim/v2/<location>)", loc.BaseURL, query, EnvBaseURL)
 	}
 	return nil
 }
@@ -424,19 +609,57 @@ func (rs *runState) initScenario(sc *godog.ScenarioContext) {
 	rs.worlds = append(rs.worlds, w)
 	rs.mu.Unlock()
 
+	if why := rs.stopReason(); why != "" {
+		// The run is over: skip this scenario as cheaply as possible (no
+		// step phrases compiled); one phrase matching every step keeps
+		// godog from calling them undefined, and is never called.
+		w.stopped = why
+		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+			w.scenario = s
+			return ctx, godog.ErrSkip
+		})
+		sc.Step(`^.*$`, func() error { return godog.ErrSkip })
+		return
+	}
+
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 		w.scenario = s
+		if why := rs.stopReason(); why != "" || ctx.Err() != nil {
+			// godog goes on calling scenarios after its context is done:
+			// skip the steps at once; the runner reports it not run.
+			if why == "" {
+				why = reasonInterrupted
+			}
+			w.stopped = why
+			return ctx, godog.ErrSkip
+		}
+		// The scenario's deadline: its own bound, never beyond the run's.
+		w.ctx, w.cancel = context.WithTimeout(ctx, rs.cfg.scenarioTimeout())
 		return ctx, nil
 	})
 	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
 		w.beginStep(st)
+		if w.stopped != "" {
+			return ctx, godog.ErrSkip
+		}
 		return ctx, nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		return w.afterStep(ctx, st, status, err), nil
 	})
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
-		w.cleanup(ctx)
+		defer w.cancel()
+		if why := rs.stopReason(); why != "" && (w.failed || w.stopped != "") {
+			// Cut by the run's end, not judged: not run.
+			w.stopped = why
+		}
+		if w.stopped == "" {
+			// A scenario cut by its own deadline still removes its users,
+			// within a short bound of its own and never past the run's.
+			cctx, cancel := context.WithTimeout(rs.runCtxOr(ctx), rs.requestTimeout())
+			defer cancel()
+			w.cleanup(cctx)
+		}
 		return ctx, nil
 	})
 	w.register(sc)

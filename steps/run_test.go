@@ -48,8 +48,15 @@ func TestRunConfigurationErrors(t *testing.T) {
 			if !strings.Contains(out.String(), tt.want) {
 				t.Errorf("the output should say %q:\n%s", tt.want, out.String())
 			}
-			if len(run.Scenarios) != 0 {
-				t.Errorf("no scenario may be judged on a configuration error, got %d", len(run.Scenarios))
+			// Once the target was contacted the selected scenarios are
+			// reported, but only as not run.
+			for _, sc := range run.Scenarios {
+				if sc.Status != reports.StatusNotRun {
+					t.Errorf("no scenario may be judged on a configuration error, got %s: %s", sc.Status, sc.Name)
+				}
+			}
+			if run.Interrupted {
+				t.Error("a configuration error is not an interruption")
 			}
 		})
 	}

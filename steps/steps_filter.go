@@ -182,12 +182,6 @@ func filterShape(filter string) string {
 // quotedValue matches a quoted literal of a filter.
 var quotedValue = regexp.MustCompile(`"[^"]*"`)
 
-// noRedirectClient is the client of the runner's own probes: it never
-// follows a redirect, so a credential never leaves for another address.
-var noRedirectClient = &http.Client{
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
-
 // spcUnsupported asks the target's ServiceProviderConfig whether it
 // advertises a feature (e.g. "filter", "etag"); it returns why scenarios
 // needing it cannot run, or "".

@@ -39,7 +39,7 @@ func (w *World) oktaTask(run func(ctx context.Context, o *mockokta.Okta) mockokt
 	if w.okta == nil {
 		return fmt.Errorf("no mock Okta in this scenario (add \"a mock Okta with an OIN app for the location\")")
 	}
-	w.okta.last = run(context.Background(), w.okta.okta)
+	w.okta.last = run(w.ctx, w.okta.okta)
 	w.okta.ran = true
 	return nil
 }

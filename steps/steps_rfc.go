@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/tidwall/gjson"
 
@@ -647,7 +646,7 @@ func (rs *runState) etagUnsupported(ctx context.Context) string {
 // serviceProviderConfig fetches the target's ServiceProviderConfig once
 // per call, with keys lower-cased; why says what went wrong, or is "".
 func (rs *runState) serviceProviderConfig(ctx context.Context) (gjson.Result, string) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, rs.requestTimeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rs.first.BaseURL+"/ServiceProviderConfig", nil)
 	if err != nil {
@@ -655,13 +654,16 @@ func (rs *runState) serviceProviderConfig(ctx context.Context) (gjson.Result, st
 	}
 	req.Header.Set("Accept", mediaSCIM)
 	req.Header.Set("Authorization", "Bearer "+rs.first.APIKey)
-	res, err := noRedirectClient.Do(req)
+	res, err := rs.client().Do(req)
 	if err != nil {
 		return gjson.Result{}, "cannot ask ServiceProviderConfig: " + err.Error()
 	}
 	defer res.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil || res.StatusCode != http.StatusOK || !gjson.ValidBytes(body) {
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return gjson.Result{}, "cannot read ServiceProviderConfig: " + err.Error()
+	}
+	if res.StatusCode != http.StatusOK || !gjson.ValidBytes(body) {
 		return gjson.Result{}, fmt.Sprintf("ServiceProviderConfig did not answer with JSON (status %d)", res.StatusCode)
 	}
 	norm, err := lowerKeys(body)

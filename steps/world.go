@@ -2,7 +2,9 @@ package steps
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -91,6 +93,14 @@ type World struct {
 
 	rec    *reports.Recorder
 	client *resty.Client
+	// ctx is the scenario's context (its deadline, the run's cancellation);
+	// every request carries it.
+	ctx context.Context
+	// cancel ends ctx when the scenario ends.
+	cancel context.CancelFunc
+	// stopped is why the scenario was not run, or stopped before its end,
+	// because the run was interrupted or hit its deadline ("" otherwise).
+	stopped string
 
 	loc   location
 	locs  map[string]location
@@ -129,13 +139,16 @@ type deviationHit struct {
 
 // newWorld builds the state of the scenario numbered seq.
 func newWorld(rs *runState, seq int) *World {
-	rec := reports.NewRecorder(http.DefaultTransport, rs.secrets()...)
+	rec := reports.NewRecorder(reports.LimitBody(http.DefaultTransport, rs.cfg.maxBody()), rs.secrets()...)
 	client := resty.New().
 		SetTransport(rec).
 		SetTimeout(requestTimeout).
 		SetRetryCount(0).
-		SetRedirectPolicy(resty.NoRedirectPolicy())
+		// A 3xx is answered as it is: never followed with the credential.
+		SetRedirectPolicy(resty.RedirectPolicyFunc(reports.RefuseRedirect))
 	w := &World{
+		ctx:    context.Background(),
+		cancel: func() {},
 		run:    rs,
 		seq:    seq,
 		rec:    rec,
@@ -255,15 +268,63 @@ func (w *World) send(method, path string, body []byte, o reqOpts) (*response, er
 		}
 		req.SetBody(body)
 	}
+	req.SetContext(w.ctx)
 	start := time.Now()
 	res, err := req.Execute(method, target)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: the request failed: %v", method, redactURL(target), err)
+		return nil, w.requestFailed(method, target, err)
 	}
 	r := newResponse(method, path, res.StatusCode(), res.Header(), res.Body(), time.Since(start))
 	r.RequestSize = len(body)
 	w.resp = r
+	if isRedirect(r.Status) {
+		return r, redirectFinding(method, target, r.Status, r.Header.Get("Location"))
+	}
 	return r, nil
+}
+
+// citeLimits backs the findings of a target that hurts the client: bodies
+// too large, redirects, requests past their deadline.
+const citeLimits = "docs/okta-wire.md#timeouts-and-errors"
+
+// requestFailed turns a failed request into its finding: a body over the
+// limit, a request cut by the scenario's deadline or by the run's end, or
+// a plain transport failure.
+func (w *World) requestFailed(method, target string, err error) error {
+	var big *reports.BodyTooLargeError
+	if errors.As(err, &big) {
+		return &checkError{Authority: mockokta.AuthorityOkta, Cite: citeLimits,
+			Rule: "response body exceeds " + reports.SizeWords(big.Limit), Msg: big.Error()}
+	}
+	if why := w.run.stopReason(); why != "" {
+		w.stopped = why
+		return fmt.Errorf("%s %s: not finished: %s", method, redactURL(target), why)
+	}
+	if errors.Is(w.ctx.Err(), context.DeadlineExceeded) {
+		return &checkError{Authority: mockokta.AuthorityOkta, Cite: citeLimits,
+			Rule: "the scenario finishes within its deadline",
+			Msg: fmt.Sprintf("%s %s did not complete within the scenario's deadline (%s): %v",
+				method, redactURL(target), w.run.cfg.scenarioTimeout(), err)}
+	}
+	return fmt.Errorf("%s %s: the request failed: %w", method, redactURL(target), err)
+}
+
+// isRedirect reports whether a status sends the client elsewhere (every
+// 3xx but 304 Not Modified, which is an answer).
+func isRedirect(status int) bool {
+	return status >= 300 && status < 400 && status != http.StatusNotModified
+}
+
+// redirectFinding reports a 3xx answer: Okta does not follow redirects, and
+// neither does the suite (the credential stays home).
+func redirectFinding(method, target string, status int, where string) error {
+	if where == "" {
+		where = "(no Location header)"
+	}
+	return &checkError{Authority: mockokta.AuthorityOkta, Cite: citeLimits,
+		Rule: "the SCIM base URI answers without a redirect",
+		Msg: fmt.Sprintf("the SCIM base URI redirects to %s (%s %s answered %d); Okta does not follow it",
+			where, method, redactURL(target), status)}
 }
 
 // newResponse builds a response and normalises its JSON body.

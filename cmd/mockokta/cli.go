@@ -16,6 +16,8 @@ const (
 	exitOK     = 0 // every task succeeded
 	exitFailed = 1 // a provisioning task failed
 	exitUsage  = 2 // usage or configuration error, unreachable target
+	// exitInterrupted: stopped by SIGINT or SIGTERM before the end.
+	exitInterrupted = 130
 )
 
 // conformRequest is what the conform command hands to the suite.
@@ -30,9 +32,14 @@ type conformRequest struct {
 	Faults   []string // --fault (embedded reference only)
 	Variants []string // conform --variant (embedded reference only)
 	Strict   bool     // conform --strict: not-run scenarios fail
-	JSON     bool     // --json
-	Stdout   io.Writer
-	Stderr   io.Writer
+	// MaxBody is --max-body ("" keeps SCIM_MAX_BODY or the default).
+	MaxBody string
+	// MaxDuration is conform --max-duration (0 keeps SCIM_MAX_DURATION or
+	// the default).
+	MaxDuration time.Duration
+	JSON        bool // --json
+	Stdout      io.Writer
+	Stderr      io.Writer
 }
 
 // conformFunc runs the conformance suite and returns the exit code.
@@ -56,6 +63,7 @@ type globals struct {
 	har                string
 	json               bool
 	timeout            time.Duration
+	maxBody            string
 	retryScale         float64
 	appName            string
 	groups             bool
@@ -76,6 +84,7 @@ func (g *globals) applyEnv() {
 		{&g.apiKey, "SCIM_API_KEY"},
 		{&g.adminURL, "XAKIA_ADMIN_URL"},
 		{&g.admToken, "XAKIA_ADMIN_TOKEN"},
+		{&g.maxBody, "SCIM_MAX_BODY"},
 	} {
 		if *v.dst == "" {
 			*v.dst = g.getenv(v.env)
@@ -120,6 +129,7 @@ func (g *globals) register(fs *flag.FlagSet) map[string]bool {
 	fs.StringVar(&g.har, "har", g.har, "write every HTTP exchange (redacted) to a HAR 1.2 `FILE`")
 	fs.BoolVar(&g.json, "json", g.json, "print machine-readable JSON results instead of the provisioning log")
 	fs.DurationVar(&g.timeout, "timeout", g.timeout, "timeout of each HTTP request (Okta uses 60s)")
+	fs.StringVar(&g.maxBody, "max-body", g.maxBody, "read at most `SIZE` bytes of each response (e.g. 8MiB, the default); a longer body fails the request [SCIM_MAX_BODY]")
 	fs.Float64Var(&g.retryScale, "retry-time-scale", g.retryScale, "multiply 429 waits by `F` (0.001 turns Okta's 5-minute wait into 300ms)")
 	fs.StringVar(&g.appName, "app-name", g.appName, "app `NAME` used in Okta's messages")
 	fs.BoolVar(&g.groups, "groups", g.groups, "the app has group push or import, so Test API Credentials needs GET /Groups to succeed (Xakia has no groups: off, a /Groups failure is only advice)")
@@ -299,7 +309,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) in
 	}
 	c := &cli{g: g, e: e, stdout: stdout, stderr: stderr, command: name, rawArgs: cmdArgs}
 	defer c.close()
-	return body(ctx, c)
+	code := body(ctx, c)
+	if ctx.Err() != nil && name != "conform" && code != exitOK {
+		// A signal cut the command short: what it printed is partial
+		// (its HAR, if asked for, was written), and it never passes.
+		// conform reports its own interruption.
+		fmt.Fprintf(stderr, "mockokta %s: VERDICT: INTERRUPTED — stopped by a signal before the end; the results above are partial (exit %d)\n", name, exitInterrupted)
+		return exitInterrupted
+	}
+	return code
 }
 
 // usageError is a configuration problem: exit 2.

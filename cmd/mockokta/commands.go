@@ -216,7 +216,7 @@ func conformCommand() command {
 		name:    "conform",
 		args:    "[--profile xakia|okta] [--tags EXPR] [--reports DIR]",
 		summary: "run the embedded Gherkin conformance suite against the target (the embedded reference when no target is set)",
-		details: "Exit 0 every selected scenario passed; 1 conformance failures; 2 configuration or engine error.",
+		details: "Exit 0 every selected scenario passed; 1 conformance failures (or the run reached --max-duration); 2 configuration or engine error; 130 interrupted (SIGINT, SIGTERM). The reports are written in every case once the target was reached.",
 		examples: []string{
 			"mockokta conform",
 			"SCIM_BASE_URL=https://xakia.example/scim/v2/loc1 SCIM_API_KEY=... mockokta conform --profile xakia --reports reports",
@@ -226,6 +226,7 @@ func conformCommand() command {
 			tags := fs.String("tags", "", "extra godog tag `EXPR`, ANDed with the profile's [SCIM_TAGS]")
 			reportsDir := fs.String("reports", "", "report `DIR` [SCIM_REPORTS] (default reports)")
 			strict := fs.Bool("strict", false, "a not-run scenario fails the verdict [SCIM_FAIL_ON_NOT_RUN=true]")
+			maxDur := fs.Duration("max-duration", 0, "stop the run after `D` (default 10m); the scenarios left are reported not run (deadline) [SCIM_MAX_DURATION]")
 			var variants listFlag
 			fs.Var(&variants, "variant", "with the embedded reference, enable an allowed variant `NAME` (repeatable; see xakia-reference variants)")
 			return func(ctx context.Context, c *cli) int {
@@ -242,6 +243,7 @@ func conformCommand() command {
 					Args: c.rawArgs, Profile: *profile, Tags: *tags, Reports: *reportsDir,
 					BaseURL: c.g.baseURL, APIKey: c.g.apiKey, Embedded: c.g.embedded, JSON: c.g.json,
 					Stdout: c.stdout, Stderr: c.stderr,
+					MaxBody: c.g.maxBody, MaxDuration: *maxDur,
 				})
 			}
 		},

@@ -39,12 +39,23 @@ func runConform(getenv func(string) string) conformFunc {
 				if req.Reports != "" {
 					return req.Reports
 				}
+			case steps.EnvMaxBody:
+				if req.MaxBody != "" {
+					return req.MaxBody
+				}
 			}
 			return getenv(k)
 		})
 		if err != nil {
 			fmt.Fprintf(req.Stderr, "mockokta conform: %v\n", err)
 			return steps.ExitConfig
+		}
+		if req.MaxDuration < 0 {
+			fmt.Fprintln(req.Stderr, "mockokta conform: --max-duration must be positive")
+			return steps.ExitConfig
+		}
+		if req.MaxDuration > 0 {
+			cfg.MaxDuration = req.MaxDuration
 		}
 		cfg.Faults = req.Faults
 		cfg.Variants = req.Variants

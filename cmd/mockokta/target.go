@@ -18,6 +18,7 @@ import (
 	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
+	"github.com/xakia-okta/scimtest/steps"
 )
 
 // cli is one command invocation: its configuration, target and outputs.
@@ -128,7 +129,16 @@ func (c *cli) setup(ctx context.Context) error {
 	for _, u := range c.state.Directory {
 		dir.Put(u)
 	}
+	var maxBody int64
+	if g.maxBody != "" {
+		n, err := steps.ParseSize(g.maxBody)
+		if err != nil {
+			return usagef("--max-body: %v", err)
+		}
+		maxBody = n
+	}
 	o, err := mockokta.New(app, dir, mockokta.Options{
+		MaxBody:  maxBody,
 		Timeout:  g.timeout,
 		Clock:    mockokta.RealClock{Scale: g.retryScale},
 		NoRecord: c.noRecord && g.har == "",
@@ -217,7 +227,8 @@ func (c *cli) adminCreator() func(ctx context.Context, p mockokta.Profile) error
 		loc = path.Base(u.Path)
 	}
 	endpoint := strings.TrimRight(origin, "/") + "/admin/api/locations/" + url.PathEscape(loc) + "/users"
-	hc := &http.Client{Timeout: c.g.timeout}
+	hc := &http.Client{Timeout: c.g.timeout, CheckRedirect: reports.RefuseRedirect,
+		Transport: reports.LimitBody(nil, reports.DefaultMaxBody)}
 	return func(ctx context.Context, p mockokta.Profile) error {
 		body, _ := json.Marshal(map[string]any{
 			"schemas":     []string{"urn:ietf:params:scim:schemas:core:2.0:User"},

@@ -17,6 +17,8 @@ import (
 	"github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/xakia-okta/scimtest/reports"
 )
 
 // DefaultImage is the image `make image` builds and [Start] runs when neither
@@ -314,7 +316,7 @@ func Start(ctx context.Context, opts Options) (_ *Target, err error) {
 	if err := c.Start(ctx); err != nil {
 		return nil, fmt.Errorf("target: start container %s: %w", shortID(tgt.ContainerID), err)
 	}
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: reports.LimitBody(&http.Transport{Proxy: nil}, reports.DefaultMaxBody), CheckRedirect: reports.RefuseRedirect}
 	defer client.CloseIdleConnections()
 	if err := waitReady(ctx, client, c, tgt.AdminURL, opts.StartTimeout); err != nil {
 		return nil, err
