@@ -420,8 +420,14 @@ func expectStatus(r *response, want ...int) error {
 	for i, s := range want {
 		ws[i] = fmt.Sprint(s)
 	}
+	rule := fmt.Sprintf("%s %s answers %s", r.Method, pathTemplate(r.Path), strings.Join(ws, " or "))
+	if len(want) == 1 && want[0] == http.StatusUnauthorized {
+		// Refusing a request without a valid key is one rule, whatever the
+		// endpoint.
+		rule = "requests without a valid API key answer 401"
+	}
 	return &checkError{
-		Rule: fmt.Sprintf("%s %s answers %s", r.Method, pathTemplate(r.Path), strings.Join(ws, " or ")),
+		Rule: rule,
 		Msg:  fmt.Sprintf("expected status %s, but %s", strings.Join(ws, " or "), r.describe()),
 	}
 }
