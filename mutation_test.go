@@ -231,6 +231,9 @@ type mutationOutcome struct {
 	code    int
 	failing []string          // sorted "Feature / Scenario" of the failing (and warned, mutationWarned) scenarios
 	reasons map[string]string // failing scenario -> its Reason; warned scenario -> its warnings
+	// findings and blocked count the distinct findings and the blocked
+	// scenarios of the run.
+	findings, blocked int
 }
 
 // mutationRun runs the whole suite against the embedded reference with the
@@ -245,7 +248,7 @@ func mutationRun(t *testing.T, faults ...string) mutationOutcome {
 		Output:     io.Discard,
 		Faults:     faults,
 	})
-	out := mutationOutcome{code: code, reasons: map[string]string{}}
+	out := mutationOutcome{code: code, reasons: map[string]string{}, findings: len(run.Findings), blocked: reports.BlockedCount(run)}
 	warnings := map[string]string{}
 	for _, f := range run.Warnings {
 		warnings[f.ID] = f.Message
@@ -484,7 +487,7 @@ func TestMutationSelfTest(t *testing.T) {
 				mu.Lock()
 				observed[fault.Name] = got.failing
 				mu.Unlock()
-				t.Logf("%s (%s): exit %d, %d failing scenarios", fault.Name, fault.Description, got.code, len(got.failing))
+				t.Logf("%s (%s): exit %d, %d findings, %d failing scenarios, %d blocked", fault.Name, fault.Description, got.code, got.findings, len(got.failing), got.blocked)
 				if why, advice := mutationAdviceOnly[fault.Name]; advice {
 					if got.code != steps.ExitPass {
 						t.Errorf("exit %d, want %d: %s breaks only a SHOULD (%s), which must warn, not fail", got.code, steps.ExitPass, fault.Name, why)
