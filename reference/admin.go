@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -310,21 +311,7 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request) {
 // authenticated SCIM requests of the location, oldest first (kept in the
 // store, shared by replicas).
 func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		s.methodNotAllowed(w, r, http.MethodGet)
-		return
-	}
-	l, err := s.adminLocation(r)
-	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
-	}
-	entries, err := s.audit.entries(r.Context(), l.ID)
-	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
-	}
-	writeJSON(w, http.StatusOK, entries)
+	s.serveAdminRead(w, r, func(ctx context.Context, id string) (any, error) { return s.audit.entries(ctx, id) })
 }
 
 // handleAdminAuditFailures serves GET
@@ -332,6 +319,12 @@ func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
 // SCIM requests of the location, counted per source address and minute,
 // oldest first, kept for 30 days.
 func (s *Server) handleAdminAuditFailures(w http.ResponseWriter, r *http.Request) {
+	s.serveAdminRead(w, r, func(ctx context.Context, id string) (any, error) { return s.audit.failureCounts(ctx, id) })
+}
+
+// serveAdminRead answers a GET of the admin API about one location with
+// what read returns for it as JSON.
+func (s *Server) serveAdminRead(w http.ResponseWriter, r *http.Request, read func(ctx context.Context, locationID string) (any, error)) {
 	if r.Method != http.MethodGet {
 		s.methodNotAllowed(w, r, http.MethodGet)
 		return
@@ -341,10 +334,10 @@ func (s *Server) handleAdminAuditFailures(w http.ResponseWriter, r *http.Request
 		s.writeError(w, s.errorFor(r, err))
 		return
 	}
-	counts, err := s.audit.failureCounts(r.Context(), l.ID)
+	out, err := read(r.Context(), l.ID)
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, counts)
+	writeJSON(w, http.StatusOK, out)
 }
