@@ -127,32 +127,9 @@ func (t *task) updateProfile(u User, id string) *TaskResult {
 // echoed unchanged except active (and without a returned password; with
 // the login as userName when the GET had none).
 func (t *task) putActive(u User, id string, active bool, doing string) *TaskResult {
-	resp, fr := t.send(doing, http.MethodGet, userPath(id), "", nil)
-	if fr != nil {
-		return fr
-	}
-	if resp.Status != http.StatusOK {
-		r := t.fail(nil, doing, httpDetail(resp))
-		return &r
-	}
-	body, err := ActivePutBody(resp.Body, active, u.Profile.Login)
-	if err != nil {
-		r := t.fail(nil, doing, err.Error())
-		return &r
-	}
-	resp, fr = t.send(doing, http.MethodPut, userPath(id), "", body)
-	if fr != nil {
-		return fr
-	}
-	if resp.Status < 200 || resp.Status > 299 {
-		r := t.fail(nil, doing, httpDetail(resp))
-		return &r
-	}
-	if resp.Status != http.StatusOK {
-		t.warn("PUT %s answered %d; Okta expects 200 with the user", userPath(id), resp.Status)
-	}
-	t.res.LastBody = resp.Body
-	return nil
+	return t.getThenPut(doing, id, func(got []byte) ([]byte, error) {
+		return ActivePutBody(got, active, u.Profile.Login)
+	})
 }
 
 // pushProfile is Okta's read-modify-write update: GET the user, then PUT the
@@ -163,6 +140,19 @@ func (t *task) pushProfile(u User, id string, active bool, password string) *Tas
 	if !active {
 		doing = "Error while deactivating user " + t.display
 	}
+	return t.getThenPut(doing, id, func(got []byte) ([]byte, error) {
+		body, err := overlayProfile(got, u, active)
+		if err == nil && password != "" {
+			body, err = withPassword(body, password)
+		}
+		return body, err
+	})
+}
+
+// getThenPut is Okta's read-modify-write: GET /Users/{id}, build the PUT
+// body from the GET body, PUT it. A non-200 GET or a non-2xx PUT fails the
+// task with Okta's wording; a 2xx other than 200 is a warning.
+func (t *task) getThenPut(doing, id string, build func(got []byte) ([]byte, error)) *TaskResult {
 	resp, fr := t.send(doing, http.MethodGet, userPath(id), "", nil)
 	if fr != nil {
 		return fr
@@ -171,10 +161,7 @@ func (t *task) pushProfile(u User, id string, active bool, password string) *Tas
 		r := t.fail(nil, doing, httpDetail(resp))
 		return &r
 	}
-	body, err := overlayProfile(resp.Body, u, active)
-	if err == nil && password != "" {
-		body, err = withPassword(body, password)
-	}
+	body, err := build(resp.Body)
 	if err != nil {
 		r := t.fail(nil, doing, err.Error())
 		return &r

@@ -31,16 +31,13 @@ type wireEmail struct {
 // createUserBody is Okta's POST /Users body, keys in Okta's order
 // (docs/okta-wire.md, "Create").
 type createUserBody struct {
-	Schemas     []string    `json:"schemas"`
-	UserName    string      `json:"userName"`
-	Name        wireName    `json:"name"`
-	Emails      []wireEmail `json:"emails"`
-	DisplayName string      `json:"displayName"`
-	Locale      string      `json:"locale"`
-	ExternalID  string      `json:"externalId"`
-	Groups      []string    `json:"groups"`
-	Password    string      `json:"password"`
-	Active      bool        `json:"active"`
+	Schemas []string `json:"schemas"`
+	// The Okta profile, in the order Okta writes it (embedded: its fields are
+	// written here, between schemas and groups).
+	profileValue
+	Groups   []string `json:"groups"`
+	Password string   `json:"password"`
+	Active   bool     `json:"active"`
 }
 
 // patchBody is Okta's PatchOp body (one no-path replace).
@@ -81,16 +78,11 @@ func emailsOf(p Profile) []wireEmail {
 // createBody returns the exact body of Okta's create request.
 func createBody(u User, password string) []byte {
 	return marshal(createUserBody{
-		Schemas:     []string{schemaUser},
-		UserName:    u.Profile.Login,
-		Name:        wireName{GivenName: u.Profile.FirstName, FamilyName: u.Profile.LastName},
-		Emails:      emailsOf(u.Profile),
-		DisplayName: u.Profile.DisplayName,
-		Locale:      u.Profile.Locale,
-		ExternalID:  u.ID,
-		Groups:      []string{},
-		Password:    password,
-		Active:      true,
+		Schemas:      []string{schemaUser},
+		profileValue: profileValueOf(u),
+		Groups:       []string{},
+		Password:     password,
+		Active:       true,
 	})
 }
 
@@ -299,9 +291,10 @@ func PatchActiveBody(active bool) []byte { return patchActiveBody(active) }
 // (filter=userName%20eq%20%22…%22&startIndex=1&count=100).
 func LookupQuery(userName string) string { return lookupQuery(userName) }
 
-// profilePatchValue is the value of the OIN profile PATCH, in the order of
-// the create body.
-type profilePatchValue struct {
+// profileValue is the Okta profile of a user as Okta writes it, in the
+// order of the create body: the value of the OIN profile PATCH and the
+// middle of the POST body.
+type profileValue struct {
 	UserName    string      `json:"userName"`
 	Name        wireName    `json:"name"`
 	Emails      []wireEmail `json:"emails"`
@@ -310,20 +303,25 @@ type profilePatchValue struct {
 	ExternalID  string      `json:"externalId"`
 }
 
+// profileValueOf is the profileValue of a directory user.
+func profileValueOf(u User) profileValue {
+	return profileValue{
+		UserName:    u.Profile.Login,
+		Name:        wireName{GivenName: u.Profile.FirstName, FamilyName: u.Profile.LastName},
+		Emails:      emailsOf(u.Profile),
+		DisplayName: u.Profile.DisplayName,
+		Locale:      u.Profile.Locale,
+		ExternalID:  u.ID,
+	}
+}
+
 // patchProfileBody is the OIN profile update when the app's update style is
 // PATCH: one no-path replace whose value holds the Okta profile. The shape
 // is inferred (no public capture); docs/okta-wire.md says so.
 func patchProfileBody(u User) []byte {
 	return marshal(patchBody{
-		Schemas: []string{schemaPatchOp},
-		Operations: []patchOperation{{Op: "replace", Value: profilePatchValue{
-			UserName:    u.Profile.Login,
-			Name:        wireName{GivenName: u.Profile.FirstName, FamilyName: u.Profile.LastName},
-			Emails:      emailsOf(u.Profile),
-			DisplayName: u.Profile.DisplayName,
-			Locale:      u.Profile.Locale,
-			ExternalID:  u.ID,
-		}}},
+		Schemas:    []string{schemaPatchOp},
+		Operations: []patchOperation{{Op: "replace", Value: profileValueOf(u)}},
 	})
 }
 
