@@ -50,7 +50,9 @@ func GroupFindings(run Run) Run {
 			st.Rule = "step: " + StripAnnotation(st.Text)
 		}
 		if st.Authority == "" {
-			st.Authority = AuthorityRFC
+			// A failure the steps did not judge (a hook, an undefined step):
+			// the suite's own problem, never presented as the target's.
+			st.Authority = "engine"
 		}
 		f, ok := byRule[st.Rule]
 		if !ok {

@@ -279,13 +279,14 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		contacted = false
 		return fail("cannot create the report directory %s: %v", cfg.ReportsDir, err)
 	}
-	if why := rs.etagUnsupported(ctx); why != "" {
-		exclusions = append(exclusions, "~"+tagETag)
-		missing[tagETag] = why
-	}
-	if why := rs.spcUnsupported(ctx, "filter"); why != "" {
-		exclusions = append(exclusions, "~"+tagFilter)
-		missing[tagFilter] = why
+	// Scenarios of optional SCIM features run only when ServiceProviderConfig
+	// advertises them (asked once).
+	spc, spcWhy := rs.serviceProviderConfig(ctx)
+	for _, c := range []struct{ tag, feature string }{{tagETag, "etag"}, {tagFilter, "filter"}} {
+		if why := unadvertised(spc, spcWhy, c.feature); why != "" {
+			exclusions = append(exclusions, "~"+c.tag)
+			missing[c.tag] = why
+		}
 	}
 	wanted, err := buildTagExpr(cfg.Profile, cfg.Tags, nil)
 	if err != nil {

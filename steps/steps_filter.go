@@ -187,8 +187,14 @@ var quotedValue = regexp.MustCompile(`"[^"]*"`)
 // needing it cannot run, or "".
 func (rs *runState) spcUnsupported(ctx context.Context, feature string) string {
 	spc, why := rs.serviceProviderConfig(ctx)
-	if why != "" {
-		return why + ", so " + feature + " support is unknown"
+	return unadvertised(spc, why, feature)
+}
+
+// unadvertised says why a feature cannot be relied on, given a fetched
+// ServiceProviderConfig (or why it could not be fetched), or "".
+func unadvertised(spc gjson.Result, fetchWhy, feature string) string {
+	if fetchWhy != "" {
+		return fetchWhy + ", so " + feature + " support is unknown"
 	}
 	if spc.Get(strings.ToLower(feature)+".supported").Type != gjson.True {
 		return fmt.Sprintf("the target's ServiceProviderConfig does not advertise %s.supported: true", feature)
