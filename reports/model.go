@@ -77,13 +77,13 @@ type Run struct {
 // Finding is one cause of failure: a broken rule backed by an authority,
 // with the scenarios it affects.
 type Finding struct {
-	ID        string   // "F1", "F2", … in order of first appearance
-	Authority string   // AuthorityOkta, AuthorityRFC, AuthorityXakia or AuthorityAdvice
-	Cite      string   // the section or document backing it, e.g. "RFC 7644 §3.4.2"
-	Rule      string   // the cause, stable across scenarios (the grouping key)
-	Message   string   // the first failure's message: the request and what came back
-	Scenarios []string // scenarios that failed on it ("Feature / Scenario")
-	Blocked   []string // scenarios whose precondition failed on it
+	ID        string   `json:"id"`        // "F1", "F2", … in order of first appearance
+	Authority string   `json:"authority"` // AuthorityOkta, AuthorityRFC, AuthorityXakia or AuthorityAdvice
+	Cite      string   `json:"cite"`      // the section or document backing it, e.g. "RFC 7644 §3.4.2"
+	Rule      string   `json:"rule"`      // the cause, stable across scenarios (the grouping key)
+	Message   string   `json:"message"`   // the first failure's message: the request and what came back
+	Scenarios []string `json:"scenarios"` // scenarios that failed on it ("Feature / Scenario")
+	Blocked   []string `json:"blocked"`   // scenarios whose precondition failed on it
 }
 
 // Scenario is one scenario's outcome.

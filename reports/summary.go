@@ -123,28 +123,19 @@ type summary struct {
 	Counts      summaryCounts     `json:"counts"`
 	Verdict     string            `json:"verdict"`
 	VerdictLine string            `json:"verdictLine"`
-	Findings    []summaryFinding  `json:"findings"`
-	Warnings    []summaryFinding  `json:"warnings"`
+	Findings    []Finding         `json:"findings"`
+	Warnings    []Finding         `json:"warnings"`
 	Notices     []string          `json:"notices"`
 	Scenarios   []summaryScenario `json:"scenarios"`
 	Deviations  []summaryDev      `json:"deviations"`
 }
 
-type summaryFinding struct {
-	ID        string   `json:"id"`
-	Authority string   `json:"authority"`
-	Cite      string   `json:"cite"`
-	Rule      string   `json:"rule"`
-	Message   string   `json:"message"`
-	Scenarios []string `json:"scenarios"`
-	Blocked   []string `json:"blocked"`
-}
-
-func toSummaryFindings(fs []Finding) []summaryFinding {
-	out := make([]summaryFinding, 0, len(fs))
+// toSummaryFindings copies findings with empty lists as [] (not null).
+func toSummaryFindings(fs []Finding) []Finding {
+	out := make([]Finding, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, summaryFinding{ID: f.ID, Authority: f.Authority, Cite: f.Cite, Rule: f.Rule, Message: f.Message,
-			Scenarios: nonNil(f.Scenarios), Blocked: nonNil(f.Blocked)})
+		f.Scenarios, f.Blocked = nonNil(f.Scenarios), nonNil(f.Blocked)
+		out = append(out, f)
 	}
 	return out
 }
