@@ -78,8 +78,7 @@ func (f *filterSteps) createUsers(a, b, c string) error {
 		if id == "" {
 			return fmt.Errorf("creating the filter user %q returned no id: %s", alias, r.describe())
 		}
-		u.ID, u.Full, u.Loc = id, r.JSON, w.loc
-		w.created = append(w.created, u)
+		w.adopt(u, id, r.JSON)
 	}
 	return nil
 }

@@ -162,10 +162,7 @@ func (w *World) track(r *response) {
 		un := r.get("userName").String()
 		for _, u := range w.users {
 			if strings.EqualFold(u.UserName, un) && u.ID == "" {
-				u.ID = id
-				u.Full = r.JSON
-				u.Loc = w.loc
-				w.created = append(w.created, u)
+				w.adopt(u, id, r.JSON)
 				return
 			}
 		}

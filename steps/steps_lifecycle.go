@@ -605,8 +605,7 @@ func (w *World) preExisting(alias string) error {
 	if u.ID == "" {
 		return fmt.Errorf("the admin API returned no id for the pre-existing user: %s", r.describe())
 	}
-	u.Loc = w.loc
-	w.created = append(w.created, u)
+	w.adopt(u, u.ID, gjson.Result{})
 	return nil
 }
 

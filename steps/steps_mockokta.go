@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/xakia-okta/scimtest/mockokta"
 )
 
@@ -66,8 +68,7 @@ func (w *World) learnFromTask(u *user) error {
 		u.ExternalID = r.OktaID
 	}
 	if r.SCIMID != "" && u.ID == "" {
-		u.ID, u.Loc = r.SCIMID, w.loc
-		w.created = append(w.created, u)
+		w.adopt(u, r.SCIMID, gjson.Result{})
 	}
 	return nil
 }

@@ -140,8 +140,7 @@ func (r *rfcSteps) create(u *user, body map[string]any) error {
 	r.alias = u.Alias
 	if resp.Status/100 == 2 {
 		if id := resp.get("id").String(); id != "" {
-			u.ID, u.Full, u.Loc = id, resp.JSON, r.w.loc
-			r.w.created = append(r.w.created, u)
+			r.w.adopt(u, id, resp.JSON)
 		}
 	}
 	return nil

@@ -35,6 +35,17 @@ func oktaProfile(u *user) map[string]any {
 	}
 }
 
+// adopt records that the SCIM user of u now exists with id in the current
+// location (full is its representation, when the answer carried one), and
+// that the scenario deactivates it when it ends.
+func (w *World) adopt(u *user, id string, full gjson.Result) {
+	u.ID, u.Loc = id, w.loc
+	if full.Exists() {
+		u.Full = full
+	}
+	w.created = append(w.created, u)
+}
+
 // oktaCreateBody is Okta's POST /Users body.
 func oktaCreateBody(u *user, userName string) map[string]any {
 	body := oktaProfile(u)
@@ -88,8 +99,7 @@ func (w *World) create(alias, userName, contentType string, adopt bool) (*respon
 	if r.Status == http.StatusCreated || r.Status == http.StatusOK {
 		if id := r.get("id").String(); id != "" {
 			if adopt {
-				u.ID, u.Full, u.Loc = id, r.JSON, w.loc
-				w.created = append(w.created, u)
+				w.adopt(u, id, r.JSON)
 			} else {
 				w.created = append(w.created, &user{ID: id, Loc: w.loc})
 			}
@@ -156,8 +166,8 @@ func (w *World) clientCreatesWithoutExternalID(alias string) error {
 	if err := expectStatus(r, http.StatusCreated); err != nil {
 		return err
 	}
-	u.ID, u.Full, u.Loc, u.Sent = r.get("id").String(), r.JSON, w.loc, flattenProfile(body)
-	w.created = append(w.created, u)
+	u.Sent = flattenProfile(body)
+	w.adopt(u, r.get("id").String(), r.JSON)
 	return nil
 }
 
