@@ -291,6 +291,10 @@ func PatchActiveBody(active bool) []byte { return patchActiveBody(active) }
 // (filter=userName%20eq%20%22…%22&startIndex=1&count=100).
 func LookupQuery(userName string) string { return lookupQuery(userName) }
 
+// CreateBody is the exact body of Okta's POST /Users for u with the given
+// placeholder password (docs/okta-wire.md, "Create").
+func CreateBody(u User, password string) []byte { return createBody(u, password) }
+
 // profileValue is the Okta profile of a user as Okta writes it, in the
 // order of the create body: the value of the OIN profile PATCH and the
 // middle of the POST body.

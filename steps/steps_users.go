@@ -2,7 +2,6 @@ package steps
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,11 +14,22 @@ import (
 	"github.com/xakia-okta/scimtest/mockokta"
 )
 
-// randomPassword returns the kind of random password Okta sends on create.
+// randomPassword returns the kind of random password Okta sends on create,
+// from the mock Okta (shaped by an org's password policy).
 func randomPassword() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return "Pw" + hex.EncodeToString(b) + "!"
+	pw, err := mockokta.NewPassword(rand.Reader)
+	if err != nil {
+		panic("steps: no randomness: " + err.Error()) // crypto/rand never fails on supported systems
+	}
+	return pw
+}
+
+// oktaUser is the Okta directory user behind u, logging in as userName.
+func (u *user) oktaUser(userName string) mockokta.User {
+	return mockokta.User{ID: u.ExternalID, Profile: mockokta.Profile{
+		Login: userName, Email: u.UserName, FirstName: u.Given, LastName: u.Family,
+		DisplayName: u.Given + " " + u.Family, Locale: "en-US",
+	}}
 }
 
 // oktaProfile is the profile Okta pushes for a user (docs/okta-wire.md).
@@ -89,13 +99,19 @@ func (w *World) lookupWithAuth(alias, auth string) error {
 // the expectations; it does not judge the status.
 func (w *World) create(alias, userName, contentType string, adopt bool) (*response, error) {
 	u := w.userFor(alias)
-	body := oktaCreateBody(u, userName)
-	r, err := w.send(http.MethodPost, "/Users", mustJSON(body), reqOpts{contentType: contentType})
+	// Okta's exact bytes, from the mock Okta: one wire implementation.
+	password := randomPassword()
+	raw := mockokta.CreateBody(u.oktaUser(userName), password)
+	r, err := w.send(http.MethodPost, "/Users", raw, reqOpts{contentType: contentType})
 	if err != nil {
 		return nil, err
 	}
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return nil, fmt.Errorf("the mock Okta's create body is not JSON: %w", err)
+	}
 	u.Sent = flattenProfile(body)
-	u.Password = body["password"].(string)
+	u.Password = password
 	if r.Status == http.StatusCreated || r.Status == http.StatusOK {
 		if id := r.get("id").String(); id != "" {
 			if adopt {
