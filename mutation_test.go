@@ -185,6 +185,10 @@ func mutationGuards() map[string][]string {
 			k(mutationFeatErrors, "A body over 1 MiB made of one long value is refused with 413 and creates nothing"),
 			k(mutationFeatErrors, "A body over 1 MiB made of many small attributes is refused with 413 and creates nothing"),
 		},
+		"keep-cleared-values": {
+			k(mutationFeatUpdate, "A PATCH add and remove with paths are applied"),
+			k(mutationFeatUpdate, "A PUT with a null locale clears the attribute and is not an error"),
+		},
 		"items-per-page-is-count": {
 			k(mutationFeatCreate, "Okta's lookup of an unknown userName answers 200 with totalResults 0"),
 		},

@@ -45,6 +45,7 @@ func Faults() []Fault {
 		{"etag-mismatch", "the ETag header is not equal to meta.version"},
 		{"ignore-if-match", "a write with a stale If-Match applies instead of answering 412"},
 		{"ignore-if-none-match", "a GET with a current If-None-Match answers 200 with the body instead of 304"},
+		{"keep-cleared-values", "PATCH remove and PUT with null, \"\" or [] leave the stored value in place"},
 		{"items-per-page-is-count", "GET /Users answers itemsPerPage equal to the count asked for instead of the number of Resources returned"},
 		{"filter-eq-only", "filters other than one eq comparison answer 400 invalidFilter, while ServiceProviderConfig still advertises filtering"},
 		{"multivalued-filter-never-matches", "filters on emails (emails.value, emails[...]) never match anything"},
@@ -55,6 +56,7 @@ func Faults() []Fault {
 const (
 	faultFilterEqOnly         = "filter-eq-only"
 	faultItemsPerPageIsCount  = "items-per-page-is-count"
+	faultKeepClearedValues    = "keep-cleared-values"
 	faultMultiValuedNoMatch   = "multivalued-filter-never-matches"
 	faultFullQueryAttributes  = "full-query-attributes"
 	faultCaseSensitiveName    = "case-sensitive-username"

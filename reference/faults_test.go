@@ -26,6 +26,14 @@ var faultProbes = []struct {
 		item := list.JSON["Resources"].([]any)[0].(map[string]any)
 		return fmt.Sprint(get.JSON["userName"] != nil, item["userName"] != nil)
 	}},
+	{faultKeepClearedValues, "false false", "true true", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		id := e.create(l, "clear@example.com", "")
+		// Write responses carry the full user (queries of a limited location do not).
+		patched := e.do("PATCH", l.Base+"/Users/"+id, l.Key, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"displayName"}]}`)
+		put := e.do("PUT", l.Base+"/Users/"+id, l.Key, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"clear@example.com","locale":null}`)
+		return fmt.Sprint(patched.JSON["displayName"] != nil, put.JSON["locale"] != nil)
+	}},
 	{faultItemsPerPageIsCount, "1 1", "1 100", func(t *testing.T, e *testEnv) string {
 		l := e.loc(0)
 		e.create(l, "ipp@example.com", "")

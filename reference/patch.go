@@ -33,10 +33,13 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 		s.writeError(w, patchError(err))
 		return
 	}
-	if s.faults.Has(faultIgnoreNoPathPatch) {
+	if s.faults.Has(faultIgnoreNoPathPatch) || s.faults.Has(faultKeepClearedValues) {
 		kept := ops[:0]
 		for _, op := range ops {
-			if op.Path != "" {
+			switch {
+			case op.Path == "" && s.faults.Has(faultIgnoreNoPathPatch):
+			case op.Op == "remove" && op.Path != "" && s.faults.Has(faultKeepClearedValues):
+			default:
 				kept = append(kept, op)
 			}
 		}

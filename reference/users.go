@@ -296,6 +296,14 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, loc store.L
 				doc["active"] = u.Active
 			}
 		} else {
+			if s.faults.Has(faultKeepClearedValues) {
+				// Attributes sent empty are treated as absent: kept.
+				for k, v := range in.Core {
+					if v == nil {
+						delete(in.Core, k)
+					}
+				}
+			}
 			doc = mergeDoc(stored, in)
 		}
 		deriveDisplayName(vs, stored, doc)

@@ -416,7 +416,9 @@ func (w *World) storedNoLonger(alias, path, literal string) error {
 		return err
 	}
 	if got.Exists() && sameJSON(got, old) {
-		return fmt.Errorf("the stored %s of %q is still %s after it was removed", path, alias, got.Raw)
+		// One cause whichever attribute shows it: clearing is ignored.
+		return &checkError{Rule: "a value removed by PATCH or cleared by PUT (null, \"\", []) is gone",
+			Msg: fmt.Sprintf("the stored %s of %q is still %s after it was removed", path, alias, got.Raw)}
 	}
 	return nil
 }
