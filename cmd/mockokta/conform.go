@@ -35,6 +35,7 @@ type conformRequest struct {
 	// the default).
 	MaxDuration time.Duration
 	JSON        bool // --json
+	Verbose     bool // conform --verbose: every scenario and step
 	Stdout      io.Writer
 	Stderr      io.Writer
 }
@@ -56,6 +57,7 @@ func (commandSet) Conform(a *app) *cobra.Command {
 			profile := fs.String("profile", "", "suite `PROFILE`: xakia (limited query attributes declared; the default) or okta (full-attribute server)")
 			tags := fs.String("tags", "", "extra godog tag `EXPR`, ANDed with the profile's")
 			reportsDir := fs.String("reports", "", "report `DIR` (default "+steps.DefaultReportsDir+")")
+			verbose := fs.Bool("verbose", false, "print every scenario and step as it runs, instead of one line per feature and the failures in full")
 			strict := fs.Bool("strict", false, "a not-run scenario fails the verdict (env "+steps.EnvFailOnNotRun+"=true)")
 			maxDur := fs.Duration("max-duration", 0, "stop the run after `D` (default 10m); the scenarios left are reported not run (deadline)")
 			variants := fs.StringSlice("variant", nil, "with the embedded reference, enable an allowed variant `NAME` (repeatable or comma-separated; see xakia-reference variants)")
@@ -75,7 +77,7 @@ func (commandSet) Conform(a *app) *cobra.Command {
 					return exitUsage
 				}
 				return c.e.conform(ctx, conformRequest{
-					Faults: c.g.faults, Variants: *variants, Strict: *strict,
+					Faults: c.g.faults, Variants: *variants, Strict: *strict, Verbose: *verbose,
 					Profile: *profile, Tags: *tags, Reports: *reportsDir,
 					BaseURL: c.g.baseURL, APIKey: c.g.apiKey, Embedded: c.g.embedded, JSON: c.g.json,
 					Stdout: c.stdout, Stderr: c.stderr,
@@ -135,6 +137,7 @@ func runConform(getenv func(string) string) conformFunc {
 		cfg.Faults = req.Faults
 		cfg.Variants = req.Variants
 		cfg.FailOnNotRun = cfg.FailOnNotRun || req.Strict
+		cfg.Verbose = req.Verbose
 		cfg.Output = req.Stdout
 		if req.JSON {
 			// The console report goes to stderr; stdout gets summary.json.
