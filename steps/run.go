@@ -21,7 +21,6 @@ import (
 	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
-	"github.com/xakia-okta/scimtest/steps/target"
 )
 
 // Exit statuses of Run.
@@ -544,12 +543,15 @@ func startEmbedded(ctx context.Context, cfg Config) (*reference.Instance, error)
 
 // startImage starts cfg.Image (already loaded: never pulled) with two
 // locations in the profile's query-attributes mode.
-func startImage(ctx context.Context, cfg Config) (*target.Target, error) {
+func startImage(ctx context.Context, cfg Config) (*ImageTarget, error) {
+	if cfg.StartImage == nil {
+		return nil, errors.New("this build cannot start containers (mockokta leaves the Docker client out): use `make conformance`, a mockokta built with `go build -tags containers`, or `go test -run '^TestConformance$' .`")
+	}
 	mode := "limited"
 	if cfg.Profile == ProfileOkta {
 		mode = "full"
 	}
-	return target.Start(ctx, target.Options{Image: cfg.Image, QueryAttributes: mode})
+	return cfg.StartImage(ctx, cfg.Image, mode)
 }
 
 // embeddedScenarios parses every embedded scenario (no tag filter).

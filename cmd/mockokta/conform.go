@@ -138,6 +138,7 @@ func runConform(getenv func(string) string) conformFunc {
 		cfg.Variants = req.Variants
 		cfg.FailOnNotRun = cfg.FailOnNotRun || req.Strict
 		cfg.Verbose = req.Verbose
+		cfg.StartImage = imageStarter()
 		cfg.Output = req.Stdout
 		if req.JSON {
 			// The console report goes to stderr; stdout gets summary.json.
