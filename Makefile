@@ -36,7 +36,7 @@ help: ## list the targets (this is what a bare `make` does)
 
 all: test ## the same as make test
 
-conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference; reports in SCIM_REPORTS, default reports/)
+conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference; reports in SCIM_REPORTS, default scim-reports/)
 	$(GO) run -tags containers ./cmd/mockokta conform
 
 test: lint unit deploy mutation fuzz ## every test: lint, unit + suite (race detector), container + PostgreSQL runs, the mutation self-test, short fuzzing
@@ -92,4 +92,4 @@ bench: ## benchmarks of the reference (ratios against a bare net/http handler)
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./reference/
 
 clean: ## remove binaries and generated reports
-	rm -rf $(BIN) build $(DIST_DIR) reports/*.json reports/*.xml reports/*.html reports/traces
+	rm -rf $(BIN) build $(DIST_DIR) scim-reports

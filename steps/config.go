@@ -26,7 +26,10 @@ const (
 )
 
 // DefaultReportsDir is where reports go when SCIM_REPORTS is unset.
-const DefaultReportsDir = "reports"
+//
+// It is not "reports", the folder of the package that writes them: a run
+// in the repository would otherwise fill a source folder.
+const DefaultReportsDir = "scim-reports"
 
 // Config is everything a conformance run needs. ConfigFromEnv fills it from
 // the environment; callers (the mockokta CLI, tests) may build it directly.
