@@ -88,6 +88,10 @@ type Config struct {
 	ScenarioTimeout time.Duration
 	// Output receives the console report; nil means io.Discard.
 	Output io.Writer
+	// ErrOutput receives the configuration and engine errors that end a
+	// run without a verdict (the verdict line itself stays on Output); nil
+	// means Output.
+	ErrOutput io.Writer
 	// Verbose prints every scenario and step as it runs (godog's pretty
 	// format) instead of the compact console: one line per feature, the
 	// failures in full, the findings and the verdict.

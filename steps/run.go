@@ -155,6 +155,10 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	if out == nil {
 		out = io.Discard
 	}
+	errOut := cfg.ErrOutput
+	if errOut == nil {
+		errOut = out
+	}
 	if cfg.Profile == "" {
 		cfg.Profile = ProfileXakia
 	}
@@ -172,7 +176,6 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	var pending []reports.Scenario
 	fail := func(format string, a ...any) (reports.Run, int) {
 		msg := fmt.Sprintf(format, a...)
-		fmt.Fprintf(out, "scimtest: %s\n", msg)
 		result.Duration = time.Since(started)
 		code := ExitConfig
 		switch {
@@ -180,6 +183,12 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 			result.Interrupted, code = true, ExitInterrupted
 		case ctx.Err() != nil:
 			result.Interrupted = true
+		}
+		if code == ExitConfig && len(result.Findings) == 0 {
+			// A configuration or engine error: the error stream.
+			fmt.Fprintf(errOut, "scimtest: %s\n", msg)
+		} else {
+			fmt.Fprintf(out, "scimtest: %s\n", msg)
 		}
 		if !contacted {
 			fmt.Fprintln(out, "VERDICT: ERROR — nothing was judged (exit 2)")
@@ -474,7 +483,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 	if engineErr != "" {
 		result.Notices = append(result.Notices, engineErr)
-		fmt.Fprintf(out, "scimtest: %s\n", engineErr)
+		fmt.Fprintf(errOut, "scimtest: %s\n", engineErr)
 	}
 
 	if !cfg.Verbose {

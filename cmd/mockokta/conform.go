@@ -140,6 +140,7 @@ func runConform(getenv func(string) string) conformFunc {
 		cfg.Verbose = req.Verbose
 		cfg.StartImage = imageStarter()
 		cfg.Output = req.Stdout
+		cfg.ErrOutput = req.Stderr
 		if req.JSON {
 			// The console report goes to stderr; stdout gets summary.json.
 			cfg.Output = req.Stderr
