@@ -249,6 +249,68 @@ func (o *Org) Log(ctx context.Context, appID string, before int64, limit int) ([
 	return out, rows.Err()
 }
 
+// LogQuery selects provisioning log entries for [Org.LogPage].
+type LogQuery struct {
+	// AppID selects one app ("" for every app).
+	AppID string
+	// After is the sequence number of the last entry of the previous page.
+	After int64
+	// Since and Until bound the entries' times (zero: unbounded).
+	Since, Until time.Time
+	// Descending lists newest first (After then pages backwards).
+	Descending bool
+	// Limit is the page size (DefaultLimit when 0, at most MaxLimit).
+	Limit int
+}
+
+// LogPage lists the provisioning log one page at a time, oldest first
+// unless Descending; Page.Next is the sequence number to pass as After.
+func (o *Org) LogPage(ctx context.Context, q LogQuery) (Page[LogEntry], error) {
+	limit, err := pageLimit(q.Limit)
+	if err != nil {
+		return Page[LogEntry]{}, err
+	}
+	since, until := "", "9999"
+	if !q.Since.IsZero() {
+		since = q.Since.UTC().Format(timeLayout)
+	}
+	if !q.Until.IsZero() {
+		until = q.Until.UTC().Format(timeLayout)
+	}
+	cmp, order, after := "seq > ?", "ASC", q.After
+	if q.Descending {
+		cmp, order = "seq < ?", "DESC"
+		if after <= 0 {
+			after = 1 << 62
+		}
+	}
+	rows, err := o.db.QueryContext(ctx, `SELECT seq, entry FROM log WHERE `+cmp+` AND (? = '' OR app_id = ?) AND time >= ? AND time < ?
+		ORDER BY seq `+order+` LIMIT ?`, after, q.AppID, q.AppID, since, until, limit+1)
+	if err != nil {
+		return Page[LogEntry]{}, err
+	}
+	defer rows.Close()
+	var out Page[LogEntry]
+	for rows.Next() {
+		var seq int64
+		var raw string
+		if err := rows.Scan(&seq, &raw); err != nil {
+			return Page[LogEntry]{}, err
+		}
+		if len(out.Items) == limit {
+			out.Next = fmt.Sprint(out.Items[limit-1].Seq)
+			break
+		}
+		var e LogEntry
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			return Page[LogEntry]{}, err
+		}
+		e.Seq = seq
+		out.Items = append(out.Items, e)
+	}
+	return out, rows.Err()
+}
+
 // appendLog records a task outcome. Errors are logged, not returned: the
 // log never fails a task.
 func (o *Org) appendLog(ctx context.Context, taskID int64, appID, personID, outcome string, r mockokta.TaskResult) {

@@ -46,6 +46,7 @@ func newAPI(o *org.Org, public string, log *slog.Logger) *api {
 	m.HandleFunc("GET /api/v1/apps/{appId}/features", a.listFeatures)
 	m.HandleFunc("GET /api/v1/apps/{appId}/features/{name}", a.getFeature)
 	m.HandleFunc("PUT /api/v1/apps/{appId}/features/{name}", a.updateFeature)
+	m.HandleFunc("GET /api/v1/logs", a.listLogs)
 	return a
 }
 
