@@ -521,12 +521,14 @@ func (o *Org) finish(ctx context.Context, t Task, lastWait int64, r mockokta.Tas
 	if !r.OK {
 		state = TaskFailed
 	}
+	// The assignment and the log first: a task that is no longer pending
+	// has its outcome everywhere (WaitIdle callers read them at once).
+	o.updateAssignment(ctx, t, r)
+	o.appendLog(ctx, t.ID, t.AppID, t.PersonID, "", r)
 	b, _ := json.Marshal(r)
 	if _, err := o.db.ExecContext(ctx, `UPDATE tasks SET state = ?, message = ?, result = ?, updated = ? WHERE id = ?`, string(state), r.Message, string(b), now, t.ID); err != nil {
 		o.log.Error("provisioning queue", "task", t.ID, "err", err)
 	}
-	o.updateAssignment(ctx, t, r)
-	o.appendLog(ctx, t.ID, t.AppID, t.PersonID, "", r)
 	if _, err := o.db.ExecContext(ctx, `DELETE FROM tasks WHERE state = ? AND id <= (SELECT MAX(id) FROM tasks WHERE state = ?) - ?`,
 		string(TaskSucceeded), string(TaskSucceeded), maxDone); err != nil {
 		o.log.Error("provisioning queue: trim", "err", err)
