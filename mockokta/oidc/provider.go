@@ -38,8 +38,6 @@ type Limits struct {
 	AccessTokenTTL, IDTokenTTL time.Duration
 	// MaxBody is the largest request body read by any endpoint. Default 64 KiB.
 	MaxBody int64
-
-	loginPath string
 }
 
 func (l Limits) withDefaults() Limits {
@@ -129,12 +127,11 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	}
 	p.loginPath = p.mount + "/login"
 	p.limits = cfg.Limits.withDefaults()
-	p.limits.loginPath = p.loginPath
 	key, err := loadSigningKey(ctx, cfg.Org)
 	if err != nil {
 		return nil, err
 	}
-	p.store = newStorage(cfg.Org, key, p.limits)
+	p.store = newStorage(cfg.Org, key, p.limits, p.loginPath)
 	p.csrfKey = make([]byte, 32)
 	if _, err := rand.Read(p.csrfKey); err != nil {
 		return nil, err

@@ -116,19 +116,20 @@ func loadSigningKey(ctx context.Context, org Org) (signingKey, error) {
 // storage implements op.Storage: auth requests and codes in memory, bounded
 // and expiring; people, apps and the key from the Org.
 type storage struct {
-	org    Org
-	key    signingKey
-	limits Limits
-	now    func() time.Time
+	org       Org
+	key       signingKey
+	limits    Limits
+	loginPath string
+	now       func() time.Time
 
 	mu       sync.Mutex
 	requests map[string]*authRequest
 	codes    map[string]codeEntry
 }
 
-func newStorage(org Org, key signingKey, limits Limits) *storage {
+func newStorage(org Org, key signingKey, limits Limits, loginPath string) *storage {
 	return &storage{
-		org: org, key: key, limits: limits, now: time.Now,
+		org: org, key: key, limits: limits, loginPath: loginPath, now: time.Now,
 		requests: make(map[string]*authRequest),
 		codes:    make(map[string]codeEntry),
 	}
@@ -355,7 +356,7 @@ func (s *storage) GetClientByClientID(ctx context.Context, clientID string) (op.
 	if err != nil {
 		return nil, err
 	}
-	return &client{app: app, loginURL: s.limits.loginPath, idTTL: s.limits.IDTokenTTL}, nil
+	return &client{app: app, loginURL: s.loginPath, idTTL: s.limits.IDTokenTTL}, nil
 }
 
 // AuthorizeClientIDSecret implements op.OPStorage.
