@@ -182,6 +182,9 @@ func TestDiscoveryIsOktaShaped(t *testing.T) {
 		Userinfo      string   `json:"userinfo_endpoint"`
 		JWKS          string   `json:"jwks_uri"`
 		Challenge     []string `json:"code_challenge_methods_supported"`
+		ResponseTypes []string `json:"response_types_supported"`
+		GrantTypes    []string `json:"grant_types_supported"`
+		Device        string   `json:"device_authorization_endpoint"`
 	}
 	require.NoError(t, r.provider.Claims(&doc))
 	e := r.okta.OIDC.Endpoints()
@@ -190,7 +193,10 @@ func TestDiscoveryIsOktaShaped(t *testing.T) {
 	assert.Equal(t, r.okta.Issuer+"/v1/token", doc.Token)
 	assert.Equal(t, r.okta.Issuer+"/v1/userinfo", doc.Userinfo)
 	assert.Equal(t, r.okta.Issuer+"/v1/keys", doc.JWKS)
-	assert.Contains(t, doc.Challenge, "S256")
+	assert.Equal(t, []string{"S256"}, doc.Challenge)
+	assert.Equal(t, []string{"code"}, doc.ResponseTypes)
+	assert.Equal(t, []string{"authorization_code"}, doc.GrantTypes)
+	assert.Empty(t, doc.Device)
 }
 
 // refusedAtLogin asserts that the sign-in page answered 401 with Okta's

@@ -219,6 +219,7 @@ func (p *Provider) routes() http.Handler {
 	mux.Handle(p.mount+"/", lib)
 	mux.HandleFunc(p.loginPath, p.login)
 	mux.HandleFunc(p.mount+"/signed-out", p.signedOut)
+	mux.HandleFunc(p.mount+zoidc.DiscoveryEndpoint, p.discovery)
 	mux.HandleFunc(p.mount+"/v1/authorize", func(w http.ResponseWriter, r *http.Request) {
 		if p.checkAuthorize(w, r) {
 			lib.ServeHTTP(w, r)
@@ -276,4 +277,22 @@ func (p *Provider) checkAuthorize(w http.ResponseWriter, r *http.Request) bool {
 // post_logout_redirect_uri.
 func (p *Provider) signedOut(w http.ResponseWriter, _ *http.Request) {
 	p.page(w, http.StatusOK, pageData{Title: "Signed out", Message: "You have been signed out."})
+}
+
+// discovery serves the library's discovery document narrowed to what this
+// provider offers: the code flow with PKCE S256 and a client secret. (The
+// library would also list implicit and device flows, which the OIDC app's
+// settings do not allow.)
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	cfg := op.CreateDiscoveryConfig(op.ContextWithIssuer(r.Context(), p.issuer), p.op, p.store)
+	cfg.DeviceAuthorizationEndpoint = ""
+	cfg.ResponseTypesSupported = []string{string(zoidc.ResponseTypeCode)}
+	cfg.ResponseModesSupported = []string{string(zoidc.ResponseModeQuery), string(zoidc.ResponseModeFormPost)}
+	cfg.GrantTypesSupported = []zoidc.GrantType{zoidc.GrantTypeCode}
+	secret := []zoidc.AuthMethod{zoidc.AuthMethodBasic, zoidc.AuthMethodPost}
+	cfg.TokenEndpointAuthMethodsSupported = secret
+	cfg.RevocationEndpointAuthMethodsSupported = secret
+	cfg.CodeChallengeMethodsSupported = []zoidc.CodeChallengeMethod{zoidc.CodeChallengeMethodS256}
+	w.Header().Set("Cache-Control", "no-store")
+	op.Discover(w, cfg)
 }
