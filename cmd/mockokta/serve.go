@@ -10,7 +10,7 @@ import (
 
 // serveMounts are the extra faces of `mockokta serve` (the admin console,
 // the OIDC provider); each adds its serve.Mount here.
-func serveMounts() []serve.Mount { return nil }
+func serveMounts() []serve.Mount { return []serve.Mount{oidcMount()} }
 
 func serveCommand() command {
 	return command{
