@@ -287,7 +287,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	cfg := op.CreateDiscoveryConfig(op.ContextWithIssuer(r.Context(), p.issuer), p.op, p.store)
 	cfg.DeviceAuthorizationEndpoint = ""
 	cfg.ResponseTypesSupported = []string{string(zoidc.ResponseTypeCode)}
-	cfg.ResponseModesSupported = []string{string(zoidc.ResponseModeQuery), string(zoidc.ResponseModeFormPost)}
+	cfg.ResponseModesSupported = []string{string(zoidc.ResponseModeQuery)}
 	cfg.GrantTypesSupported = []zoidc.GrantType{zoidc.GrantTypeCode}
 	secret := []zoidc.AuthMethod{zoidc.AuthMethodBasic, zoidc.AuthMethodPost}
 	cfg.TokenEndpointAuthMethodsSupported = secret

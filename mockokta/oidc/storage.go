@@ -151,8 +151,18 @@ func (s *storage) sweep(now time.Time) {
 
 // CreateAuthRequest stores a validated authorize request. PKCE with S256 is
 // required: Okta requires it of public clients, and this mock of every
-// client, so that relying parties are built with it.
+// client, so that relying parties are built with it. prompt=none gets
+// login_required (there is no session), and only response_mode=query is
+// offered.
 func (s *storage) CreateAuthRequest(_ context.Context, req *zoidc.AuthRequest, _ string) (op.AuthRequest, error) {
+	if slices.Contains([]string(req.Prompt), zoidc.PromptNone) {
+		// No Okta session is kept, so a sign-in without the page cannot succeed.
+		return nil, zoidc.ErrLoginRequired().WithDescription("The client specified not to prompt, but the user is not logged in.")
+	}
+	if req.ResponseMode != "" && req.ResponseMode != zoidc.ResponseModeQuery {
+		// form_post needs JavaScript to submit itself; fragment is for implicit flows.
+		return nil, zoidc.ErrInvalidRequest().WithDescription("The response_mode is not supported: only query is.")
+	}
 	if req.CodeChallenge == "" {
 		return nil, zoidc.ErrInvalidRequest().WithDescription("PKCE code challenge is required.")
 	}

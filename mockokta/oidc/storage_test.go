@@ -127,3 +127,25 @@ func TestAccessTokenIDCarriesTheScopes(t *testing.T) {
 	assert.Equal(t, 0, flagsFromTokenID("forged.9"))
 	assert.Equal(t, 0, flagsFromTokenID("nodot"))
 }
+
+func TestPromptNoneAndOtherResponseModesAreRefused(t *testing.T) {
+	s, _ := testStorage(t, Limits{})
+	req := authorizeRequest()
+	req.Prompt = zoidc.SpaceDelimitedArray{zoidc.PromptNone}
+	_, err := s.CreateAuthRequest(t.Context(), req, "")
+	var oe *zoidc.Error
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, zoidc.LoginRequired, oe.ErrorType)
+
+	for _, mode := range []zoidc.ResponseMode{zoidc.ResponseModeFormPost, zoidc.ResponseModeFragment} {
+		req = authorizeRequest()
+		req.ResponseMode = mode
+		_, err = s.CreateAuthRequest(t.Context(), req, "")
+		require.ErrorAs(t, err, &oe, mode)
+		assert.Equal(t, zoidc.InvalidRequest, oe.ErrorType, mode)
+	}
+	req = authorizeRequest()
+	req.ResponseMode = zoidc.ResponseModeQuery
+	_, err = s.CreateAuthRequest(t.Context(), req, "")
+	require.NoError(t, err)
+}
