@@ -43,23 +43,50 @@ type authRequest struct {
 	done         bool
 }
 
-// The op.AuthRequest methods.
+// GetID implements op.AuthRequest.
+func (a *authRequest) GetID() string { return a.id }
 
-func (a *authRequest) GetID() string                          { return a.id }
-func (a *authRequest) GetACR() string                         { return "" }
-func (a *authRequest) GetAMR() []string                       { return []string{"pwd"} }
-func (a *authRequest) GetAudience() []string                  { return []string{a.clientID} }
-func (a *authRequest) GetAuthTime() time.Time                 { return a.authTime }
-func (a *authRequest) GetClientID() string                    { return a.clientID }
+// GetACR implements op.AuthRequest.
+func (a *authRequest) GetACR() string { return "" }
+
+// GetAMR implements op.AuthRequest.
+func (a *authRequest) GetAMR() []string { return []string{"pwd"} }
+
+// GetAudience implements op.AuthRequest.
+func (a *authRequest) GetAudience() []string { return []string{a.clientID} }
+
+// GetAuthTime implements op.AuthRequest.
+func (a *authRequest) GetAuthTime() time.Time { return a.authTime }
+
+// GetClientID implements op.AuthRequest.
+func (a *authRequest) GetClientID() string { return a.clientID }
+
+// GetCodeChallenge implements op.AuthRequest.
 func (a *authRequest) GetCodeChallenge() *zoidc.CodeChallenge { return a.challenge }
-func (a *authRequest) GetNonce() string                       { return a.nonce }
-func (a *authRequest) GetRedirectURI() string                 { return a.redirectURI }
-func (a *authRequest) GetResponseType() zoidc.ResponseType    { return a.responseType }
-func (a *authRequest) GetResponseMode() zoidc.ResponseMode    { return a.responseMode }
-func (a *authRequest) GetScopes() []string                    { return a.scopes }
-func (a *authRequest) GetState() string                       { return a.state }
-func (a *authRequest) GetSubject() string                     { return a.subject }
-func (a *authRequest) Done() bool                             { return a.done }
+
+// GetNonce implements op.AuthRequest.
+func (a *authRequest) GetNonce() string { return a.nonce }
+
+// GetRedirectURI implements op.AuthRequest.
+func (a *authRequest) GetRedirectURI() string { return a.redirectURI }
+
+// GetResponseType implements op.AuthRequest.
+func (a *authRequest) GetResponseType() zoidc.ResponseType { return a.responseType }
+
+// GetResponseMode implements op.AuthRequest.
+func (a *authRequest) GetResponseMode() zoidc.ResponseMode { return a.responseMode }
+
+// GetScopes implements op.AuthRequest.
+func (a *authRequest) GetScopes() []string { return a.scopes }
+
+// GetState implements op.AuthRequest.
+func (a *authRequest) GetState() string { return a.state }
+
+// GetSubject implements op.AuthRequest.
+func (a *authRequest) GetSubject() string { return a.subject }
+
+// Done implements op.AuthRequest.
+func (a *authRequest) Done() bool { return a.done }
 
 // codeEntry maps an issued authorization code to its request.
 type codeEntry struct {
@@ -73,16 +100,26 @@ type signingKey struct {
 	key *rsa.PrivateKey
 }
 
+// SignatureAlgorithm implements op.SigningKey.
 func (k signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return jose.RS256 }
-func (k signingKey) Key() any                                    { return k.key }
-func (k signingKey) ID() string                                  { return k.id }
+
+// Key implements op.SigningKey.
+func (k signingKey) Key() any { return k.key }
+
+// ID implements op.SigningKey.
+func (k signingKey) ID() string { return k.id }
 
 // publicKey is the JWKS entry of the signing key.
 type publicKey struct{ signingKey }
 
+// Algorithm implements op.Key.
 func (k publicKey) Algorithm() jose.SignatureAlgorithm { return jose.RS256 }
-func (k publicKey) Use() string                        { return "sig" }
-func (k publicKey) Key() any                           { return &k.key.PublicKey }
+
+// Use implements op.Key.
+func (k publicKey) Use() string { return "sig" }
+
+// Key implements op.Key.
+func (k publicKey) Key() any { return &k.key.PublicKey }
 
 // loadSigningKey gets the stored key from the org, creating an RSA 2048 key
 // on first use. Its key id is the key's RFC 7638 thumbprint, so it stays the
