@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
-	"regexp"
 	"testing"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
@@ -15,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/xakia-okta/scimtest/mockokta"
+	"github.com/xakia-okta/scimtest/mockokta/oidc/oidctest"
 	"github.com/xakia-okta/scimtest/mockokta/org"
 	"github.com/xakia-okta/scimtest/mockokta/serve"
 )
@@ -66,13 +65,7 @@ func TestServeMountsTheOIDCProvider(t *testing.T) {
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	field := func(name string) string {
-		m := regexp.MustCompile(`name="` + name + `" value="([^"]+)"`).FindSubmatch(page)
-		require.Len(t, m, 2, name)
-		return string(m[1])
-	}
-	resp, err = browser.PostForm(resp.Request.URL.ResolveReference(&url.URL{Path: "login"}).String(), url.Values{
-		"id": {field("id")}, "csrf": {field("csrf")}, "username": {"ada@example.com"}, "password": {pw}})
+	resp, err = oidctest.SignIn(browser, resp.Request.URL, page, "ada@example.com", pw)
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
