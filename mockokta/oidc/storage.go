@@ -172,7 +172,8 @@ func newStorage(org Org, key signingKey, limits Limits, loginPath string) *stora
 	}
 }
 
-// sweep drops expired requests and codes; the caller holds mu.
+// sweep drops expired requests, and codes that expired or whose request is
+// gone, so there are never more codes than requests; the caller holds mu.
 func (s *storage) sweep(now time.Time) {
 	for id, r := range s.requests {
 		if now.Sub(r.created) > s.limits.AuthRequestTTL {
@@ -180,7 +181,7 @@ func (s *storage) sweep(now time.Time) {
 		}
 	}
 	for c, e := range s.codes {
-		if now.After(e.expires) {
+		if _, ok := s.requests[e.requestID]; !ok || now.After(e.expires) {
 			delete(s.codes, c)
 		}
 	}
@@ -303,6 +304,8 @@ func (s *storage) AuthRequestByCode(_ context.Context, code string) (op.AuthRequ
 func (s *storage) SaveAuthCode(_ context.Context, id, code string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.now()
+	s.sweep(now)
 	if _, ok := s.requests[id]; !ok {
 		return errNotFound
 	}
@@ -311,7 +314,7 @@ func (s *storage) SaveAuthCode(_ context.Context, id, code string) error {
 			delete(s.codes, c)
 		}
 	}
-	s.codes[code] = codeEntry{requestID: id, expires: s.now().Add(s.limits.CodeTTL)}
+	s.codes[code] = codeEntry{requestID: id, expires: now.Add(s.limits.CodeTTL)}
 	return nil
 }
 
