@@ -163,6 +163,16 @@ func TestCodeFlowWithPKCE(t *testing.T) {
 	assert.Equal(t, "Ada", claims["given_name"])
 	assert.Equal(t, "Lovelace", claims["family_name"])
 
+	// The access token is a JWT with Okta's uid, cid and scp claims.
+	at, err := gooidc.NewVerifier(r.okta.Issuer, gooidc.NewRemoteKeySet(t.Context(), r.okta.Issuer+"/v1/keys"),
+		&gooidc.Config{ClientID: r.okta.ClientID}).Verify(t.Context(), tok.AccessToken)
+	require.NoError(t, err)
+	var atClaims map[string]any
+	require.NoError(t, at.Claims(&atClaims))
+	assert.Equal(t, ada.ID, atClaims["uid"])
+	assert.Equal(t, r.okta.ClientID, atClaims["cid"])
+	assert.Equal(t, []any{"openid", "profile", "email"}, atClaims["scp"])
+
 	info, err := r.provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
 	require.NoError(t, err)
 	assert.Equal(t, ada.ID, info.Subject)

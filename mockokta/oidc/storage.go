@@ -476,9 +476,20 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *zoidc.Int
 }
 
 // GetPrivateClaimsFromScopes implements op.OPStorage: the access token
-// carries Okta's uid claim (the user id).
-func (s *storage) GetPrivateClaimsFromScopes(_ context.Context, userID, _ string, _ []string) (map[string]any, error) {
-	return map[string]any{"uid": userID}, nil
+// carries Okta's uid (the user id), cid (the client id) and scp (the
+// granted scopes) claims.
+func (s *storage) GetPrivateClaimsFromScopes(_ context.Context, userID, clientID string, scopes []string) (map[string]any, error) {
+	return map[string]any{"uid": userID, "cid": clientID, "scp": slices.Clone(scopes)}, nil
+}
+
+// GetPrivateClaimsFromRequest is the library's preferred form of
+// GetPrivateClaimsFromScopes; it sees every granted scope, the OIDC ones too.
+func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	clientID := ""
+	if a, ok := req.(op.AuthRequest); ok {
+		clientID = a.GetClientID()
+	}
+	return s.GetPrivateClaimsFromScopes(ctx, req.GetSubject(), clientID, req.GetScopes())
 }
 
 // GetKeyByIDAndClientID implements op.OPStorage; JWT client authentication
