@@ -13,7 +13,7 @@ import (
 
 // serveMounts are the extra faces of `mockokta serve` (the admin console,
 // the OIDC provider); each adds its serve.Mount here.
-func serveMounts() []serve.Mount { return nil }
+func serveMounts() []serve.Mount { return []serve.Mount{oidcMount()} }
 
 // Serve is `mockokta serve`: a long-running mock Okta org.
 func (commandSet) Serve(a *app) *cobra.Command {
