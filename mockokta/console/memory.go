@@ -723,7 +723,7 @@ func (m *MemoryOrg) runTask(ctx context.Context, id string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t.task.Result = res
-	t.task.State = StateProvisioned
+	t.task.State = StateCompleted
 	if !res.OK {
 		t.task.State = StateFailed
 	}

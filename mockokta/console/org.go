@@ -152,7 +152,9 @@ const (
 	StateQueued      State = "Queued"
 	StateRunning     State = "In progress"
 	StateProvisioned State = "Provisioned"
-	StateFailed      State = "Failed"
+	// StateCompleted is a task that succeeded.
+	StateCompleted State = "Completed"
+	StateFailed    State = "Failed"
 	// StateNotProvisioned: assigned in Okta only (no API integration, or
 	// Create Users off).
 	StateNotProvisioned State = "Not provisioned"
