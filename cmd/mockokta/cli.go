@@ -154,7 +154,7 @@ func commands() []command {
 	return []command{
 		testConnectionCommand(), assignCommand(), updateCommand(), unassignCommand(),
 		reassignCommand(), importCommand(), lifecycleCommand(), loadCommand(), conformCommand(),
-		versionCommand(),
+		serveCommand(), versionCommand(),
 	}
 }
 
