@@ -5,12 +5,13 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/xakia-okta/scimtest/mockokta/console"
 	"github.com/xakia-okta/scimtest/mockokta/serve"
 )
 
 // serveMounts are the extra faces of `mockokta serve` (the admin console,
 // the OIDC provider); each adds its serve.Mount here.
-func serveMounts() []serve.Mount { return nil }
+func serveMounts() []serve.Mount { return []serve.Mount{console.Mount()} }
 
 func serveCommand() command {
 	return command{

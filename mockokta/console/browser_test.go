@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,8 +15,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/mockokta/console"
+	"github.com/xakia-okta/scimtest/mockokta/org"
+	"github.com/xakia-okta/scimtest/mockokta/serve"
 	"github.com/xakia-okta/scimtest/reference"
 )
 
@@ -75,7 +75,11 @@ func (b *browser) run(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
+	start := time.Now()
 	require.NoError(b.t, chromedp.Do(ctx, actions...), "browser step: %s", what)
+	if d := time.Since(start); d > 2*time.Second {
+		b.t.Logf("slow browser step (%s): %s", d.Round(time.Millisecond), what)
+	}
 }
 
 // get runs one action that returns a value, bounded.
@@ -175,16 +179,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	t.Cleanup(func() { _ = ref.Close() })
 	loc := ref.Locations[0]
 
-	org, err := console.NewMemoryOrg(console.MemoryOptions{
-		AdminLogin: "admin@example.com", AdminPassword: "Adm1n-Passw0rd",
-		Okta: mockokta.Options{Timeout: 30 * time.Second},
-	})
+	// The real `mockokta serve` server with the console mounted at "/".
+	srv, err := serve.Start(ctx, serve.Config{Mounts: []serve.Mount{console.Mount()},
+		Org: org.Options{Timeout: 30 * time.Second}})
 	require.NoError(t, err)
-	t.Cleanup(org.Close)
-	c, err := console.New(org, console.Options{})
-	require.NoError(t, err)
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { _ = srv.Close() })
+	admin, password := srv.Bootstrap.AdminLogin, srv.Bootstrap.AdminPassword
 
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome),
@@ -207,8 +207,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.run("open the console", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(css("#okta-signin-submit")))
 	b.shot("sign-in")
 	b.run("sign in",
-		chromedp.SendKeys(css("#username"), "admin@example.com"),
-		chromedp.SendKeys(css("#password"), "Adm1n-Passw0rd"),
+		chromedp.SendKeys(css("#username"), admin),
+		chromedp.SendKeys(css("#password"), password),
 		chromedp.Click(css("#okta-signin-submit")),
 		chromedp.WaitVisible(css("#add-person")))
 
@@ -235,12 +235,18 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible(css(`#catalog-search[value="Xakia"]`)),
 		chromedp.WaitVisible(css(`a[href="/admin/catalog/xakia"]`)))
 	b.shot("catalog")
+	// One Xakia app per location: this one is named after it.
 	b.run("add the Xakia app",
 		chromedp.Click(css(`a[href="/admin/catalog/xakia"]`)),
 		chromedp.Click(css("#add-integration")),
 		chromedp.WaitVisible(css("#done")),
+		chromedp.Clear(css("#label")),
+		chromedp.SendKeys(css("#label"), "Xakia Sydney"),
 		chromedp.Click(css("#done")),
 		chromedp.WaitVisible(css("#configure-api")))
+	here := get(b, "read the location", chromedp.Location())
+	app := strings.TrimSuffix(strings.TrimPrefix(here, srv.URL), "/provisioning")
+	require.Regexp(t, `^/admin/apps/0oa[0-9A-Za-z]{17}$`, app)
 
 	// Provisioning → Configure API Integration; a wrong key first.
 	b.run("configure the API integration",
@@ -252,13 +258,13 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Click(css("#test-api")))
 	msg := b.text("div.banner.err")
 	require.Contains(t, msg, "Error authenticating")
-	require.Contains(t, msg, "check the SCIM API Key of app Xakia")
+	require.Contains(t, msg, "check the SCIM API Key of app Xakia Sydney")
 	b.shot("test-api-credentials-wrong-key")
 
 	b.run("test the right key",
 		chromedp.SendKeys(css("#apiToken"), loc.APIKey),
 		chromedp.Click(css("#test-api")))
-	require.Contains(t, b.text("div.banner.ok"), "Xakia was verified successfully!")
+	require.Contains(t, b.text("div.banner.ok"), "App Xakia Sydney was verified successfully!")
 	page := b.html()
 	require.NotContains(t, page, loc.APIKey, "the page shows the API token back")
 	require.Contains(t, page, loc.BaseURL)
@@ -279,7 +285,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Click(css("#deactivate-users")),
 		chromedp.Click(css("#save-to-app")),
 		chromedp.WaitVisible(css("#edit-to-app")))
-	require.Equal(t, 1, strings.Count(b.text("dl.kv"), "Disabled"), "only Sync Password stays disabled")
+	require.Equal(t, 1, strings.Count(b.text("#to-app"), "Disabled"), "only Sync Password stays disabled")
 	b.shot("to-app")
 
 	// Assignments → Assign → Assign to People: search, Assign, Done.
@@ -291,7 +297,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#people-search"), "jane\n"),
 		chromedp.WaitVisible(css(`#people-search[value="jane"]`)),
 		chromedp.Click(css(`button[data-login="`)+login+`"]`),
-		chromedp.WaitVisible(css(`span.pill.Provisioned`)))
+		chromedp.WaitVisible(css(`span.assigned`)))
 	b.shot("assign-to-people")
 	b.run("done", chromedp.Click(css("#assign-done")), chromedp.WaitVisible(css("#assignments")))
 
@@ -299,7 +305,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	u := xakiaUser(t, ref, loc.ID, login, func(u map[string]any) bool { return u["active"] == true })
 	require.Equal(t, "Jane", fmt.Sprint(u["name"].(map[string]any)["givenName"]))
 	require.Equal(t, "not-invited", fmt.Sprint(u["invitation"]))
-	b.untilPage(b.appPath(t)+"/assignments", ">Provisioned<")
+	b.untilPage(app+"/assignments", ">PROVISIONED<")
 	b.shot("assignments-provisioned")
 
 	// Unassign: the user is deactivated in Xakia (kept, inactive).
@@ -307,16 +313,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible(css("div.banner.ok")))
 	gone := xakiaUser(t, ref, loc.ID, login, func(u map[string]any) bool { return u["active"] == false })
 	require.Equal(t, u["id"], gone["id"], "the deactivated user keeps its id")
-	b.untilPage("/admin/tasks", "was deactivated in app Xakia")
+	b.untilPage("/admin/tasks", "was deactivated in app Xakia Sydney")
 	b.shot("tasks")
 	t.Logf("browser walk took %s", time.Since(start).Round(time.Millisecond))
-}
-
-// appPath returns the console path of the only app, read from the page.
-func (b *browser) appPath(t *testing.T) string {
-	t.Helper()
-	b.run("open Applications", chromedp.Navigate(b.base+"/admin/apps"))
-	href := get(b, "find the app", chromedp.AttributeValue(css(`table a[href^="/admin/apps/0oa"]`), "href"))
-	require.True(t, href.Exists)
-	return href.Value
 }

@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/xakia-okta/scimtest/mockokta"
+	"github.com/xakia-okta/scimtest/mockokta/org"
 )
 
 // MaxFormBytes limits every form body the console reads.
@@ -35,6 +35,11 @@ type Options struct {
 	TestTimeout time.Duration
 	// Now is the clock of the session table; time.Now when nil.
 	Now func() time.Time
+	// Issuer is the OIDC issuer shown on the OIDC app's Sign On tab.
+	Issuer string
+	// SecureCookies marks the cookies Secure even when the request did not
+	// come over TLS (a TLS-terminating proxy, an https public URL).
+	SecureCookies bool
 }
 
 // Console is the admin console: an http.Handler to mount at "/".
@@ -46,7 +51,10 @@ type Console struct {
 	mux   *http.ServeMux
 
 	draftMu sync.Mutex
-	drafts  map[string]Credentials // session id + app id → values being tested
+	drafts  map[string]draft // session id + app id → values being tested
+
+	importMu sync.Mutex
+	imports  map[string]importRun // app id → its latest import
 }
 
 // New returns the console of org.
@@ -69,8 +77,9 @@ func New(org Org, opts Options) (*Console, error) {
 	}
 	c := &Console{
 		org: org, opts: opts, pages: pages,
-		sess:   &sessions{byID: map[string]*session{}, now: opts.Now},
-		drafts: map[string]Credentials{},
+		sess:    &sessions{byID: map[string]*session{}, now: opts.Now},
+		drafts:  map[string]draft{},
+		imports: map[string]importRun{},
 	}
 	c.routes()
 	return c, nil
@@ -86,7 +95,12 @@ func funcs() template.FuncMap {
 			}
 			return "Disabled"
 		},
-		"when": func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04:05 UTC") },
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("Jan 2, 2006 15:04:05 UTC")
+		},
 		"path": url.PathEscape,
 	}
 }
@@ -202,6 +216,15 @@ func (c *Console) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// InputError is a refusal of bad input by the console itself; its message
+// is shown as is.
+type InputError struct{ Msg string }
+
+// Error returns the message.
+func (e *InputError) Error() string { return e.Msg }
+
+func invalid(msg string) error { return &InputError{Msg: msg} }
+
 // refuse answers a refused request with a plain page.
 func (c *Console) refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	c.opts.Logger.Warn("console: request refused", "method", r.Method, "path", r.URL.Path, "status", status)
@@ -219,25 +242,41 @@ func (c *Console) done(w http.ResponseWriter, r *http.Request, ss *session, to s
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// errText words an Org error for the page; unexpected errors are logged and
-// shown without details.
+// errText words an Org error for the page: bad input in the org's words
+// (without the sentinel's prefix); unexpected errors are logged and shown
+// without details.
 func (c *Console) errText(r *http.Request, err error) string {
 	var in *InputError
-	switch {
-	case errors.As(err, &in):
+	if errors.As(err, &in) {
 		return in.Msg
-	case errors.Is(err, ErrNotFound):
-		return "Not found: " + err.Error()
-	default:
-		c.opts.Logger.Error("console: org error", "path", r.URL.Path, "err", err)
-		return "Something went wrong; the change was not made"
 	}
+	for _, s := range []error{org.ErrInvalid, org.ErrConflict, org.ErrLifecycle, org.ErrNotFound, org.ErrQueueFull} {
+		if errors.Is(err, s) {
+			msg := strings.TrimPrefix(err.Error(), s.Error()+": ")
+			if s == org.ErrNotFound {
+				return "Not found: " + msg
+			}
+			for field, label := range map[string]string{"login: ": "Username: ", "email: ": "Primary email: ",
+				"firstName: ": "First name: ", "lastName: ": "Last name: ", "password: ": "Password: ", "label: ": "Application label: ",
+				"baseUrl: ": "SCIM Base URI: ", "token: ": "API Token: "} {
+				if strings.HasPrefix(msg, field) {
+					return label + msg[len(field):]
+				}
+			}
+			if msg != "" {
+				msg = strings.ToUpper(msg[:1]) + msg[1:]
+			}
+			return msg
+		}
+	}
+	c.opts.Logger.Error("console: org error", "path", r.URL.Path, "err", err)
+	return "Something went wrong; the change was not made"
 }
 
 // notFound answers a GET for an unknown id.
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, ErrNotFound) {
-		c.refuse(w, r, http.StatusNotFound, "Not found: "+err.Error())
+	if errors.Is(err, org.ErrNotFound) {
+		c.refuse(w, r, http.StatusNotFound, c.errText(r, err))
 		return
 	}
 	c.refuse(w, r, http.StatusInternalServerError, c.errText(r, err))
@@ -245,12 +284,12 @@ func (c *Console) notFound(w http.ResponseWriter, r *http.Request, err error) {
 
 func (c *Console) routes() {
 	m := http.NewServeMux()
-	m.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	home := func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/people", http.StatusSeeOther)
-	})
-	m.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/admin/people", http.StatusSeeOther)
-	})
+	}
+	m.HandleFunc("GET /{$}", home)
+	m.HandleFunc("GET /admin", home)
+	m.HandleFunc("GET /admin/{$}", home)
 	m.HandleFunc("GET /login", c.loginPage)
 	m.HandleFunc("POST /login", c.login)
 	m.HandleFunc("POST /logout", c.authed(c.logout))
@@ -269,6 +308,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /admin/apps/{id}", c.authed(c.appHome))
 	m.HandleFunc("GET /admin/apps/{id}/general", c.authed(c.appTab("general")))
 	m.HandleFunc("GET /admin/apps/{id}/sign-on", c.authed(c.appTab("sign-on")))
+	m.HandleFunc("POST /admin/apps/{id}/sign-on", c.authed(c.saveSignOn))
 	m.HandleFunc("GET /admin/apps/{id}/provisioning", c.authed(c.appTab("integration")))
 	m.HandleFunc("POST /admin/apps/{id}/provisioning/integration", c.authed(c.saveIntegration))
 	m.HandleFunc("GET /admin/apps/{id}/provisioning/to-app", c.authed(c.appTab("to-app")))
@@ -282,181 +322,11 @@ func (c *Console) routes() {
 
 	m.HandleFunc("GET /admin/tasks", c.authed(c.tasks))
 	m.HandleFunc("POST /admin/tasks/{id}/retry", c.authed(c.retry))
+	m.HandleFunc("GET /admin/logs", c.authed(c.logs))
 	c.mux = m
 }
 
-// loginPage is Okta's sign-in widget. A login CSRF token (double submit:
-// cookie and hidden field) protects the form before a session exists.
-func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
-	if ss := c.sess.get(r); ss != nil {
-		http.Redirect(w, r, "/admin/people", http.StatusSeeOther)
-		return
-	}
-	tok := newToken()
-	setCookie(w, r, loginCookie, tok, 600)
-	c.render(w, r, nil, "login", view{Title: "Sign In", CSRF: tok, Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
-}
-
-// safeNext keeps a post-sign-in target inside the console.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/admin/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/admin/people"
-	}
-	return next
-}
-
-func (c *Console) login(w http.ResponseWriter, r *http.Request) {
-	if !c.parseForm(w, r) {
-		return
-	}
-	ck, err := r.Cookie(loginCookie)
-	if err != nil || !sameToken(r.PostForm.Get("_csrf"), ck.Value) {
-		c.refuse(w, r, http.StatusForbidden, "The sign-in form expired: reload the page and sign in again")
-		return
-	}
-	next := safeNext(r.PostForm.Get("next"))
-	if !c.org.CheckAdmin(r.PostForm.Get("username"), r.PostForm.Get("password")) {
-		c.opts.Logger.Warn("console: sign-in refused", "remote", r.RemoteAddr)
-		tok := newToken()
-		setCookie(w, r, loginCookie, tok, 600)
-		c.render(w, r, nil, "login", view{Title: "Sign In", CSRF: tok, Status: http.StatusUnauthorized,
-			Flash: []flash{{Error: true, Text: "Unable to sign in"}},
-			Data:  map[string]string{"Next": next, "Username": r.PostForm.Get("username")}})
-		return
-	}
-	setCookie(w, r, loginCookie, "", -1)
-	ss := c.sess.create(r.PostForm.Get("username"))
-	setCookie(w, r, sessionCookie, ss.id, int(sessionTTL/time.Second))
-	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-func (c *Console) logout(w http.ResponseWriter, r *http.Request, ss *session) {
-	c.sess.drop(ss.id)
-	c.draftMu.Lock()
-	for k := range c.drafts {
-		if strings.HasPrefix(k, ss.id+"/") {
-			delete(c.drafts, k)
-		}
-	}
-	c.draftMu.Unlock()
-	setCookie(w, r, sessionCookie, "", -1)
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
-}
-
-// people is Directory → People.
-func (c *Console) people(w http.ResponseWriter, r *http.Request, ss *session) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	var list []Person
-	for _, p := range c.org.People() {
-		if matches(p, q) {
-			list = append(list, p)
-		}
-	}
-	c.render(w, r, ss, "people", view{Title: "People", Nav: "people", Data: map[string]any{"People": list, "Q": q}})
-}
-
-func matches(p Person, q string) bool {
-	if q == "" {
-		return true
-	}
-	q = strings.ToLower(q)
-	for _, s := range []string{p.Profile.Login, p.Profile.Email, p.Profile.FirstName, p.Profile.LastName, p.Profile.FirstName + " " + p.Profile.LastName} {
-		if strings.Contains(strings.ToLower(s), q) {
-			return true
-		}
-	}
-	return false
-}
-
-func (c *Console) newPerson(w http.ResponseWriter, r *http.Request, ss *session) {
-	c.render(w, r, ss, "person-new", view{Title: "Add Person", Nav: "people", Data: map[string]any{}})
-}
-
-func profileForm(r *http.Request) mockokta.Profile {
-	f := r.PostForm
-	return mockokta.Profile{FirstName: f.Get("firstName"), LastName: f.Get("lastName"), Login: f.Get("login"), Email: f.Get("email")}
-}
-
-func (c *Console) addPerson(w http.ResponseWriter, r *http.Request, ss *session) {
-	p := profileForm(r)
-	if p.Email == "" && r.PostForm.Get("emailSameAsLogin") != "" {
-		p.Email = p.Login
-	}
-	u, err := c.org.AddPerson(NewPerson{Profile: p, Password: r.PostForm.Get("password")})
-	if err != nil {
-		// The form is shown again with what was typed (never the password).
-		c.render(w, r, ss, "person-new", view{Title: "Add Person", Nav: "people", Status: http.StatusUnprocessableEntity,
-			Flash: []flash{{Error: true, Text: c.errText(r, err)}}, Data: map[string]any{"P": p}})
-		return
-	}
-	c.done(w, r, ss, "/admin/people", nil, fmt.Sprintf("%s %s (%s) was added", u.Profile.FirstName, u.Profile.LastName, u.Profile.Login))
-}
-
-func (c *Console) personPage(w http.ResponseWriter, r *http.Request, ss *session) {
-	p, err := c.org.Person(r.PathValue("id"))
-	if err != nil {
-		c.notFound(w, r, err)
-		return
-	}
-	type appRow struct {
-		App   App
-		State Assignment
-	}
-	var apps []appRow
-	for _, a := range c.org.Apps() {
-		rows, err := c.org.Assignments(a.ID)
-		if err != nil {
-			continue
-		}
-		for _, row := range rows {
-			if row.Person.ID == p.ID {
-				apps = append(apps, appRow{App: a, State: row})
-			}
-		}
-	}
-	c.render(w, r, ss, "person", view{Title: p.Profile.FirstName + " " + p.Profile.LastName, Nav: "people",
-		Data: map[string]any{"P": p, "Edit": r.URL.Query().Get("edit") != "", "Apps": apps}})
-}
-
-func (c *Console) savePerson(w http.ResponseWriter, r *http.Request, ss *session) {
-	id := r.PathValue("id")
-	old, err := c.org.Person(id)
-	if err != nil {
-		c.done(w, r, ss, "/admin/people", err, "")
-		return
-	}
-	p := profileForm(r)
-	p.DisplayName, p.Locale = "", old.Profile.Locale
-	if err := c.org.UpdatePerson(id, p); err != nil {
-		c.done(w, r, ss, "/admin/people/"+url.PathEscape(id)+"?edit=1", err, "")
-		return
-	}
-	c.done(w, r, ss, "/admin/people/"+url.PathEscape(id), nil, "Profile saved; the change is pushed to every assigned app with Update User Attributes enabled")
-}
-
-func (c *Console) lifecycle(w http.ResponseWriter, r *http.Request, ss *session) {
-	id := r.PathValue("id")
-	a := Lifecycle(r.PostForm.Get("action"))
-	err := c.org.ChangeStatus(id, a)
-	msg := map[Lifecycle]string{
-		Deactivate: "Person deactivated: removed from its apps, and deactivated in each app with Deactivate Users enabled",
-		Reactivate: "Person activated; assign it to its apps again",
-		Suspend:    "Person suspended; Okta sends nothing to the apps",
-		Unsuspend:  "Person unsuspended",
-	}[a]
-	c.done(w, r, ss, "/admin/people/"+url.PathEscape(id), err, msg)
-}
-
-func (c *Console) tasks(w http.ResponseWriter, r *http.Request, ss *session) {
-	c.render(w, r, ss, "tasks", view{Title: "Tasks", Nav: "tasks", Data: map[string]any{"Tasks": c.org.Tasks()}})
-}
-
-func (c *Console) retry(w http.ResponseWriter, r *http.Request, ss *session) {
-	err := c.org.RetryTask(r.PathValue("id"))
-	c.done(w, r, ss, "/admin/tasks", err, "The task was queued again")
-}
-
-// withTimeout bounds a synchronous org call.
+// withTimeout bounds a synchronous org call (Test API Credentials, Import).
 func (c *Console) withTimeout(r *http.Request) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(r.Context(), c.opts.TestTimeout)
 }

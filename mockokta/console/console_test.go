@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,28 +20,28 @@ import (
 
 	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/mockokta/console"
+	"github.com/xakia-okta/scimtest/mockokta/org"
 )
 
-const (
-	adminLogin    = "admin@example.com"
-	adminPassword = "Adm1n-Passw0rd"
-)
-
-// fixture is a console over a memory org, served on 127.0.0.1.
+// fixture is a console over a fresh org, served on 127.0.0.1.
 type fixture struct {
-	t   *testing.T
-	org *console.MemoryOrg
-	srv *httptest.Server
-	c   *http.Client // signed in, follows no redirect
+	t        *testing.T
+	org      *org.Org
+	srv      *httptest.Server
+	c        *http.Client // signed in, follows no redirect
+	login    string       // the administrator's sign-in
+	password string
 }
 
 func newFixture(t *testing.T, tls bool) *fixture {
 	t.Helper()
-	org, err := console.NewMemoryOrg(console.MemoryOptions{AdminLogin: adminLogin, AdminPassword: adminPassword,
-		Okta: mockokta.Options{Timeout: 10 * time.Second}})
+	ctx := context.Background()
+	o, err := org.Open(ctx, org.Options{Path: ":memory:", Timeout: 10 * time.Second})
 	require.NoError(t, err)
-	t.Cleanup(org.Close)
-	c, err := console.New(org, console.Options{TestTimeout: 20 * time.Second, Logger: slog.New(slog.DiscardHandler)})
+	t.Cleanup(func() { _ = o.Close(context.Background()) })
+	b, err := o.Bootstrap(ctx, org.BootstrapOptions{})
+	require.NoError(t, err)
+	c, err := console.New(o, console.Options{TestTimeout: 20 * time.Second, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	srv := httptest.NewUnstartedServer(c)
 	if tls {
@@ -49,10 +50,26 @@ func newFixture(t *testing.T, tls bool) *fixture {
 		srv.Start()
 	}
 	t.Cleanup(srv.Close)
-	f := &fixture{t: t, org: org, srv: srv}
+	f := &fixture{t: t, org: o, srv: srv, login: b.AdminLogin, password: b.AdminPassword}
 	f.c = f.client()
 	f.signIn(f.c)
 	return f
+}
+
+// people returns every person of the org.
+func (f *fixture) people() []org.Person {
+	f.t.Helper()
+	page, err := f.org.People(context.Background(), org.PeopleQuery{})
+	require.NoError(f.t, err)
+	return page.Items
+}
+
+// app returns an app by id.
+func (f *fixture) app(id string) org.App {
+	f.t.Helper()
+	a, err := f.org.App(context.Background(), id)
+	require.NoError(f.t, err)
+	return a
 }
 
 func (f *fixture) client() *http.Client {
@@ -100,7 +117,7 @@ func (f *fixture) post(c *http.Client, path string, form url.Values) (*http.Resp
 func (f *fixture) signIn(c *http.Client) *http.Response {
 	f.t.Helper()
 	tok := f.csrf(c, "/login")
-	resp, _ := f.post(c, "/login", url.Values{"_csrf": {tok}, "username": {adminLogin}, "password": {adminPassword}})
+	resp, _ := f.post(c, "/login", url.Values{"_csrf": {tok}, "username": {f.login}, "password": {f.password}})
 	require.Equal(f.t, http.StatusSeeOther, resp.StatusCode)
 	return resp
 }
@@ -121,14 +138,14 @@ func TestSignInRequiredAndCookieFlags(t *testing.T) {
 
 	// A wrong password: 401, Okta's words, no session.
 	tok := f.csrf(anon, "/login")
-	resp, body := f.post(anon, "/login", url.Values{"_csrf": {tok}, "username": {adminLogin}, "password": {"wrong"}})
+	resp, body := f.post(anon, "/login", url.Values{"_csrf": {tok}, "username": {f.login}, "password": {"wrong"}})
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.Contains(t, body, "Unable to sign in")
 	resp, _ = f.get(anon, "/admin/people")
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 
 	// The sign-in form without its CSRF token is refused.
-	resp, _ = f.post(f.client(), "/login", url.Values{"username": {adminLogin}, "password": {adminPassword}})
+	resp, _ = f.post(f.client(), "/login", url.Values{"username": {f.login}, "password": {f.password}})
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 
 	// The session cookie: HttpOnly, SameSite=Lax, not Secure over plain HTTP.
@@ -169,7 +186,7 @@ func TestSignInNextStaysInTheConsole(t *testing.T) {
 	f := newFixture(t, false)
 	c := f.client()
 	tok := f.csrf(c, "/login?next=//evil.example/x")
-	resp, _ := f.post(c, "/login", url.Values{"_csrf": {tok}, "username": {adminLogin}, "password": {adminPassword}, "next": {"//evil.example/x"}})
+	resp, _ := f.post(c, "/login", url.Values{"_csrf": {tok}, "username": {f.login}, "password": {f.password}, "next": {"//evil.example/x"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, "/admin/people", resp.Header.Get("Location"))
 }
@@ -183,7 +200,7 @@ func TestFormsNeedTheSessionCSRFToken(t *testing.T) {
 	add.Set("_csrf", "forged")
 	resp, _ = f.post(f.c, "/admin/people", add)
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
-	assert.Empty(t, f.org.People(), "a refused form changed nothing")
+	assert.Empty(t, f.people(), "a refused form changed nothing")
 
 	// Another session's token does not work either.
 	other := f.client()
@@ -191,11 +208,11 @@ func TestFormsNeedTheSessionCSRFToken(t *testing.T) {
 	add.Set("_csrf", f.csrf(other, "/admin/people"))
 	resp, _ = f.post(f.c, "/admin/people", add)
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
-	assert.Empty(t, f.org.People())
+	assert.Empty(t, f.people())
 
 	resp, _ = f.form("/admin/people/new", "/admin/people", add)
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	assert.Len(t, f.org.People(), 1)
+	assert.Len(t, f.people(), 1)
 }
 
 func TestFormBodyLimit(t *testing.T) {
@@ -205,7 +222,7 @@ func TestFormBodyLimit(t *testing.T) {
 		"login": {"jane@example.com"}, "email": {"jane@example.com"}, "password": {"Passw0rd!"}}
 	resp, _ := f.post(f.c, "/admin/people", form)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
-	assert.Empty(t, f.org.People())
+	assert.Empty(t, f.people())
 }
 
 func TestAddPersonBadInputChangesNothing(t *testing.T) {
@@ -214,9 +231,9 @@ func TestAddPersonBadInputChangesNothing(t *testing.T) {
 		form url.Values
 		want string
 	}{
-		"no last name":   {url.Values{"firstName": {"Jane"}, "login": {"jane@example.com"}, "password": {"Passw0rd!"}}, "Last name: this field cannot be left blank"},
-		"bad login":      {url.Values{"firstName": {"Jane"}, "lastName": {"Doe"}, "login": {"jane"}, "password": {"Passw0rd!"}}, "Username: must be in the form of an email address"},
-		"short password": {url.Values{"firstName": {"Jane"}, "lastName": {"Doe"}, "login": {"jane@example.com"}, "password": {"short"}}, "Password: at least 8 characters"},
+		"no last name":   {url.Values{"firstName": {"Jane"}, "login": {"jane@example.com"}, "password": {"Passw0rd!"}}, "Last name: The field cannot be left blank"},
+		"bad login":      {url.Values{"firstName": {"Jane"}, "lastName": {"Doe"}, "login": {"jane"}, "password": {"Passw0rd!"}}, "Primary email: Does not match required pattern"},
+		"short password": {url.Values{"firstName": {"Jane"}, "lastName": {"Doe"}, "login": {"jane@example.com"}, "password": {"short"}}, "Password: Password requirements were not met. Password requirements: at least 8 characters."},
 	} {
 		t.Run(name, func(t *testing.T) {
 			tc.form.Set("emailSameAsLogin", "1")
@@ -224,7 +241,7 @@ func TestAddPersonBadInputChangesNothing(t *testing.T) {
 			assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 			assert.Contains(t, body, tc.want)
 			assert.NotContains(t, body, "Passw0rd!", "the password is never written back")
-			assert.Empty(t, f.org.People())
+			assert.Empty(t, f.people())
 		})
 	}
 }
@@ -257,13 +274,22 @@ func scimStub(t *testing.T, key string, failing *atomic.Bool) *httptest.Server {
 	return srv
 }
 
-func (f *fixture) addApp() string {
+// addApp adds a Xakia app "Xakia Sydney" from the catalog and returns its
+// id and console path.
+func (f *fixture) addApp() (string, string) {
 	f.t.Helper()
 	resp, _ := f.form("/admin/catalog/xakia?add=1", "/admin/apps", url.Values{"kind": {"xakia"}, "label": {"Xakia Sydney"}})
 	require.Equal(f.t, http.StatusSeeOther, resp.StatusCode)
-	apps := f.org.Apps()
-	require.Len(f.t, apps, 1)
-	return "/admin/apps/" + apps[0].ID
+	apps, err := f.org.Apps(context.Background())
+	require.NoError(f.t, err)
+	for _, a := range apps {
+		if a.Label == "Xakia Sydney" {
+			require.Equal(f.t, "/admin/apps/"+a.ID+"/provisioning", resp.Header.Get("Location"))
+			return a.ID, "/admin/apps/" + a.ID
+		}
+	}
+	f.t.Fatal("the app was not added")
+	return "", ""
 }
 
 // follow reads the page a POST redirected to (its flash messages included).
@@ -278,7 +304,7 @@ func TestIntegrationTestSaveAndTheTokenIsNeverShown(t *testing.T) {
 	f := newFixture(t, false)
 	const key = "the-secret-scim-key-123"
 	stub := scimStub(t, key, &atomic.Bool{})
-	app := f.addApp()
+	id, app := f.addApp()
 	page := app + "/provisioning?edit=1"
 
 	resp, _ := f.form(page, app+"/provisioning/integration", url.Values{"action": {"test"}, "enabled": {"1"}, "baseUrl": {stub.URL + "/scim/v2"}, "apiToken": {"wrong"}})
@@ -289,76 +315,86 @@ func TestIntegrationTestSaveAndTheTokenIsNeverShown(t *testing.T) {
 	body = f.follow(resp)
 	assert.Contains(t, body, "App Xakia Sydney was verified successfully!")
 	assert.NotContains(t, body, key)
-	assert.False(t, f.org.Apps()[0].Integration.Enabled, "Test API Credentials saves nothing")
+	assert.False(t, f.app(id).Provisioning.Enabled, "Test API Credentials saves nothing")
 
 	// Save with the token field empty keeps the tested token.
 	resp, _ = f.form(page, app+"/provisioning/integration", url.Values{"action": {"save"}, "enabled": {"1"}, "baseUrl": {stub.URL + "/scim/v2"}})
 	body = f.follow(resp)
 	assert.Contains(t, body, "Your changes have been saved")
-	assert.True(t, f.org.Apps()[0].Integration.TokenSet)
+	assert.True(t, f.app(id).Provisioning.HasToken)
+	assert.True(t, f.app(id).Provisioning.Enabled)
 	for _, p := range []string{app + "/provisioning", page, app + "/general", "/admin/apps", "/admin/tasks"} {
 		_, body := f.get(f.c, p)
 		assert.NotContains(t, body, key, p)
 	}
 	// The saved token is still the one used.
-	r, err := f.org.TestAPICredentials(context.Background(), f.org.Apps()[0].ID, console.Credentials{BaseURL: stub.URL + "/scim/v2"})
+	r, err := f.org.TestConnection(context.Background(), id, "", "")
 	require.NoError(t, err)
 	assert.True(t, r.OK, r.Message)
 
 	// A base URI that is not http(s): a clear error, nothing saved.
 	resp, _ = f.form(page, app+"/provisioning/integration", url.Values{"action": {"save"}, "enabled": {"1"}, "baseUrl": {"ftp://x"}, "apiToken": {"k"}})
 	assert.Contains(t, f.follow(resp), "is not an http(s) URL")
-	assert.Equal(t, stub.URL+"/scim/v2", f.org.Apps()[0].Integration.BaseURL)
+	assert.Equal(t, stub.URL+"/scim/v2", f.app(id).Provisioning.BaseURL)
 }
 
 func TestFailedTaskRetry(t *testing.T) {
+	ctx := context.Background()
 	f := newFixture(t, false)
 	var failing atomic.Bool
 	failing.Store(true)
 	stub := scimStub(t, "k", &failing)
-	app := f.addApp()
-	id := f.org.Apps()[0].ID
-	require.NoError(t, f.org.SaveAPIIntegration(id, true, console.Credentials{BaseURL: stub.URL, Token: "k"}))
+	id, app := f.addApp()
+	_, err := f.org.SetConnection(ctx, id, org.Connection{BaseURL: stub.URL, Token: "k", Enable: true})
+	require.NoError(t, err)
 	resp, _ := f.form(app+"/provisioning/to-app?edit=1", app+"/provisioning/to-app", url.Values{"action": {"save"}, "createUsers": {"1"}, "updateUsers": {"1"}, "deactivateUsers": {"1"}})
 	assert.Contains(t, f.follow(resp), "Your changes have been saved")
-	p, err := f.org.AddPerson(console.NewPerson{Profile: mockokta.Profile{FirstName: "Jane", LastName: "Doe", Login: "jane@example.com", Email: "jane@example.com"}, Password: "Passw0rd!"})
+	assert.Equal(t, mockokta.ToApp{CreateUsers: true, UpdateUsers: true, DeactivateUsers: true}, f.app(id).Provisioning.ToApp)
+	p, err := f.org.CreatePerson(ctx, org.NewPerson{Profile: mockokta.Profile{FirstName: "Jane", LastName: "Doe", Login: "jane@example.com", Email: "jane@example.com"}, Password: "Passw0rd!", Activate: true})
 	require.NoError(t, err)
 
 	resp, _ = f.form(app+"/assign-people", app+"/assignments", url.Values{"person": {p.ID}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	failed := waitTask(t, f.org, "1", console.StateFailed)
-	assert.Contains(t, failed.Result.Message, "Automatic provisioning of user jane@example.com to app Xakia Sydney failed: Error while creating user Jane Doe: Internal Server Error. Errors reported by remote server: database down")
+	failed := waitTask(t, f.org, org.TaskFailed)
+	assert.Contains(t, failed.Message, "Automatic provisioning of user jane@example.com to app Xakia Sydney failed: Error while creating user Jane Doe: Internal Server Error. Errors reported by remote server: database down")
 	_, body := f.get(f.c, "/admin/tasks")
 	assert.Contains(t, body, ">Retry</button>")
 	_, body = f.get(f.c, app+"/assignments")
-	assert.Contains(t, body, ">Failed<")
+	assert.Contains(t, body, ">ERROR<")
+	assert.Contains(t, body, "database down")
 
 	failing.Store(false)
-	resp, _ = f.form("/admin/tasks", "/admin/tasks/1/retry", url.Values{})
+	resp, _ = f.form("/admin/tasks", fmt.Sprintf("/admin/tasks/%d/retry", failed.ID), url.Values{})
 	assert.Contains(t, f.follow(resp), "The task was queued again")
-	done := waitTask(t, f.org, "2", console.StateCompleted)
-	assert.Contains(t, done.Result.Message, "was created in app Xakia Sydney (id u1)")
+	done := waitTask(t, f.org, org.TaskSucceeded)
+	assert.Equal(t, failed.ID, done.ID)
+	assert.Contains(t, done.Message, "was created in app Xakia Sydney (id u1)")
 	_, body = f.get(f.c, app+"/assignments")
-	assert.Contains(t, body, ">Provisioned<")
+	assert.Contains(t, body, ">PROVISIONED<")
+	_, body = f.get(f.c, "/admin/logs")
+	assert.Contains(t, body, "database down")
+	assert.Contains(t, body, "was created in app Xakia Sydney")
 
 	// Retrying a task that did not fail is refused.
-	resp, _ = f.form("/admin/tasks", "/admin/tasks/2/retry", url.Values{})
+	resp, _ = f.form("/admin/tasks", fmt.Sprintf("/admin/tasks/%d/retry", done.ID), url.Values{})
 	assert.Contains(t, f.follow(resp), "only a failed task can be retried")
-	assert.Len(t, f.org.Tasks(), 2)
+	tasks, err := f.org.Tasks(ctx, org.TaskQuery{})
+	require.NoError(t, err)
+	assert.Len(t, tasks, 1)
 }
 
-// waitTask polls the org until the task reaches state (bounded).
-func waitTask(t *testing.T, org console.Org, id string, state console.State) console.Task {
+// waitTask polls the org until its newest task reaches state (bounded).
+func waitTask(t *testing.T, o *org.Org, state org.TaskState) org.Task {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		for _, task := range org.Tasks() {
-			if task.ID == id && task.State == state {
-				return task
-			}
+		tasks, err := o.Tasks(context.Background(), org.TaskQuery{Limit: 1})
+		require.NoError(t, err)
+		if len(tasks) == 1 && tasks[0].State == state {
+			return tasks[0]
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("task %s never reached %s: %+v", id, state, org.Tasks())
+			t.Fatalf("the newest task never reached %s: %+v", state, tasks)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -3,13 +3,12 @@
 // that mirror the Okta admin screens the Xakia help article walks through,
 // with Okta's words — the admin sign-in page, Directory → People,
 // Applications → Browse App Catalog, an app's Provisioning (Integration and
-// To App), Assignments, Import and Sign On tabs, and the provisioning tasks
-// with Retry.
+// To App), Assignments, Import and Sign On tabs, the provisioning Tasks with
+// Retry and the System Log of provisioning events.
 //
-// The console is an [http.Handler] over an [Org], the small interface it
-// needs of the org model. [NewMemoryOrg] is an in-memory Org built on the
-// mockokta provisioning client, used by the tests; `mockokta serve` passes
-// its persistent org instead.
+// The console is an [http.Handler] over an [Org], the subset of the
+// persistent org's methods (mockokta/org) that it needs; [Mount] plugs it
+// into `mockokta serve` at "/".
 //
 // Security: the session cookie is HttpOnly and SameSite=Lax (Secure when
 // the request came over TLS), every form carries a CSRF token bound to the

@@ -2,198 +2,81 @@ package console
 
 import (
 	"context"
-	"errors"
-	"time"
 
 	"github.com/xakia-okta/scimtest/mockokta"
+	"github.com/xakia-okta/scimtest/mockokta/org"
 )
 
-// ErrNotFound is returned by an Org when an id names no person, app or task.
-var ErrNotFound = errors.New("not found")
-
-// InputError is a refusal of bad input; its message is shown to the
-// administrator as is, and nothing was changed.
-type InputError struct{ Msg string }
-
-// Error returns the message.
-func (e *InputError) Error() string { return e.Msg }
-
-// Invalid returns an *InputError with that message.
-func Invalid(msg string) error { return &InputError{Msg: msg} }
-
-// Org is what the console needs of a mock Okta org. Methods that start
-// provisioning (Assign, Unassign, UpdatePerson, ChangeStatus, ImportNow,
-// RetryTask) only queue the work and return; TestAPICredentials runs the
-// test connection before it returns, as Okta's button does. Bad input is an
-// *InputError (or wraps ErrNotFound) and changes nothing.
+// Org is what the console needs of a mock Okta org: a subset of the
+// methods of [org.Org], so that the persistent org serves the console as
+// is and a test can stand in for it. Methods that start provisioning
+// (Assign, Unassign, UpdateProfile, Deactivate, RetryTask) only queue the
+// work and return; TestConnection and Import run before they return, as
+// Okta's buttons do. Errors wrap org.ErrInvalid, org.ErrConflict,
+// org.ErrLifecycle or org.ErrNotFound for bad input, which changes nothing.
 type Org interface {
-	// CheckAdmin reports whether login and password are an administrator's.
-	CheckAdmin(login, password string) bool
+	// CheckAdmin checks the administrator's sign-in.
+	CheckAdmin(ctx context.Context, login, password string) error
 
-	// People returns every person of the directory, sorted by login.
-	People() []Person
-	// Person returns one person by Okta id.
-	Person(id string) (Person, error)
-	// AddPerson adds an active person with a password.
-	AddPerson(p NewPerson) (Person, error)
-	// UpdatePerson replaces the profile and pushes it to every app the
-	// person is assigned to whose To App "Update User Attributes" is on.
-	UpdatePerson(id string, p mockokta.Profile) error
-	// ChangeStatus runs a lifecycle action on the person.
-	ChangeStatus(id string, a Lifecycle) error
+	// People lists people, one page at a time.
+	People(ctx context.Context, q org.PeopleQuery) (org.Page[org.Person], error)
+	// Person returns a person by id or login.
+	Person(ctx context.Context, idOrLogin string) (org.Person, error)
+	// CreatePerson adds a person.
+	CreatePerson(ctx context.Context, in org.NewPerson) (org.Person, error)
+	// UpdateProfile replaces a profile and pushes it to the apps.
+	UpdateProfile(ctx context.Context, id string, p mockokta.Profile) (org.Person, error)
+	// Deactivate, Reactivate, Suspend and Unsuspend are the lifecycle actions.
+	Deactivate(ctx context.Context, id string) (org.Person, error)
+	// Reactivate is the console's "Activate" of a deactivated person.
+	Reactivate(ctx context.Context, id string) (org.Person, error)
+	// Suspend suspends an active person.
+	Suspend(ctx context.Context, id string) (org.Person, error)
+	// Unsuspend makes a suspended person active.
+	Unsuspend(ctx context.Context, id string) (org.Person, error)
 
-	// Apps returns every app instance, in the order they were added.
-	Apps() []App
-	// App returns one app instance by id.
-	App(id string) (App, error)
-	// AddApp adds an app instance from the catalog.
-	AddApp(kind AppKind, label string) (App, error)
-	// TestAPICredentials runs Okta's test connection with c (an empty
-	// token means the saved one) and returns its outcome in Okta's words.
-	TestAPICredentials(ctx context.Context, appID string, c Credentials) (mockokta.TaskResult, error)
-	// SaveAPIIntegration saves the Provisioning → Integration settings; an
-	// empty token keeps the saved one.
-	SaveAPIIntegration(appID string, enabled bool, c Credentials) error
-	// SaveToApp saves the Provisioning → To App toggles.
-	SaveToApp(appID string, t mockokta.ToApp) error
+	// Apps lists the app instances.
+	Apps(ctx context.Context) ([]org.App, error)
+	// App returns one app instance.
+	App(ctx context.Context, id string) (org.App, error)
+	// AddXakiaApp adds a Xakia SCIM app instance.
+	AddXakiaApp(ctx context.Context, label string) (org.App, error)
+	// AddOIDCApp adds the Xakia OIDC app.
+	AddOIDCApp(ctx context.Context, label string, redirectURIs []string) (org.App, error)
+	// OIDCClient returns the OIDC app of a client id and its secret.
+	OIDCClient(ctx context.Context, clientID string) (org.App, string, error)
+	// SetRedirectURIs replaces the OIDC app's sign-in redirect URIs.
+	SetRedirectURIs(ctx context.Context, appID string, uris []string) (org.App, error)
 
-	// Assignments returns the people assigned to the app, by login.
-	Assignments(appID string) ([]Assignment, error)
-	// Assign assigns the person to the app and queues its provisioning.
-	Assign(appID, personID string) error
-	// Unassign removes the assignment and queues the deactivation.
-	Unassign(appID, personID string) error
+	// TestConnection is Test API Credentials (empty values: the stored ones).
+	TestConnection(ctx context.Context, appID, baseURL, token string) (mockokta.TaskResult, error)
+	// SetConnection saves the API integration (an empty token keeps the
+	// stored one).
+	SetConnection(ctx context.Context, appID string, c org.Connection) (org.App, error)
+	// SetConnectionEnabled turns the API integration on or off.
+	SetConnectionEnabled(ctx context.Context, appID string, enabled bool) (org.App, error)
+	// SetToApp saves the To App toggles.
+	SetToApp(ctx context.Context, appID string, t mockokta.ToApp) (org.App, error)
 
-	// ImportNow queues an import of the app's users.
-	ImportNow(appID string) error
-	// LastImport returns the app's latest import, nil when none ran.
-	LastImport(appID string) (*ImportRun, error)
+	// Assignments lists the people assigned to an app.
+	Assignments(ctx context.Context, appID string, q org.AssignmentQuery) (org.Page[org.Assignment], error)
+	// PersonAssignments lists the apps a person is assigned to.
+	PersonAssignments(ctx context.Context, personID string) ([]org.Assignment, error)
+	// Assign assigns a person and queues its provisioning.
+	Assign(ctx context.Context, appID, personID string) (org.Assignment, error)
+	// Unassign removes an assignment and queues the deactivation.
+	Unassign(ctx context.Context, appID, personID string) error
 
-	// Tasks returns the provisioning tasks, newest first.
-	Tasks() []Task
+	// Import runs Okta's import of an app's users.
+	Import(ctx context.Context, appID string) (org.ImportResult, error)
+
+	// Tasks lists provisioning tasks, newest first.
+	Tasks(ctx context.Context, q org.TaskQuery) ([]org.Task, error)
 	// RetryTask queues a failed task again.
-	RetryTask(id string) error
+	RetryTask(ctx context.Context, id int64) (org.Task, error)
+	// Log lists the provisioning log, newest first.
+	Log(ctx context.Context, appID string, before int64, limit int) ([]org.LogEntry, error)
 }
 
-// Lifecycle is an action of a person's "More Actions" menu.
-type Lifecycle string
-
-// The lifecycle actions of a person.
-const (
-	Deactivate Lifecycle = "deactivate"
-	Reactivate Lifecycle = "reactivate"
-	Suspend    Lifecycle = "suspend"
-	Unsuspend  Lifecycle = "unsuspend"
-)
-
-// Person is a person of the Okta directory.
-type Person struct {
-	ID      string
-	Status  mockokta.Status
-	Profile mockokta.Profile
-}
-
-// NewPerson is the "Add person" form.
-type NewPerson struct {
-	Profile  mockokta.Profile
-	Password string
-}
-
-// AppKind is a catalog entry.
-type AppKind string
-
-// The catalog entries of the mock org.
-const (
-	// KindXakia is the Xakia app with SCIM provisioning, one per location.
-	KindXakia AppKind = "xakia"
-	// KindXakiaOIDC is the Xakia OIDC sign-in app, added once.
-	KindXakiaOIDC AppKind = "xakia-oidc"
-)
-
-// Credentials are the SCIM settings of the Integration form.
-type Credentials struct {
-	BaseURL string
-	Token   string
-}
-
-// App is an app instance.
-type App struct {
-	ID    string // 0oa…
-	Label string
-	Kind  AppKind
-	// Integration is Provisioning → Integration (KindXakia only).
-	Integration Integration
-	// ToApp are the Provisioning → To App toggles (KindXakia only).
-	ToApp mockokta.ToApp
-	// SignOn is the Sign On tab (KindXakiaOIDC only).
-	SignOn SignOn
-}
-
-// Integration is the saved API integration of an app; the token itself is
-// never returned.
-type Integration struct {
-	Enabled  bool
-	BaseURL  string
-	TokenSet bool
-}
-
-// SignOn is what the OIDC app's Sign On tab shows.
-type SignOn struct {
-	ClientID     string
-	RedirectURIs []string
-	Issuer       string
-}
-
-// State is the provisioning state of an assignment or a task.
-type State string
-
-// Provisioning states.
-const (
-	StateQueued      State = "Queued"
-	StateRunning     State = "In progress"
-	StateProvisioned State = "Provisioned"
-	// StateCompleted is a task that succeeded.
-	StateCompleted State = "Completed"
-	StateFailed    State = "Failed"
-	// StateNotProvisioned: assigned in Okta only (no API integration, or
-	// Create Users off).
-	StateNotProvisioned State = "Not provisioned"
-)
-
-// Assignment is one row of an app's Assignments tab.
-type Assignment struct {
-	Person Person
-	State  State
-	// Detail is the latest task's message in Okta's words.
-	Detail string
-	SCIMID string
-}
-
-// Task is one provisioning task.
-type Task struct {
-	ID      string
-	AppID   string
-	AppName string
-	Queued  time.Time
-	State   State
-	// Operation and User name the work before it ran; Result holds Okta's
-	// wording once it finished.
-	Operation mockokta.Operation
-	User      string
-	Result    mockokta.TaskResult
-}
-
-// ImportRun is an app's latest import.
-type ImportRun struct {
-	Task  Task
-	Users []ImportMatch
-}
-
-// ImportMatch is one user an import found and how it matches the directory.
-type ImportMatch struct {
-	mockokta.ImportedUser
-	// Match is Okta's match type: "Exact match" or "No match".
-	Match string
-	// Login is the matching person's login.
-	Login string
-}
+// The persistent org is a console Org.
+var _ Org = (*org.Org)(nil)
