@@ -315,5 +315,21 @@ func TestConsoleInBrowser(t *testing.T) {
 	require.Equal(t, u["id"], gone["id"], "the deactivated user keeps its id")
 	b.untilPage("/admin/tasks", "was deactivated in app Xakia Sydney")
 	b.shot("tasks")
+
+	// The Xakia OIDC app's Sign On tab: issuer, client id, redirect URIs;
+	// the client secret stays folded until asked for.
+	var oidcApp string
+	for _, a := range srv.Bootstrap.Apps {
+		if a.Kind == org.KindOIDC {
+			oidcApp = a.ID
+		}
+	}
+	require.NotEmpty(t, oidcApp)
+	b.run("open Sign On", chromedp.Navigate(srv.URL+"/admin/apps/"+oidcApp+"/sign-on"), chromedp.WaitVisible(css("#client-id")))
+	require.Equal(t, oidcApp, b.text("#client-id"))
+	require.Equal(t, srv.Issuer, b.text("#issuer"))
+	open := get(b, "read the secret's fold", chromedp.AttributeValue(css("details.secret"), "open"))
+	require.False(t, open.Exists, "the client secret is shown without being asked for")
+	b.shot("sign-on")
 	t.Logf("browser walk took %s", time.Since(start).Round(time.Millisecond))
 }
