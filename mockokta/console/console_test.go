@@ -407,3 +407,62 @@ func TestUnknownIDsAnswerNotFound(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, p)
 	}
 }
+
+func TestOIDCAppFromTheCatalogAndItsSignOnTab(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, false)
+	resp, _ := f.form("/admin/catalog/xakia-oidc?add=1", "/admin/apps", url.Values{"kind": {"xakia-oidc"}, "label": {"Xakia Sign-in"},
+		"redirectUris": {"http://127.0.0.1:8080/auth/okta/callback\r\nhttps://xakia.example/auth/okta/callback\r\n"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	path := resp.Header.Get("Location")
+	require.True(t, strings.HasSuffix(path, "/sign-on"), path)
+	id := strings.TrimSuffix(strings.TrimPrefix(path, "/admin/apps/"), "/sign-on")
+	_, secret, err := f.org.OIDCClient(ctx, id)
+	require.NoError(t, err)
+	body := f.follow(resp)
+	assert.Contains(t, body, "Application Xakia Sign-in was added")
+	assert.Contains(t, body, `id="client-id">`+id+`<`)
+	assert.Contains(t, body, "https://xakia.example/auth/okta/callback")
+	assert.Contains(t, body, `<details class="secret">`, "the secret is folded")
+	assert.Contains(t, body, secret)
+
+	// Redirect URIs are edited on the Sign On tab; a bad one is refused
+	// and changes nothing.
+	resp, _ = f.form(path+"?edit=1", path, url.Values{"redirectUris": {"not a url"}})
+	assert.NotContains(t, f.follow(resp), "Your changes have been saved")
+	assert.Equal(t, []string{"http://127.0.0.1:8080/auth/okta/callback", "https://xakia.example/auth/okta/callback"}, f.app(id).OIDC.RedirectURIs)
+	resp, _ = f.form(path+"?edit=1", path, url.Values{"redirectUris": {"https://xakia.example/auth/okta/callback"}})
+	assert.Contains(t, f.follow(resp), "Your changes have been saved")
+	assert.Equal(t, []string{"https://xakia.example/auth/okta/callback"}, f.app(id).OIDC.RedirectURIs)
+
+	// A SCIM tab of the OIDC app does not exist.
+	resp, _ = f.get(f.c, "/admin/apps/"+id+"/provisioning")
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
+
+func TestSignOutEndsTheSession(t *testing.T) {
+	f := newFixture(t, false)
+	u, err := url.Parse(f.srv.URL)
+	require.NoError(t, err)
+	var old *http.Cookie
+	for _, c := range f.c.Jar.Cookies(u) {
+		if c.Name == "mockokta_sid" {
+			old = c
+		}
+	}
+	require.NotNil(t, old)
+	resp, _ := f.form("/admin/people", "/logout", url.Values{})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/login", resp.Header.Get("Location"))
+
+	// The old cookie, sent again by hand, no longer signs in.
+	req, err := http.NewRequest(http.MethodGet, f.srv.URL+"/admin/people", nil)
+	require.NoError(t, err)
+	req.AddCookie(&http.Cookie{Name: old.Name, Value: old.Value})
+	bare := f.client()
+	resp, err = bare.Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "the old session no longer signs in")
+	assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/login"))
+}
