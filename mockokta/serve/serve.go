@@ -342,6 +342,9 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", cfg.Addr, err)
 	}
+	// The bound address (a ":0" port is chosen now) makes the default
+	// public URL.
+	cfg.Addr = ln.Addr().String()
 	s, err := New(ctx, cfg)
 	if err != nil {
 		_ = ln.Close()
