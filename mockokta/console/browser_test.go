@@ -76,7 +76,11 @@ func (b *browser) run(what string, actions ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 	start := time.Now()
-	require.NoError(b.t, chromedp.Do(ctx, actions...), "browser step: %s", what)
+	err := chromedp.Do(ctx, actions...)
+	if err != nil {
+		b.failShot(what)
+	}
+	require.NoError(b.t, err, "browser step: %s", what)
 	if d := time.Since(start); d > 2*time.Second {
 		b.t.Logf("slow browser step (%s): %s", d.Round(time.Millisecond), what)
 	}
@@ -90,6 +94,27 @@ func get[T any](b *browser, what string, a chromedp.Action[T]) T {
 	v, err := chromedp.Run(ctx, a)
 	require.NoError(b.t, err, "browser step: %s", what)
 	return v
+}
+
+// failShot saves the page a failed step left, to show in the report why.
+func (b *browser) failShot(what string) {
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("no screenshot of the failed step: %v", err)
+		return
+	}
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(what))
+	path := filepath.Join(b.dir, "FAILED-"+name+".png")
+	if err := os.WriteFile(path, png, 0o644); err == nil {
+		b.t.Logf("the page after the failed step: %s", path)
+	}
 }
 
 // shot saves a full-page PNG of the current page as NN-name.png.
@@ -331,5 +356,17 @@ func TestConsoleInBrowser(t *testing.T) {
 	open := get(b, "read the secret's fold", chromedp.AttributeValue(css("details.secret"), "open"))
 	require.False(t, open.Exists, "the client secret is shown without being asked for")
 	b.shot("sign-on")
+
+	// Import Now: the (deactivated) user is found in Xakia. Okta leaves
+	// inactive users out of an import, so it is counted as skipped. This
+	// is the last step on purpose: in our runs, after the import's
+	// redirect no later click or navigation of chromedp v0.23.0 reached
+	// the server, although the page was complete (document.readyState);
+	// the cause is not found, and the same pages work with curl.
+	b.run("import now", chromedp.Navigate(srv.URL+app+"/import"), chromedp.Click(css("#import-now")),
+		chromedp.WaitVisible(css("#import-results")))
+	require.Contains(t, b.text("div.banner.ok"), "found 1 users: 0 imported, 1 inactive skipped")
+	b.shot("import")
+
 	t.Logf("browser walk took %s", time.Since(start).Round(time.Millisecond))
 }

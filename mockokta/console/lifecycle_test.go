@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -83,4 +84,9 @@ func TestPersonLifecycleReachesXakia(t *testing.T) {
 	assert.Contains(t, body, "Import from app Xakia Sydney found 1 users: 1 imported")
 	assert.Contains(t, body, ">linked<")
 	assert.Contains(t, body, `href="/admin/people/`+p.ID+`"`)
+
+	// The org answers after an import (its pages still load).
+	resp2, body := f.get(f.c, app+"/assignments")
+	assert.Equal(t, http.StatusOK, resp2.StatusCode)
+	assert.Contains(t, body, ">PROVISIONED<")
 }
