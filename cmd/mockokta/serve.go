@@ -30,16 +30,18 @@ running provisioning task may finish, queued tasks resume at the next start.
 See docs/mockokta-serve.md.`,
 		examples: []string{
 			"mockokta serve",
+			"mockokta serve --import-state .mockokta-state.json",
 			"MOCKOKTA_API_TOKEN=00my-ci-token-0123456789 mockokta serve --db /tmp/org.db --addr 127.0.0.1:9000",
 		},
 		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			addr := fs.String("addr", serve.DefaultAddr, "listen `ADDR`")
 			db := fs.String("db", serve.DefaultDB, "SQLite database `FILE`")
 			public := fs.String("public-url", "", "origin `URL` browsers and clients use (default http://ADDR)")
+			state := fs.String("import-state", "", "import the people and links of a --state `FILE` of the one-shot commands at start")
 			clikit.BindEnv(fs, "addr", serve.EnvAddr)
 			clikit.BindEnv(fs, "db", serve.EnvDB)
 			return func(ctx context.Context, c *cli) int {
-				cfg := serve.Config{Addr: *addr, DB: *db, PublicURL: *public, APIToken: c.e.getenv(serve.EnvAPIToken), Mounts: serveMounts()}
+				cfg := serve.Config{Addr: *addr, DB: *db, PublicURL: *public, ImportState: *state, APIToken: c.e.getenv(serve.EnvAPIToken), Mounts: serveMounts()}
 				if err := serve.Run(ctx, cfg, c.stdout, c.stderr); err != nil {
 					fmt.Fprintf(c.stderr, "mockokta serve: %v\n", err)
 					return exitUsage

@@ -448,3 +448,80 @@ func TestPeopleSearchAndPaging(t *testing.T) {
 		assert.False(t, errors.Is(err, org.ErrNotFound))
 	}
 }
+
+// TestStateRoundTrip: a CLI state file's people and links come into the
+// org (no task queued) and go back out in the same format; a bad state
+// changes nothing.
+func TestStateRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	o := openOrg(t, org.Options{NoWorker: true})
+	app, err := o.AddXakiaApp(ctx, "Xakia")
+	require.NoError(t, err)
+	_, err = o.SetConnection(ctx, app.ID, org.Connection{BaseURL: "http://127.0.0.1:8080/scim/v2/default", Token: "k"})
+	require.NoError(t, err)
+	file := `{
+  "version": 1,
+  "directory": [
+    {"id": "00uAAAAAAAAAAAAAAAAA", "status": "ACTIVE", "profile": {"login": "amy@example.com", "email": "amy@example.com", "firstName": "Amy", "lastName": "Test", "displayName": "Amy Test", "locale": "en-US"}},
+    {"id": "00uBBBBBBBBBBBBBBBBB", "status": "DEACTIVATED", "profile": {"login": "bob@example.com", "email": "bob@example.com", "firstName": "Bob", "lastName": "Test", "displayName": "Bob Test", "locale": "en-US"}}
+  ],
+  "apps": {
+    "http://127.0.0.1:8080/scim/v2/default": {"links": [
+      {"oktaId": "00uAAAAAAAAAAAAAAAAA", "login": "amy@example.com", "scimId": "s-1", "active": true},
+      {"oktaId": "00uBBBBBBBBBBBBBBBBB", "login": "bob@example.com", "scimId": "s-2", "active": false}
+    ]},
+    "http://127.0.0.1:9999/scim/v2/other": {"links": []}
+  }
+}`
+	s, err := org.ReadState(strings.NewReader(file))
+	require.NoError(t, err)
+	res, err := o.ImportState(ctx, s)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.People)
+	assert.Equal(t, 2, res.Links)
+	assert.Zero(t, res.Apps)
+	assert.Empty(t, res.Skipped, "an app without links is not created")
+	as, err := o.Assignment(ctx, app.ID, "amy@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, "s-1", as.SCIMID)
+	ok, err := o.IsAssigned(ctx, app.ID, "bob@example.com")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	n, err := o.Pending(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+
+	out, err := o.ExportState(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, s.Directory, out.Directory)
+	assert.Equal(t, s.Apps["http://127.0.0.1:8080/scim/v2/default"].Links, out.Apps["http://127.0.0.1:8080/scim/v2/default"].Links)
+
+	// Importing again adds nothing; a bad state changes nothing.
+	res, err = o.ImportState(ctx, s)
+	require.NoError(t, err)
+	assert.Zero(t, res.People)
+	bad := s
+	bad.Directory = append([]mockokta.User{{ID: "00uCCCCCCCCCCCCCCCCC", Status: mockokta.StatusActive, Profile: mockokta.Profile{Login: "cat@example.com", Email: "cat@example.com", FirstName: "Cat", LastName: "Test"}}},
+		mockokta.User{ID: "not-an-id", Status: mockokta.StatusActive, Profile: jane()})
+	_, err = o.ImportState(ctx, bad)
+	assert.ErrorIs(t, err, org.ErrInvalid)
+	_, err = o.Person(ctx, "cat@example.com")
+	assert.ErrorIs(t, err, org.ErrNotFound, "the transaction was rolled back")
+	_, err = org.ReadState(strings.NewReader(`{"version": 2}`))
+	assert.ErrorIs(t, err, org.ErrInvalid)
+
+	// A base URL no app has yet gets a new Xakia app instance.
+	other := org.State{Version: 1, Apps: map[string]*org.StateApp{"http://127.0.0.1:9999/scim/v2/other": {Links: []mockokta.Link{
+		{OktaID: "00uAAAAAAAAAAAAAAAAA", Login: "amy@example.com", SCIMID: "o-1", Active: true}}}}}
+	res, err = o.ImportState(ctx, other)
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Apps)
+	apps, err := o.Apps(ctx)
+	require.NoError(t, err)
+	require.Len(t, apps, 2)
+	assert.Equal(t, "http://127.0.0.1:9999/scim/v2/other", apps[1].Provisioning.BaseURL)
+	assert.False(t, apps[1].Provisioning.Enabled)
+	as, err = o.Assignment(ctx, apps[1].ID, "amy@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, "o-1", as.SCIMID)
+}

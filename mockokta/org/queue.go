@@ -267,8 +267,20 @@ func (o *Org) appendLog(ctx context.Context, taskID int64, appID, personID, outc
 	if _, err := o.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO log(time, app_id, person_id, login, op, task_id, ok, entry) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Time.Format(timeLayout), appID, personID, r.User, string(r.Operation), taskID, r.OK, string(b)); err != nil {
 		o.log.Error("provisioning log", "err", err)
+		return
+	}
+	// The log keeps its last maxLog entries.
+	if _, err := o.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM log WHERE seq <= (SELECT MAX(seq) FROM log) - ?`, maxLog); err != nil {
+		o.log.Error("provisioning log: trim", "err", err)
 	}
 }
+
+// Retention: the provisioning log keeps its last maxLog entries, the task
+// list its last maxDone succeeded tasks (failed ones stay, to be retried).
+const (
+	maxLog  = 10000
+	maxDone = 10000
+)
 
 // worker runs queued tasks one at a time until Close.
 func (o *Org) worker() {
@@ -453,6 +465,10 @@ func (o *Org) finish(ctx context.Context, t Task, lastWait int64, r mockokta.Tas
 	}
 	o.updateAssignment(ctx, t, r)
 	o.appendLog(ctx, t.ID, t.AppID, t.PersonID, "", r)
+	if _, err := o.db.ExecContext(ctx, `DELETE FROM tasks WHERE state = ? AND id <= (SELECT MAX(id) FROM tasks WHERE state = ?) - ?`,
+		string(TaskSucceeded), string(TaskSucceeded), maxDone); err != nil {
+		o.log.Error("provisioning queue: trim", "err", err)
+	}
 	o.log.Info("task done", "task", t.ID, "op", t.Op, "ok", r.OK, "attempts", t.Attempts)
 }
 
