@@ -55,6 +55,8 @@ type Console struct {
 
 	importMu sync.Mutex
 	imports  map[string]importRun // app id → its latest import
+
+	signIns *throttle
 }
 
 // New returns the console of org.
@@ -80,6 +82,7 @@ func New(org Org, opts Options) (*Console, error) {
 		sess:    &sessions{byID: map[string]*session{}, now: opts.Now},
 		drafts:  map[string]draft{},
 		imports: map[string]importRun{},
+		signIns: &throttle{by: map[string]failures{}, now: opts.Now},
 	}
 	c.routes()
 	return c, nil

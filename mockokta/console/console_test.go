@@ -466,3 +466,21 @@ func TestSignOutEndsTheSession(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "the old session no longer signs in")
 	assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/login"))
 }
+
+func TestRepeatedFailedSignInsAreThrottled(t *testing.T) {
+	f := newFixture(t, false)
+	c := f.client()
+	for i := range console.MaxSignInFailures {
+		tok := f.csrf(c, "/login")
+		resp, _ := f.post(c, "/login", url.Values{"_csrf": {tok}, "username": {f.login}, "password": {"wrong"}})
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "attempt %d", i+1)
+	}
+	// Now even the right password is refused, without being checked.
+	tok := f.csrf(c, "/login")
+	resp, body := f.post(c, "/login", url.Values{"_csrf": {tok}, "username": {f.login}, "password": {f.password}})
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.Contains(t, body, "Too many failed sign-in attempts")
+	for _, ck := range resp.Cookies() {
+		assert.NotEqual(t, "mockokta_sid", ck.Name, "no session after a throttled sign-in")
+	}
+}

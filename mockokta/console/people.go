@@ -43,7 +43,13 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	next := safeNext(r.PostForm.Get("next"))
 	user := strings.TrimSpace(r.PostForm.Get("username"))
+	addr := clientAddr(r)
+	if c.signIns.blocked(addr) {
+		c.refuse(w, r, http.StatusTooManyRequests, "Too many failed sign-in attempts: try again in a few minutes")
+		return
+	}
 	if err := c.org.CheckAdmin(r.Context(), user, r.PostForm.Get("password")); err != nil {
+		c.signIns.fail(addr)
 		c.opts.Logger.Warn("console: sign-in refused", "remote", r.RemoteAddr)
 		tok := newToken()
 		c.setCookie(w, r, loginCookie, tok, 600)
@@ -52,6 +58,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 			Data:  map[string]string{"Next": next, "Username": user}})
 		return
 	}
+	c.signIns.reset(addr)
 	c.setCookie(w, r, loginCookie, "", -1)
 	ss := c.sess.create(user)
 	c.setCookie(w, r, sessionCookie, ss.id, int(sessionTTL/time.Second))
