@@ -21,7 +21,7 @@ import (
 // MaxFormBytes limits every form body the console reads.
 const MaxFormBytes = 64 << 10
 
-// DefaultTestTimeout bounds a Test API Credentials run.
+// DefaultTestTimeout bounds a Test API Credentials run and an Import Now.
 const DefaultTestTimeout = 60 * time.Second
 
 //go:embed templates/*.html
@@ -31,9 +31,11 @@ var templateFS embed.FS
 type Options struct {
 	// Logger receives one line per refused request; slog.Default() when nil.
 	Logger *slog.Logger
-	// TestTimeout bounds Test API Credentials; DefaultTestTimeout when zero.
+	// TestTimeout bounds Test API Credentials and Import Now, which run
+	// while the administrator waits; DefaultTestTimeout when zero.
 	TestTimeout time.Duration
-	// Now is the clock of the session table; time.Now when nil.
+	// Now is the clock of the sessions and of the sign-in throttle;
+	// time.Now when nil.
 	Now func() time.Time
 	// Issuer is the OIDC issuer shown on the OIDC app's Sign On tab.
 	Issuer string
@@ -60,8 +62,8 @@ type Console struct {
 }
 
 // New returns the console of org.
-func New(org Org, opts Options) (*Console, error) {
-	if org == nil {
+func New(o Org, opts Options) (*Console, error) {
+	if o == nil {
 		return nil, errors.New("console: the org is nil")
 	}
 	if opts.Logger == nil {
@@ -78,7 +80,7 @@ func New(org Org, opts Options) (*Console, error) {
 		return nil, err
 	}
 	c := &Console{
-		org: org, opts: opts, pages: pages,
+		org: o, opts: opts, pages: pages,
 		sess:    &sessions{byID: map[string]*session{}, now: opts.Now},
 		drafts:  map[string]draft{},
 		imports: map[string]importRun{},
@@ -91,7 +93,6 @@ func New(org Org, opts Options) (*Console, error) {
 // funcs are the template functions.
 func funcs() template.FuncMap {
 	return template.FuncMap{
-		"lower": func(v any) string { return strings.ToLower(fmt.Sprint(v)) },
 		"onoff": func(b bool) string {
 			if b {
 				return "Enabled"
@@ -122,7 +123,10 @@ func parsePages() (map[string]*template.Template, error) {
 		if n.Name() == "layout.html" {
 			continue
 		}
-		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+n.Name())
+		t, err := base.Clone()
+		if err == nil {
+			t, err = t.ParseFS(templateFS, "templates/"+n.Name())
+		}
 		if err != nil {
 			return nil, fmt.Errorf("console: template %s: %w", n.Name(), err)
 		}
