@@ -344,6 +344,33 @@ func (s *Server) handleAdminAuditFailures(w http.ResponseWriter, r *http.Request
 	s.serveAdminRead(w, r, func(ctx context.Context, id string) (any, error) { return s.audit.failureCounts(ctx, id) })
 }
 
+// SignInEntry is one web sign-in attempt as the admin API shows it.
+type SignInEntry struct {
+	Time    time.Time `json:"time"`
+	Method  string    `json:"method"`
+	Login   string    `json:"login"`
+	UserID  string    `json:"userId,omitempty"`
+	Outcome string    `json:"outcome"`
+	Detail  string    `json:"detail"`
+}
+
+// handleAdminAuditSignIns serves GET
+// /admin/api/locations/{id}/audit/signins: the location's last web sign-in
+// attempts with their outcome, oldest first.
+func (s *Server) handleAdminAuditSignIns(w http.ResponseWriter, r *http.Request) {
+	s.serveAdminRead(w, r, func(ctx context.Context, id string) (any, error) {
+		evs, err := s.store.SignIns(ctx, id, s.audit.size)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]SignInEntry, 0, len(evs))
+		for _, e := range evs {
+			out = append(out, SignInEntry{Time: e.Time, Method: e.Method, Login: e.Login, UserID: e.UserID, Outcome: e.Outcome, Detail: e.Detail})
+		}
+		return out, nil
+	})
+}
+
 // serveAdminRead answers a GET of the admin API about one location with
 // what read returns for it as JSON.
 func (s *Server) serveAdminRead(w http.ResponseWriter, r *http.Request, read func(ctx context.Context, locationID string) (any, error)) {

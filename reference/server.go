@@ -192,6 +192,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/admin/api/locations/{id}/users/{userId}/invite", s.admin(s.handleAdminInvite))
 	mux.Handle("/admin/api/locations/{id}/audit", s.admin(s.handleAdminAudit))
 	mux.Handle("/admin/api/locations/{id}/audit/failures", s.admin(s.handleAdminAuditFailures))
+	mux.Handle("/admin/api/locations/{id}/audit/signins", s.admin(s.handleAdminAuditSignIns))
 
 	mux.HandleFunc("/healthz", s.handleHealthz)
 	s.webRoutes(mux)
