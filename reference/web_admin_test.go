@@ -64,8 +64,7 @@ func TestWebAdminRefusesWithoutSession(t *testing.T) {
 
 func TestWebAdminOktaSettingsAndKey(t *testing.T) {
 	var logs syncBuffer
-	idpEnv := newWebEnv(t)
-	e := &webEnv{testEnv: newEnv(t, Config{Logger: newTestLogger(&logs), OIDC: OIDCConfig{Issuer: idpEnv.idp.Issuer, ClientID: "c", ClientSecret: "s"}}, "default", "second"), idp: idpEnv.idp}
+	e := &webEnv{testEnv: newEnv(t, Config{Logger: newTestLogger(&logs), OIDC: OIDCConfig{Issuer: "http://127.0.0.1:9/oauth2/default", ClientID: "c", ClientSecret: "s"}}, "default", "second")}
 	b := newBrowser(t)
 	landing := e.adminSignIn(b)
 	assert.Equal(t, e.http.URL+"/admin/locations/default/members", landing.URL)
@@ -292,7 +291,6 @@ func TestWebOktaFlowIsBound(t *testing.T) {
 	assert.Contains(t, p.Body, "state mismatch")
 	p = newBrowser(t).get(e.http.URL + CallbackPath + "?code=x&state=" + url.QueryEscape(q.Get("state")))
 	assert.Equal(t, outcomeOktaFailed, p.outcome())
-	assert.Equal(t, 0, e.idp.TokensIssued())
 }
 
 func TestWebTemplatesEscape(t *testing.T) {

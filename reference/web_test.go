@@ -13,7 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/xakia-okta/scimtest/internal/oidctest"
+	"github.com/xakia-okta/scimtest/mockokta/oidc"
+	"github.com/xakia-okta/scimtest/mockokta/oidc/oidctest"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
 
@@ -86,34 +87,64 @@ func (p page) outcome() string {
 	return m[1]
 }
 
-// webEnv is a reference with the web UI, a test OIDC provider and two
-// locations.
+// webEnv is a reference with the web UI, the mock Okta's OIDC provider and
+// two locations.
 type webEnv struct {
 	*testEnv
-	idp *oidctest.Provider
+	idp    *oidctest.Provider
+	people map[string]bool // Okta logins added, lower-cased
 }
+
+// oktaPassword is the Okta password of every person of the test org.
+const oktaPassword = "Okta-Passw0rd!"
 
 func newWebEnv(t *testing.T, faults ...string) *webEnv {
 	t.Helper()
-	idp, err := oidctest.Start("xakia-client", "xakia-secret-0123456789")
-	require.NoError(t, err)
-	t.Cleanup(idp.Close)
+	idp := oidctest.NewProvider(t)
 	e := newEnv(t, Config{Faults: faults, OIDC: OIDCConfig{Issuer: idp.Issuer, ClientID: idp.ClientID, ClientSecret: idp.ClientSecret}}, "default", "second")
-	return &webEnv{testEnv: e, idp: idp}
+	idp.SetRedirectURIs(e.http.URL + CallbackPath)
+	return &webEnv{testEnv: e, idp: idp, people: map[string]bool{}}
 }
 
-// signInWithOkta drives "Sign in with Okta" for username at location loc
-// through the provider's login form and returns the final page.
-func (e *webEnv) signInWithOkta(b *browser, loc, username string) page {
+// person adds an Okta person with that login (assigned to the Xakia OIDC
+// app unless unassigned), once.
+func (e *webEnv) person(login string, unassigned bool) {
 	e.t.Helper()
+	if e.people[strings.ToLower(login)] {
+		return
+	}
+	p, err := e.idp.Org.AddPerson(oidc.Person{Login: login, Email: strings.ToLower(login), FirstName: "Test", LastName: "Person"}, oktaPassword)
+	require.NoError(e.t, err)
+	if !unassigned {
+		e.idp.Org.Assign(e.idp.ClientID, p.ID)
+	}
+	e.people[strings.ToLower(login)] = true
+}
+
+// hidden returns the value of the hidden input name of an HTML page.
+func hidden(t testing.TB, body, name string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(body)
+	require.NotNil(t, m, "no %s in %s", name, body)
+	return m[1]
+}
+
+// signInWithOkta drives "Sign in with Okta" for the Okta login at location
+// loc through the mock Okta's sign-in page and returns the final page.
+func (e *webEnv) signInWithOkta(b *browser, loc, login string) page {
+	e.t.Helper()
+	e.person(login, false)
 	p := b.get(e.http.URL + "/")
 	require.Equal(e.t, http.StatusOK, p.Status)
-	login := b.post(e.http.URL+"/auth/okta/start", url.Values{"location": {loc}})
-	require.Equal(e.t, http.StatusOK, login.Status, login.Body)
-	require.True(e.t, strings.HasPrefix(login.URL, e.idp.Issuer+"/authorize"), login.URL)
-	req := regexp.MustCompile(`name="request" value="([^"]+)"`).FindStringSubmatch(login.Body)
-	require.NotNil(e.t, req, login.Body)
-	return b.read(b.hc.PostForm(e.idp.Issuer+"/login", url.Values{"request": {req[1]}, "username": {username}, "password": {"x"}}))
+	form := b.post(e.http.URL+"/auth/okta/start", url.Values{"location": {loc}})
+	require.Equal(e.t, http.StatusOK, form.Status, form.Body)
+	require.True(e.t, strings.HasPrefix(form.URL, e.idp.Issuer), form.URL)
+	base, err := url.Parse(form.URL)
+	require.NoError(e.t, err)
+	action, err := base.Parse("login")
+	require.NoError(e.t, err)
+	return b.read(b.hc.PostForm(action.String(), url.Values{"id": {hidden(e.t, form.Body, "id")}, "csrf": {hidden(e.t, form.Body, "csrf")},
+		"username": {login}, "password": {oktaPassword}}))
 }
 
 // member creates a pre-existing member with a password through the admin API.
@@ -149,7 +180,8 @@ func TestWebOktaSignInOutcomes(t *testing.T) {
 
 	// Not yet invited → refused with the rule's words.
 	aliceID := e.create(l, "alice@example.com", "00ualice")
-	p := e.signInWithOkta(newBrowser(t), l.ID, "alice@example.com")
+	e.person("Alice@Example.COM", false) // Okta logins match userNames case-insensitively
+	p := e.signInWithOkta(newBrowser(t), l.ID, "Alice@Example.COM")
 	assert.Equal(t, http.StatusForbidden, p.Status)
 	assert.Equal(t, outcomeNotInvited, p.outcome())
 	assert.Contains(t, p.Body, "ask your Xakia admin to invite you")
@@ -157,7 +189,7 @@ func TestWebOktaSignInOutcomes(t *testing.T) {
 	// Invited → signed in, the home page says who and how.
 	e.invite(l.ID, aliceID)
 	b := newBrowser(t)
-	p = e.signInWithOkta(b, l.ID, "ALICE@example.com")
+	p = e.signInWithOkta(b, l.ID, "alice@example.com")
 	require.Equal(t, http.StatusOK, p.Status, p.Body)
 	assert.Equal(t, e.http.URL+"/home", p.URL)
 	assert.Equal(t, outcomeSignedIn, p.outcome())
@@ -176,12 +208,12 @@ func TestWebOktaSignInOutcomes(t *testing.T) {
 	p = e.signInWithOkta(newBrowser(t), e.loc(1).ID, "alice@example.com")
 	assert.Equal(t, outcomeUnknown, p.outcome())
 
-	// Okta refuses the user.
-	e.idp.Deny("bob@example.com")
+	// Okta refuses a person not assigned to the Xakia OIDC app.
+	e.person("bob@example.com", true)
 	p = e.signInWithOkta(newBrowser(t), l.ID, "bob@example.com")
 	assert.Equal(t, http.StatusBadRequest, p.Status)
 	assert.Equal(t, outcomeOktaFailed, p.outcome())
-	assert.Contains(t, p.Body, "access_denied")
+	assert.Contains(t, p.Body, "User is not assigned to the client application.")
 
 	var outcomes []string
 	for _, ev := range e.signIns(l.ID) {
