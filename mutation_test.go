@@ -188,6 +188,9 @@ func mutationGuards() map[string][]string {
 		"password-after-okta": {
 			k(mutationFeatSignIn, "After Okta's first write a pre-existing member no longer signs in with its password"),
 		},
+		"signin-ignores-invite": {
+			k(mutationFeatSignIn, "A user Okta created cannot sign in with Okta until an admin invites it"),
+		},
 		"no-body-limit": {
 			k(mutationFeatErrors, "A body over 1 MiB made of one long value is refused with 413 and creates nothing"),
 			k(mutationFeatErrors, "A body over 1 MiB made of many small attributes is refused with 413 and creates nothing"),

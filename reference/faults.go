@@ -50,6 +50,7 @@ func Faults() []Fault {
 		{"filter-eq-only", "filters other than one eq comparison answer 400 invalidFilter, while ServiceProviderConfig still advertises filtering"},
 		{"multivalued-filter-never-matches", "filters on emails (emails.value, emails[...]) never match anything"},
 		{"password-after-okta", "a pre-existing member converted to Okta sign-in by the first SCIM write can still sign in with its password"},
+		{"signin-ignores-invite", "Sign in with Okta lets a not-invited member in, while the admin view still says canSignIn false"},
 	}
 }
 
@@ -57,6 +58,7 @@ func Faults() []Fault {
 const (
 	faultFilterEqOnly         = "filter-eq-only"
 	faultPasswordAfterOkta    = "password-after-okta"
+	faultSignInIgnoresInvite  = "signin-ignores-invite"
 	faultItemsPerPageIsCount  = "items-per-page-is-count"
 	faultKeepClearedValues    = "keep-cleared-values"
 	faultMultiValuedNoMatch   = "multivalued-filter-never-matches"

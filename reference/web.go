@@ -103,6 +103,9 @@ type webUI struct {
 
 	mu       sync.Mutex
 	provider *oidc.Provider
+
+	dummyOnce sync.Once
+	dummyHash string // compared against when a login names no member with a password
 }
 
 // newWebUI parses the templates and derives the cookie key: from the
@@ -164,6 +167,15 @@ func parsePages() (map[string]*template.Template, error) {
 		out[base] = t
 	}
 	return out, nil
+}
+
+// spendPasswordCheck costs what a real password check costs, so that the
+// time of a refusal does not tell whether the login names a member.
+func (wu *webUI) spendPasswordCheck(pw string) {
+	wu.dummyOnce.Do(func() {
+		wu.dummyHash, _ = hashPassword(randomToken())
+	})
+	_ = passwordMatches(pw, wu.dummyHash)
 }
 
 // seal encrypts and authenticates v into a cookie value.

@@ -62,7 +62,7 @@ func (s *Server) memberOutcome(u store.User, method string) string {
 		switch {
 		case !u.Active:
 			return outcomeInactive
-		case u.Invitation == store.NotInvited:
+		case u.Invitation == store.NotInvited && !(method == methodOkta && s.faults.Has(faultSignInIgnoresInvite)):
 			return outcomeNotInvited
 		}
 	}
@@ -217,6 +217,10 @@ func (s *Server) handleSignInPage(w http.ResponseWriter, r *http.Request) {
 	if !validID(sel) {
 		sel = ""
 	}
+	if f, ok := s.takeFlash(w, r); ok {
+		s.refuse(w, r, f.Location, "", f.Outcome, f.Text)
+		return
+	}
 	v, err := s.signInView(r, sel, "")
 	if err != nil {
 		s.renderError(w, r, err, nil)
@@ -234,6 +238,48 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, locID, login, ou
 	}
 	v.Outcome, v.Message = outcome, text
 	s.render(w, r, outcomeStatus(outcome), "signin", v)
+}
+
+// flash carries a refused Okta sign-in's outcome from the callback to the
+// sign-in page, so that the code and state leave the address bar.
+type flash struct {
+	Outcome  string `json:"o"`
+	Text     string `json:"t"`
+	Location string `json:"l"`
+	Expires  int64  `json:"e"`
+}
+
+// flashCookie names the one-minute cookie that carries a flash.
+const flashCookie = "xakia_flash"
+
+// refuseAfterOkta sends the browser from the callback to the sign-in page,
+// which shows the outcome (once).
+func (s *Server) refuseAfterOkta(w http.ResponseWriter, r *http.Request, locID, outcome, text string) {
+	v, err := s.web.seal(flashCookie, flash{Outcome: outcome, Text: text, Location: locID, Expires: time.Now().Add(time.Minute).Unix()})
+	if err != nil {
+		s.refuse(w, r, locID, "", outcome, text)
+		return
+	}
+	s.setCookie(w, r, flashCookie, v, "/", 60)
+	to := "/"
+	if validID(locID) {
+		to += "?location=" + locID
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// takeFlash returns the request's flash, if any, and deletes it.
+func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) (flash, bool) {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return flash{}, false
+	}
+	s.setCookie(w, r, flashCookie, "", "/", -1)
+	var f flash
+	if s.web.open(flashCookie, c.Value, &f) != nil || time.Now().Unix() >= f.Expires || outcomeText[f.Outcome] == "" {
+		return flash{}, false
+	}
+	return f, true
 }
 
 // formLocation reads the location chosen on a form; an unknown one is a
@@ -289,17 +335,22 @@ func (s *Server) checkPassword(ctx context.Context, locID, login, password strin
 	}
 	u, err := s.findMember(ctx, locID, login)
 	if errors.Is(err, store.ErrNotFound) {
+		s.web.spendPasswordCheck(password)
 		return store.User{}, store.Credential{}, outcomeBadPassword, nil
 	}
 	if err != nil {
 		return store.User{}, store.Credential{}, "", err
 	}
 	cred, err := s.store.Credential(ctx, locID, u.ID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (cred.PasswordHash == "" || !passwordMatches(password, cred.PasswordHash))) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && cred.PasswordHash == "") {
+		s.web.spendPasswordCheck(password)
 		return u, store.Credential{}, outcomeBadPassword, nil
 	}
 	if err != nil {
 		return store.User{}, store.Credential{}, "", err
+	}
+	if !passwordMatches(password, cred.PasswordHash) {
+		return u, store.Credential{}, outcomeBadPassword, nil
 	}
 	return u, cred, s.memberOutcome(u, methodPassword), nil
 }
@@ -379,7 +430,7 @@ func (s *Server) handleOktaCallback(w http.ResponseWriter, r *http.Request) {
 			s.recordSignIn(r.Context(), store.SignInEvent{LocationID: locID, Method: methodOkta, Outcome: outcomeOktaFailed,
 				Detail: outcomeText[outcomeOktaFailed] + ": " + why})
 		}
-		s.refuse(w, r, locID, "", outcomeOktaFailed, outcomeText[outcomeOktaFailed]+": "+why)
+		s.refuseAfterOkta(w, r, locID, outcomeOktaFailed, outcomeText[outcomeOktaFailed]+": "+why)
 	}
 	if !s.web.oidc.enabled() {
 		s.renderError(w, r, errWeb(http.StatusNotFound, "Sign in with Okta is not configured on this Xakia."), nil)
@@ -458,7 +509,7 @@ func (s *Server) handleOktaCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	s.recordSignIn(r.Context(), store.SignInEvent{LocationID: flow.Location, Method: methodOkta, Login: bounded(login), UserID: u.ID, Outcome: outcome})
 	if outcome != outcomeSignedIn {
-		s.refuse(w, r, flow.Location, "", outcome, outcomeText[outcome])
+		s.refuseAfterOkta(w, r, flow.Location, outcome, outcomeText[outcome])
 		return
 	}
 	admin := false

@@ -181,10 +181,13 @@ func TestWebOktaSignInOutcomes(t *testing.T) {
 	// Not yet invited → refused with the rule's words.
 	aliceID := e.create(l, "alice@example.com", "00ualice")
 	e.person("Alice@Example.COM", false) // Okta logins match userNames case-insensitively
-	p := e.signInWithOkta(newBrowser(t), l.ID, "Alice@Example.COM")
+	refused := newBrowser(t)
+	p := e.signInWithOkta(refused, l.ID, "Alice@Example.COM")
 	assert.Equal(t, http.StatusForbidden, p.Status)
 	assert.Equal(t, outcomeNotInvited, p.outcome())
 	assert.Contains(t, p.Body, "ask your Xakia admin to invite you")
+	assert.Equal(t, e.http.URL+"/?location="+l.ID, p.URL, "the code leaves the address bar")
+	assert.Empty(t, refused.get(e.http.URL+"/").outcome(), "the outcome is shown once")
 
 	// Invited → signed in, the home page says who and how.
 	e.invite(l.ID, aliceID)
@@ -268,6 +271,13 @@ func TestWebSignInFaults(t *testing.T) {
 		b.get(e.http.URL + "/")
 		p := b.post(e.http.URL+"/signin/password", url.Values{"location": {l.ID}, "login": {"dave@example.com"}, "password": {"correct horse battery"}})
 		assert.Equal(t, outcomeSignedIn, p.outcome())
+	})
+	t.Run("signin-ignores-invite", func(t *testing.T) {
+		e := newWebEnv(t, faultSignInIgnoresInvite)
+		l := e.loc(0)
+		id := e.create(l, "alice@example.com", "00ualice")
+		assert.Equal(t, outcomeSignedIn, e.signInWithOkta(newBrowser(t), l.ID, "alice@example.com").outcome())
+		assert.Equal(t, false, e.adminUserByID(l, id)["canSignIn"], "the admin view still says no")
 	})
 	t.Run("deactivated-can-sign-in", func(t *testing.T) {
 		e := newWebEnv(t, faultDeactivatedCanSignIn)
