@@ -404,9 +404,12 @@ func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request, nav *admi
 	f := r.PostForm
 	given, family, email := strings.TrimSpace(f.Get("givenName")), strings.TrimSpace(f.Get("familyName")), strings.TrimSpace(f.Get("email"))
 	status, msg, errText := http.StatusOK, "", ""
-	if email == "" || !strings.Contains(email, "@") {
+	switch {
+	case email == "" || !strings.Contains(email, "@"):
 		status, errText = http.StatusBadRequest, "Give the member's email: it is their Xakia sign-in name."
-	} else {
+	case f.Get("password") == "":
+		status, errText = http.StatusBadRequest, "Give the member a password: members added here sign in with a password until Okta provisions them."
+	default:
 		body := map[string]any{
 			"userName": email,
 			"name":     map[string]any{"givenName": given, "familyName": family},

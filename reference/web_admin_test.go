@@ -154,6 +154,10 @@ func TestWebAdminMembersAndInvite(t *testing.T) {
 	p = b.post(e.http.URL+"/admin/locations/default/members", url.Values{"email": {"short@example.com"}, "password": {"short"}})
 	assert.Equal(t, http.StatusBadRequest, p.Status)
 	assert.NotContains(t, p.Body, `data-member="short@example.com"`)
+	p = b.post(e.http.URL+"/admin/locations/default/members", url.Values{"email": {"nopw@example.com"}})
+	assert.Equal(t, http.StatusBadRequest, p.Status)
+	assert.Contains(t, p.Body, "Give the member a password")
+	assert.NotContains(t, p.Body, `data-member="nopw@example.com"`)
 
 	// The new member signs in with its password; the members page and the audit show it.
 	mb := newBrowser(t)
