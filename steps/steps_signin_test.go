@@ -124,3 +124,17 @@ func TestParseFormsAndOutcome(t *testing.T) {
 	outcome, _ = outcomeOf([]byte(`<p data-outcome="error">x</p>`))
 	assert.Empty(t, outcome, "an error page is no sign-in outcome")
 }
+
+func TestOIDCPasswordConfig(t *testing.T) {
+	cfg, err := ConfigFromEnv(func(k string) string {
+		return map[string]string{EnvBaseURL: "http://127.0.0.1:9/scim/v2/x", EnvAPIKey: "k", EnvOIDCPassword: " pw with spaces "}[k]
+	})
+	require.NoError(t, err)
+	assert.Equal(t, " pw with spaces ", cfg.OIDCPassword, "a password is taken as it is")
+	_, err = ConfigFromEnv(func(k string) string { return map[string]string{EnvOIDCPassword: "pw"}[k] })
+	require.ErrorIs(t, err, ErrConfig)
+	assert.Contains(t, err.Error(), "SCIM_OIDC_PASSWORD", "the embedded reference needs none")
+	p, err := sharedPassword("pw").person(context.Background(), "a@example.com", "A", "B")
+	require.NoError(t, err)
+	assert.Equal(t, "pw", p)
+}
