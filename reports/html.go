@@ -126,6 +126,8 @@ type stepView struct {
 	WarningID *findingRef
 	Note      string
 	Exchanges []exchangeView
+	// Screenshot is the step's PNG, relative to index.html.
+	Screenshot string
 }
 
 // findingView is one card of the Findings or Warnings section.
@@ -526,7 +528,7 @@ func newScenarioView(sc Scenario, anchor string, refs map[string]findingRef, war
 	}
 	for j, st := range sc.Steps {
 		sv := stepView{No: j + 1, Text: st.Text, Status: st.Status, Error: st.Error, Authority: st.Authority,
-			AuthClass: authClass(st.Authority), Cite: st.Cite, CiteHref: citeHref(st.Cite), Warning: st.Warning, Note: st.Note}
+			AuthClass: authClass(st.Authority), Cite: st.Cite, CiteHref: citeHref(st.Cite), Warning: st.Warning, Note: st.Note, Screenshot: st.Screenshot}
 		if r, ok := refs[st.Finding]; ok && st.Finding != "" {
 			sv.Finding = &r
 		}

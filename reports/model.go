@@ -119,6 +119,9 @@ type Step struct {
 	// rule of another profile that was observed but not judged.
 	Warning string
 	Note    string
+	// Screenshot is the path, relative to the report directory, of a PNG
+	// of the page the step left (browser scenarios); empty otherwise.
+	Screenshot string `json:",omitempty"`
 }
 
 // Deviation is a declared limitation of the target and what it means for Okta.
