@@ -91,6 +91,13 @@ type Config struct {
 	// sign them in with Okta. The embedded reference needs none: the suite
 	// adds its users to the embedded mock Okta org.
 	OIDCPassword string
+	// ChromePath is the browser of the @browser scenarios (CHROME_PATH);
+	// empty: chromium, chromium-browser or google-chrome on PATH.
+	ChromePath string
+	// RequireBrowser makes a browser that cannot run the selected @browser
+	// scenarios a configuration error instead of a not-run reason
+	// (XAKIA_REQUIRE_BROWSER=true, for CI).
+	RequireBrowser bool
 	// Output receives the console report; nil means io.Discard.
 	Output io.Writer
 	// ErrOutput receives the configuration and engine errors that end a
@@ -216,8 +223,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		ReportsDir:     get(EnvReports),
 		Image:          get(EnvImage),
 		OIDCPassword:   getenv(EnvOIDCPassword),
+		ChromePath:     get(EnvChromePath),
 	}
-	for name, dst := range map[string]*bool{EnvAllowRemote: &cfg.AllowRemote, EnvFailOnNotRun: &cfg.FailOnNotRun} {
+	for name, dst := range map[string]*bool{EnvAllowRemote: &cfg.AllowRemote, EnvFailOnNotRun: &cfg.FailOnNotRun, EnvRequireBrowser: &cfg.RequireBrowser} {
 		switch v := get(name); v {
 		case "", "false":
 		case "true":

@@ -18,6 +18,10 @@ func (w *World) afterStep(ctx context.Context, st *godog.Step, status godog.Step
 	ex := w.rec.Take()
 	s := reports.Step{Text: st.Text, Status: status.String(), Exchanges: ex, Kind: w.cur.kind,
 		Warning: w.cur.warning, Note: w.cur.note, Rule: w.cur.rule}
+	if status != godog.StepSkipped {
+		// Browser scenarios: the page the step left, kept as a PNG.
+		s.Screenshot = w.screenshot(len(w.steps)+1, st.Text)
+	}
 	if w.cur.warning != "" || w.cur.note != "" {
 		s.Authority, s.Cite = string(mockokta.AuthorityAdvice), w.cur.cite
 		if w.cur.note != "" {
@@ -44,6 +48,10 @@ func (w *World) afterStep(ctx context.Context, st *godog.Step, status godog.Step
 		if b, jerr := json.Marshal(attachable(ex)); jerr == nil {
 			ctx = godog.Attach(ctx, godog.Attachment{Body: b, FileName: "http-exchanges.json", MediaType: "application/json"})
 		}
+	}
+	if s.Screenshot != "" {
+		// A link, not the PNG: cucumber.json stays small.
+		ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(s.Screenshot + "\n"), FileName: "screenshot", MediaType: "text/uri-list"})
 	}
 	return ctx
 }

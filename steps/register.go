@@ -149,4 +149,7 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	// RFC 7643/7644 rules Okta does not exercise (steps_rfc.go).
 	w.registerRFC(sc)
 	w.registerFilter(sc)
+
+	// The help article, clicked in a browser (steps_article.go).
+	w.registerArticle(sc)
 }

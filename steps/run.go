@@ -51,6 +51,9 @@ type runState struct {
 	// people signs suite users in at the target's OIDC provider (nil: the
 	// suite cannot, and the @oidc scenarios are not run).
 	people oidcPeople
+	// browser is the embedded mock Okta org and Chromium of the @browser
+	// scenarios (nil when they do not run).
+	browser *browserEnv
 	// hc is the client of the runner's own requests (probes, the
 	// ServiceProviderConfig, the admin location list): bodies bounded,
 	// redirects never followed.
@@ -228,6 +231,22 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 	result.Deviations = manifest.reportDeviations(nil)
 
+	// Browser scenarios: only when asked for, against the embedded target,
+	// with a browser.
+	browserAsked := browserSelected(cfg.Tags)
+	var browserWhy, chrome string
+	var browser *browserEnv
+	if browserAsked {
+		if cfg.Image != "" || cfg.BaseURL != "" {
+			browserWhy = fmt.Sprintf("the browser scenarios need the embedded reference and mock Okta org (%s and %s unset)", EnvBaseURL, EnvImage)
+		} else if chrome = findChrome(cfg.ChromePath); chrome == "" {
+			browserWhy = noChromeReason(cfg.ChromePath)
+		}
+		if browserWhy != "" && cfg.RequireBrowser {
+			return fail("%s=true but %s", EnvRequireBrowser, browserWhy)
+		}
+	}
+
 	if cfg.Image != "" {
 		tgt, err := startImage(ctx, cfg)
 		if err != nil {
@@ -246,13 +265,23 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		fmt.Fprintf(out, "scimtest: testing image %s in container %.12s at %s (ready in %s, profile %s)\n",
 			cfg.Image, tgt.ContainerID, tgt.AdminURL, tgt.StartupDuration.Round(time.Millisecond), cfg.Profile)
 	} else if cfg.BaseURL == "" {
-		inst, okta, err := startEmbedded(ctx, cfg)
+		inst, emb, err := startEmbedded(ctx, cfg, browserAsked && browserWhy == "")
 		if err != nil {
 			return fail("cannot start the embedded reference server: %v", err)
 		}
-		defer okta.close()
+		defer emb.close()
 		defer inst.Close()
-		people = okta
+		people = emb.people
+		if emb.browser != nil {
+			if err := emb.browser.startChrome(ctx, chrome); err != nil {
+				browserWhy = err.Error()
+				if cfg.RequireBrowser {
+					return fail("%s=true but the browser does not start: %v", EnvRequireBrowser, err)
+				}
+			} else {
+				browser = emb.browser
+			}
+		}
 		cfg.BaseURL, cfg.APIKey = inst.Locations[0].BaseURL, inst.Locations[0].APIKey
 		cfg.BaseURL2, cfg.APIKey2 = inst.Locations[1].BaseURL, inst.Locations[1].APIKey
 		cfg.AdminURL, cfg.AdminToken = inst.Origin, inst.AdminToken
@@ -285,6 +314,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		adminURL: strings.TrimRight(cfg.AdminURL, "/"),
 		adminTok: cfg.AdminToken,
 		people:   people,
+		browser:  browser,
 	}
 
 	// Selection: the profile, the requirements the target does not meet,
@@ -329,7 +359,16 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 			missing[tagOIDC] = whyOkta
 		}
 	}
-	wanted, err := buildTagExpr(cfg.Profile, cfg.Tags, nil)
+	var base []string
+	if !browserAsked {
+		// Left out of the default selection, so that it stays fast.
+		base = []string{"~" + tagBrowser}
+	} else if browser == nil {
+		exclusions = append(exclusions, "~"+tagBrowser)
+		missing[tagBrowser] = browserWhy
+	}
+	exclusions = append(exclusions, base...)
+	wanted, err := buildTagExpr(cfg.Profile, cfg.Tags, base)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -557,39 +596,81 @@ func writeReports(out io.Writer, dir string, result reports.Run) bool {
 	return true
 }
 
+// embedded is what startEmbedded started besides the reference: the mock
+// Okta that signs its users in, and for browser runs the whole mock org.
+type embedded struct {
+	people  oidcPeople
+	closeFn func()
+	// browser holds the mock Okta org (Chromium not started yet); nil
+	// unless asked for.
+	browser *browserEnv
+}
+
+// close stops what startEmbedded started besides the reference.
+func (e *embedded) close() {
+	if e.browser != nil {
+		e.browser.close()
+	}
+	if e.closeFn != nil {
+		e.closeFn()
+	}
+}
+
 // startEmbedded starts the reference with two locations in the profile's
-// query-attributes mode.
-func startEmbedded(ctx context.Context, cfg Config) (*reference.Instance, *embeddedOkta, error) {
+// query-attributes mode, signing in with Okta at an embedded mock Okta: its
+// OIDC provider alone, or with withOrg (browser runs) the whole mock Okta
+// org of `mockokta serve` (Management API, admin console, OIDC provider).
+func startEmbedded(ctx context.Context, cfg Config, withOrg bool) (*reference.Instance, *embedded, error) {
 	mode := "limited"
 	if cfg.Profile == ProfileOkta {
 		mode = "full"
 	}
-	// The mock Okta org's OIDC provider, for "Sign in with Okta" (@oidc).
-	okta, err := startEmbeddedOkta(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("the embedded mock Okta OIDC provider: %w", err)
+	emb := &embedded{}
+	var oidcCfg reference.OIDCConfig
+	var setRedirect func(uri string) error
+	if withOrg {
+		inst, app, secret, err := startOktaOrg(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the embedded mock Okta org: %w", err)
+		}
+		emb.browser = &browserEnv{okta: inst, oidcApp: app}
+		emb.people = orgPeople{o: inst.Org, app: app}
+		oidcCfg = reference.OIDCConfig{Issuer: inst.Issuer, ClientID: app, ClientSecret: secret}
+		setRedirect = func(uri string) error {
+			_, err := inst.Org.SetRedirectURIs(ctx, app, []string{uri})
+			return err
+		}
+	} else {
+		// The mock Okta org's OIDC provider, for "Sign in with Okta" (@oidc).
+		okta, err := startEmbeddedOkta(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the embedded mock Okta OIDC provider: %w", err)
+		}
+		emb.people, emb.closeFn = okta, okta.close
+		oidcCfg = reference.OIDCConfig{Issuer: okta.issuer, ClientID: okta.clientID, ClientSecret: okta.secret}
+		setRedirect = func(uri string) error { return okta.org.SetRedirectURIs(okta.clientID, uri) }
 	}
 	inst, err := reference.Start(ctx, reference.Options{
 		Locations: []reference.LocationSpec{{Name: "default", QueryAttributes: mode}, {Name: "second", QueryAttributes: mode}},
 		Faults:    cfg.Faults,
 		Variants:  cfg.Variants,
-		OIDC:      reference.OIDCConfig{Issuer: okta.issuer, ClientID: okta.clientID, ClientSecret: okta.secret},
+		OIDC:      oidcCfg,
 	})
 	if err != nil {
-		okta.close()
+		emb.close()
 		return nil, nil, err
 	}
 	if len(inst.Locations) < 2 {
 		_ = inst.Close()
-		okta.close()
+		emb.close()
 		return nil, nil, errors.New("the reference started fewer than two locations")
 	}
-	if err := okta.org.SetRedirectURIs(okta.clientID, inst.Origin+reference.CallbackPath); err != nil {
+	if err := setRedirect(inst.Origin + reference.CallbackPath); err != nil {
 		_ = inst.Close()
-		okta.close()
+		emb.close()
 		return nil, nil, err
 	}
-	return inst, okta, nil
+	return inst, emb, nil
 }
 
 // startImage starts cfg.Image (already loaded: never pulled) with two
@@ -746,6 +827,7 @@ func (rs *runState) initScenario(sc *godog.ScenarioContext) {
 	})
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		defer w.cancel()
+		defer w.closeTabs()
 		if why := rs.stopReason(); why != "" && (w.failed || w.stopped != "") {
 			// Cut by the run's end, not judged: not run.
 			w.stopped = why

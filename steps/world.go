@@ -127,6 +127,12 @@ type World struct {
 	okta *oktaState
 	// signIn is the end of the last web sign-in (signin.feature).
 	signIn *signIn
+	// article is the help article's state (help-article.feature); tabs
+	// are the scenario's browser windows by role, lastTab the one a
+	// step used last (its page is the step's screenshot).
+	article *articleState
+	tabs    map[string]*tab
+	lastTab *tab
 
 	steps      []reports.Step
 	cur        stepMeta // the judging context of the running step
