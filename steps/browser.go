@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -288,7 +289,15 @@ func (w *World) screenshot(stepNo int, text string) string {
 	}
 	ctx, cancel := context.WithTimeout(w.lastTab.ctx, shotTimeout)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	// Secrets never reach a report: inputs showing one (the new SCIM API
+	// Key) are masked in the page, not on the server, before the shot.
+	secrets, _ := json.Marshal(w.run.secrets())
+	mask := fmt.Sprintf(`(() => { const s = new Set(%s.filter(x => x)); let n = 0;
+		document.querySelectorAll('input').forEach(i => { if (i.type !== 'password' && s.has(i.value)) { i.value = '[redacted]'; n++; } }); return n; })()`, secrets)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](mask)); err != nil {
+		return ""
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG, not JPEG
 	if err != nil {
 		return ""
 	}

@@ -1,0 +1,53 @@
+package scimtest_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/xakia-okta/scimtest/reports"
+	"github.com/xakia-okta/scimtest/steps"
+)
+
+// TestHelpArticleInBrowser runs the @browser selection (the help article,
+// clicked in headless Chromium against the embedded reference and mock Okta
+// org), as `SCIM_TAGS=@browser make conformance` does. Without Chromium it
+// skips, saying why, unless XAKIA_REQUIRE_BROWSER=true (CI) makes that a
+// failure. Screenshots go to $SCIM_REPORTS/browser when SCIM_REPORTS is
+// set, else to a temporary directory.
+func TestHelpArticleInBrowser(t *testing.T) {
+	required := os.Getenv(steps.EnvRequireBrowser) == "true"
+	if testing.Short() && !required {
+		t.Skip("the browser walk takes about a minute; skipped with -short unless " + steps.EnvRequireBrowser + "=true")
+	}
+	dir := t.TempDir()
+	if r := os.Getenv(steps.EnvReports); r != "" {
+		dir = filepath.Join(r, "browser")
+	}
+	start := time.Now()
+	run, code := steps.Run(context.Background(), steps.Config{
+		Tags:           "@browser",
+		ReportsDir:     dir,
+		ChromePath:     os.Getenv(steps.EnvChromePath),
+		RequireBrowser: required,
+		Output:         &testWriter{t: t},
+	})
+	require.Equal(t, steps.ExitPass, code, reports.VerdictLine(run))
+	require.NotEmpty(t, run.Scenarios)
+	for _, s := range run.Scenarios {
+		if s.Status == reports.StatusNotRun {
+			require.False(t, required, "%s: %s", s.Name, s.Reason)
+			t.Skipf("%s: %s", s.Name, s.Reason)
+		}
+		require.Equal(t, reports.StatusPass, s.Status, "%s: %s", s.Name, s.Reason)
+		for _, st := range s.Steps {
+			require.NotEmpty(t, st.Screenshot, "step %q has no screenshot", st.Text)
+			require.FileExists(t, filepath.Join(dir, st.Screenshot))
+		}
+	}
+	t.Logf("the browser features took %s (screenshots in %s)", time.Since(start).Round(time.Millisecond), filepath.Join(dir, "screenshots"))
+}
