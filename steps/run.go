@@ -405,6 +405,23 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	} else if n != selected {
 		return fail("internal error: godog selects %d scenarios for %q, the runner counted %d", n, expr, selected)
 	}
+	if selected == 0 && browserAsked && browser == nil && len(notRun) > 0 {
+		// Only browser scenarios were asked for and no browser can run
+		// them: each is reported not run, with the reason.
+		result.Scenarios = append(result.Scenarios, notRun...)
+		result.Duration = time.Since(started)
+		result.Strict = cfg.FailOnNotRun
+		code := ExitPass
+		if reports.Verdict(result) == reports.VerdictFail {
+			code = ExitFail
+		}
+		printSummary(out, result, cfg.Verbose)
+		if !writeReports(out, cfg.ReportsDir, result) {
+			code = ExitConfig
+		}
+		fmt.Fprintln(out, reports.VerdictLine(result))
+		return result, code
+	}
 	if selected == 0 {
 		return fail("no scenario is selected by the tag expression %q (profile %s, %s=%q)", expr, cfg.Profile, EnvTags, cfg.Tags)
 	}
