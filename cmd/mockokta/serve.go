@@ -26,7 +26,7 @@ log) is kept in a SQLite database. The first start prints the admin sign-in
 and an API token once; later starts print the token only when
 MOCKOKTA_API_TOKEN sets it. SIGINT or SIGTERM shut it down gracefully: the
 running provisioning task may finish, queued tasks resume at the next start.
-See docs/mockokta-serve.md.`,
+The scimtest repository documents the Management API subset it serves.`,
 		examples: []string{
 			"mockokta serve",
 			"mockokta serve --import-state .mockokta-state.json",
