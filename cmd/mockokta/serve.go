@@ -39,6 +39,7 @@ The scimtest repository documents the Management API subset it serves.`,
 			state := fs.String("import-state", "", "import the people and links of a --state `FILE` of the one-shot commands at start")
 			clikit.BindEnv(fs, "addr", serve.EnvAddr)
 			clikit.BindEnv(fs, "db", serve.EnvDB)
+			clikit.BindEnv(fs, "public-url", serve.EnvPublicURL)
 			return func(ctx context.Context, c *cli) int {
 				cfg := serve.Config{Addr: *addr, DB: *db, PublicURL: *public, ImportState: *state, APIToken: c.e.getenv(serve.EnvAPIToken), Mounts: serveMounts()}
 				if err := serve.Run(ctx, cfg, c.stdout, c.stderr); err != nil {
