@@ -1,4 +1,4 @@
-package store
+package postgres
 
 import (
 	"context"
@@ -6,7 +6,20 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
+
+// The store's web sign-in types, under the names the backend uses.
+type (
+	// Credential is store.Credential.
+	Credential = store.Credential
+	// SignInEvent is store.SignInEvent.
+	SignInEvent = store.SignInEvent
+)
+
+// SignInKeepPerLocation is store.SignInKeepPerLocation.
+const SignInKeepPerLocation = store.SignInKeepPerLocation
 
 // SetCredential implements Store.
 func (s *pgStore) SetCredential(ctx context.Context, c Credential) error {
