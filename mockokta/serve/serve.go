@@ -86,6 +86,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Mounts are the extra faces (console, OIDC provider).
 	Mounts []Mount
+	// ImportState, when set, is a state file of the CLI (--state) whose
+	// people and links are imported at start (see org.Org.ImportState).
+	ImportState string
 	// Org tunes the org (its Path and Logger are set from DB and Logger).
 	Org org.Options
 	// ShutdownTimeout bounds the graceful shutdown (10 s when zero): open
@@ -146,6 +149,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		_ = o.Close(ctx)
 		return nil, err
 	}
+	if cfg.ImportState != "" {
+		if err := importState(ctx, o, cfg.ImportState, cfg.Logger); err != nil {
+			_ = o.Close(ctx)
+			return nil, err
+		}
+	}
 	s := &Server{Org: o, Bootstrap: b, PublicURL: public, Issuer: public + IssuerPath, cfg: cfg, log: cfg.Logger}
 	env := Env{Org: o, PublicURL: public, Issuer: s.Issuer, Logger: cfg.Logger}
 	mux := http.NewServeMux()
@@ -166,6 +175,28 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.handler = s.logRequests(limitBodies(mux, cfg.MaxBody))
 	return s, nil
+}
+
+// importState imports a CLI state file into the org.
+func importState(ctx context.Context, o *org.Org, path string, log *slog.Logger) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("serve: --import-state: %w", err)
+	}
+	defer f.Close()
+	st, err := org.ReadState(f)
+	if err != nil {
+		return fmt.Errorf("serve: --import-state %s: %w", path, err)
+	}
+	res, err := o.ImportState(ctx, st)
+	if err != nil {
+		return fmt.Errorf("serve: --import-state %s: %w", path, err)
+	}
+	log.Info("state imported", "file", path, "people", res.People, "links", res.Links, "apps", res.Apps)
+	for _, s := range res.Skipped {
+		log.Warn("state import skipped", "what", s)
+	}
+	return nil
 }
 
 // publicURL checks or derives the public URL.
@@ -342,6 +373,9 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", cfg.Addr, err)
 	}
+	// The bound address (a ":0" port is chosen now) makes the default
+	// public URL.
+	cfg.Addr = ln.Addr().String()
 	s, err := New(ctx, cfg)
 	if err != nil {
 		_ = ln.Close()
