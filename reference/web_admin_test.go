@@ -304,3 +304,22 @@ func TestWebTemplatesEscape(t *testing.T) {
 	assert.NotContains(t, buf.String(), "<script>")
 	assert.Contains(t, buf.String(), "&lt;script&gt;")
 }
+
+func TestWebSignOut(t *testing.T) {
+	e := newWebEnv(t)
+	admin := newBrowser(t)
+	e.adminSignIn(admin)
+	p := admin.post(e.http.URL+"/admin/signout", url.Values{})
+	assert.Equal(t, e.http.URL+"/admin/signin", p.URL)
+	assert.Equal(t, e.http.URL+"/admin/signin", admin.get(e.http.URL+"/admin/locations/default/members").URL, "the session is gone")
+
+	e.member("default", "dave@example.com", "correct horse battery")
+	m := newBrowser(t)
+	m.get(e.http.URL + "/")
+	p = m.post(e.http.URL+"/signin/password", url.Values{"location": {"default"}, "login": {"dave@example.com"}, "password": {"correct horse battery"}})
+	require.Equal(t, outcomeSignedIn, p.outcome())
+	assert.Equal(t, http.StatusForbidden, m.post(e.http.URL+"/signout", url.Values{"csrf": {"forged-token-forged-token-forged-token-123"}}).Status, "sign-out needs the CSRF token too")
+	p = m.post(e.http.URL+"/signout", url.Values{})
+	assert.Equal(t, e.http.URL+"/", p.URL)
+	assert.Equal(t, e.http.URL+"/", m.get(e.http.URL+"/home").URL, "no session: back to the sign-in page")
+}

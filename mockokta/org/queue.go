@@ -174,6 +174,12 @@ func (o *Org) RetryTask(ctx context.Context, id int64) (Task, error) {
 	now := o.stamp()
 	res, err := o.db.ExecContext(ctx, `UPDATE tasks SET state = ?, not_before = ?, last_wait_ms = 0, updated = ? WHERE id = ? AND state = ?`,
 		string(TaskQueued), now, now, id, string(TaskFailed))
+	if err == nil {
+		if n, _ := res.RowsAffected(); n > 0 {
+			_, err = o.db.ExecContext(ctx, `UPDATE assignments SET sync_state = ?, last_updated = ? WHERE (app_id, person_id) = (SELECT app_id, person_id FROM tasks WHERE id = ?) AND assigned = 1`,
+				SyncSyncing, now, id)
+		}
+	}
 	o.writeMu.Unlock()
 	if err != nil {
 		return Task{}, err

@@ -10,6 +10,17 @@ import (
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
 
+// The store's web sign-in types, under the names the backend uses.
+type (
+	// Credential is store.Credential.
+	Credential = store.Credential
+	// SignInEvent is store.SignInEvent.
+	SignInEvent = store.SignInEvent
+)
+
+// SignInKeepPerLocation is store.SignInKeepPerLocation.
+const SignInKeepPerLocation = store.SignInKeepPerLocation
+
 // SetCredential implements Store.
 func (s *pgStore) SetCredential(ctx context.Context, c store.Credential) error {
 	if _, err := s.pool.Exec(ctx, `INSERT INTO member_credentials (location_id, user_id, password_hash, admin)
