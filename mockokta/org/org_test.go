@@ -250,6 +250,35 @@ func TestRateLimitedTaskIsRescheduled(t *testing.T) {
 	assert.ErrorIs(t, err, org.ErrLifecycle, "only failed tasks are retried")
 }
 
+// TestRetryMarksTheAssignmentSyncing: retrying a failed task puts its
+// assignment back to SYNCING until the task runs.
+func TestRetryMarksTheAssignmentSyncing(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := fakeSCIM(t, 0, http.StatusInternalServerError)
+	path := filepath.Join(t.TempDir(), "org.db")
+	o, err := org.Open(ctx, org.Options{Path: path})
+	require.NoError(t, err)
+	app := provisioningApp(t, o, srv.URL+"/scim")
+	p, err := o.CreatePerson(ctx, org.NewPerson{Profile: jane(), Activate: true})
+	require.NoError(t, err)
+	_, err = o.Assign(ctx, app.ID, p.ID)
+	require.NoError(t, err)
+	waitIdle(t, o)
+	require.NoError(t, o.Close(ctx))
+	o2 := openOrg(t, org.Options{Path: path, NoWorker: true})
+	as, err := o2.Assignment(ctx, app.ID, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, org.SyncError, as.SyncState)
+	tasks, err := o2.Tasks(ctx, org.TaskQuery{State: org.TaskFailed})
+	require.NoError(t, err)
+	require.Len(t, tasks, 1)
+	_, err = o2.RetryTask(ctx, tasks[0].ID)
+	require.NoError(t, err)
+	as, err = o2.Assignment(ctx, app.ID, p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, org.SyncSyncing, as.SyncState)
+}
+
 // TestFailedTaskCanBeRetried: a 500 fails the task with Okta's wording;
 // Retry runs it again.
 func TestFailedTaskCanBeRetried(t *testing.T) {
@@ -276,6 +305,7 @@ func TestFailedTaskCanBeRetried(t *testing.T) {
 	re, err := o.RetryTask(ctx, tasks[0].ID)
 	require.NoError(t, err)
 	assert.Equal(t, org.TaskQueued, re.State)
+
 	waitIdle(t, o)
 	tk, err := o.Task(ctx, tasks[0].ID)
 	require.NoError(t, err)

@@ -174,6 +174,12 @@ func (o *Org) RetryTask(ctx context.Context, id int64) (Task, error) {
 	now := o.stamp()
 	res, err := o.db.ExecContext(ctx, `UPDATE tasks SET state = ?, not_before = ?, last_wait_ms = 0, updated = ? WHERE id = ? AND state = ?`,
 		string(TaskQueued), now, now, id, string(TaskFailed))
+	if err == nil {
+		if n, _ := res.RowsAffected(); n > 0 {
+			_, err = o.db.ExecContext(ctx, `UPDATE assignments SET sync_state = ?, last_updated = ? WHERE (app_id, person_id) = (SELECT app_id, person_id FROM tasks WHERE id = ?) AND assigned = 1`,
+				SyncSyncing, now, id)
+		}
+	}
 	o.writeMu.Unlock()
 	if err != nil {
 		return Task{}, err
@@ -245,6 +251,68 @@ func (o *Org) Log(ctx context.Context, appID string, before int64, limit int) ([
 		}
 		e.Seq = seq
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LogQuery selects provisioning log entries for [Org.LogPage].
+type LogQuery struct {
+	// AppID selects one app ("" for every app).
+	AppID string
+	// After is the sequence number of the last entry of the previous page.
+	After int64
+	// Since and Until bound the entries' times (zero: unbounded).
+	Since, Until time.Time
+	// Descending lists newest first (After then pages backwards).
+	Descending bool
+	// Limit is the page size (DefaultLimit when 0, at most MaxLimit).
+	Limit int
+}
+
+// LogPage lists the provisioning log one page at a time, oldest first
+// unless Descending; Page.Next is the sequence number to pass as After.
+func (o *Org) LogPage(ctx context.Context, q LogQuery) (Page[LogEntry], error) {
+	limit, err := pageLimit(q.Limit)
+	if err != nil {
+		return Page[LogEntry]{}, err
+	}
+	since, until := "", "9999"
+	if !q.Since.IsZero() {
+		since = q.Since.UTC().Format(timeLayout)
+	}
+	if !q.Until.IsZero() {
+		until = q.Until.UTC().Format(timeLayout)
+	}
+	cmp, order, after := "seq > ?", "ASC", q.After
+	if q.Descending {
+		cmp, order = "seq < ?", "DESC"
+		if after <= 0 {
+			after = 1 << 62
+		}
+	}
+	rows, err := o.db.QueryContext(ctx, `SELECT seq, entry FROM log WHERE `+cmp+` AND (? = '' OR app_id = ?) AND time >= ? AND time < ?
+		ORDER BY seq `+order+` LIMIT ?`, after, q.AppID, q.AppID, since, until, limit+1)
+	if err != nil {
+		return Page[LogEntry]{}, err
+	}
+	defer rows.Close()
+	var out Page[LogEntry]
+	for rows.Next() {
+		var seq int64
+		var raw string
+		if err := rows.Scan(&seq, &raw); err != nil {
+			return Page[LogEntry]{}, err
+		}
+		if len(out.Items) == limit {
+			out.Next = fmt.Sprint(out.Items[limit-1].Seq)
+			break
+		}
+		var e LogEntry
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			return Page[LogEntry]{}, err
+		}
+		e.Seq = seq
+		out.Items = append(out.Items, e)
 	}
 	return out, rows.Err()
 }
@@ -459,12 +527,14 @@ func (o *Org) finish(ctx context.Context, t Task, lastWait int64, r mockokta.Tas
 	if !r.OK {
 		state = TaskFailed
 	}
+	// The assignment and the log first: a task that is no longer pending
+	// has its outcome everywhere (WaitIdle callers read them at once).
+	o.updateAssignment(ctx, t, r)
+	o.appendLog(ctx, t.ID, t.AppID, t.PersonID, "", r)
 	b, _ := json.Marshal(r)
 	if _, err := o.db.ExecContext(ctx, `UPDATE tasks SET state = ?, message = ?, result = ?, updated = ? WHERE id = ?`, string(state), r.Message, string(b), now, t.ID); err != nil {
 		o.log.Error("provisioning queue", "task", t.ID, "err", err)
 	}
-	o.updateAssignment(ctx, t, r)
-	o.appendLog(ctx, t.ID, t.AppID, t.PersonID, "", r)
 	if _, err := o.db.ExecContext(ctx, `DELETE FROM tasks WHERE state = ? AND id <= (SELECT MAX(id) FROM tasks WHERE state = ?) - ?`,
 		string(TaskSucceeded), string(TaskSucceeded), maxDone); err != nil {
 		o.log.Error("provisioning queue: trim", "err", err)

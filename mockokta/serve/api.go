@@ -46,6 +46,7 @@ func newAPI(o *org.Org, public string, log *slog.Logger) *api {
 	m.HandleFunc("GET /api/v1/apps/{appId}/features", a.listFeatures)
 	m.HandleFunc("GET /api/v1/apps/{appId}/features/{name}", a.getFeature)
 	m.HandleFunc("PUT /api/v1/apps/{appId}/features/{name}", a.updateFeature)
+	m.HandleFunc("GET /api/v1/logs", a.listLogs)
 	return a
 }
 
@@ -153,6 +154,9 @@ func (a *api) orgError(w http.ResponseWriter, r *http.Request, err error, what, 
 		writeError(w, r, http.StatusBadRequest, "E0000001", "Api validation failed: "+d, []string{d})
 	case errors.Is(err, org.ErrQueueFull):
 		w.Header().Set("Retry-After", "60")
+		w.Header().Set("X-Rate-Limit-Limit", "0")
+		w.Header().Set("X-Rate-Limit-Remaining", "0")
+		w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Minute).Unix(), 10))
 		writeError(w, r, http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests: "+msg, nil)
 	default:
 		a.log.Error("management API", "path", r.URL.Path, "err", err)

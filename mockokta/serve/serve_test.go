@@ -383,3 +383,40 @@ func TestRunPrintsSecretsOnce(t *testing.T) {
 	assert.Error(t, serve.Run(context.Background(), serve.Config{Addr: "127.0.0.1:0", DB: db, PublicURL: "ftp://x"}, io.Discard, io.Discard))
 	assert.Error(t, serve.Run(context.Background(), serve.Config{Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "missing", "org.db")}, io.Discard, io.Discard))
 }
+
+func TestSystemLog(t *testing.T) {
+	inst := start(t, serve.Config{})
+	apps, err := inst.Org.Apps(context.Background())
+	require.NoError(t, err)
+	for i := 0; i < 3; i++ {
+		// Port 9 on the loopback refuses connections: a failed test.
+		r, err := inst.Org.TestConnection(context.Background(), apps[0].ID, "http://127.0.0.1:9/scim/v2/x", "key")
+		require.NoError(t, err)
+		require.False(t, r.OK)
+	}
+	status, h, body := call(t, inst, http.MethodGet, "/api/v1/logs?limit=2", "")
+	require.Equal(t, http.StatusOK, status)
+	events := body.([]any)
+	require.Len(t, events, 2)
+	e := obj(events[0])
+	assert.Equal(t, "application.provision.test_connection", e["eventType"])
+	assert.Equal(t, "ERROR", e["severity"])
+	assert.Equal(t, "FAILURE", obj(e["outcome"])["result"])
+	assert.Contains(t, e["displayMessage"], "Could not verify app Xakia")
+	assert.Equal(t, apps[0].ID, obj(e["target"].([]any)[0])["id"])
+	links := h.Values("Link")
+	require.Len(t, links, 2)
+	next := strings.TrimSuffix(strings.TrimPrefix(links[1], "<"+inst.URL), `>; rel="next"`)
+	status, _, body = call(t, inst, http.MethodGet, next, "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, body, 1)
+	_, _, body = call(t, inst, http.MethodGet, "/api/v1/logs?sortOrder=DESCENDING&limit=1", "")
+	assert.Equal(t, "mockokta-log-3", obj(body.([]any)[0])["uuid"])
+	_, _, body = call(t, inst, http.MethodGet, "/api/v1/logs?since=2999-01-01T00:00:00Z", "")
+	assert.Equal(t, []any{}, body)
+	for _, bad := range []string{"since=yesterday", "sortOrder=UP", "after=x"} {
+		status, _, body = call(t, inst, http.MethodGet, "/api/v1/logs?"+bad, "")
+		assert.Equal(t, http.StatusBadRequest, status, bad)
+		assert.Equal(t, "E0000001", errorCode(body), bad)
+	}
+}

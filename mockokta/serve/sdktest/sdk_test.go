@@ -240,6 +240,14 @@ func TestOktaSDKDrivesProvisioning(t *testing.T) {
 	require.Error(t, err, "deactivation removes the assignment")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 
+	// The provisioning log as System Log events, newest first.
+	events, _, err := c.SystemLogAPI.ListLogEvents(ctx).SortOrder("DESCENDING").Limit(10).Execute()
+	require.NoError(t, err)
+	require.NotEmpty(t, events)
+	assert.Equal(t, "application.provision.user.deactivate", events[0].GetEventType())
+	assert.Equal(t, "SUCCESS", events[0].Outcome.GetResult())
+	assert.Contains(t, events[0].GetDisplayMessage(), "was deactivated in app Xakia")
+
 	// Okta's error body for an unknown user.
 	_, resp, err = c.UserAPI.GetUser(ctx, "00unknown").Execute()
 	require.Error(t, err)
