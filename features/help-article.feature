@@ -36,3 +36,18 @@ Feature: The Xakia help article, followed in a browser
     Then "Jane Doe" is deactivated in Xakia
     And "Jane Doe" will not be able to log in to the application
     And the data of "Jane Doe" will remain available as an 'inactive user'
+
+  # Troubleshooting and tips: "The configuration will need to be completed for each of your
+  # Xakia locations. To do this, you will need to add a Xakia application for each location
+  # and complete the SCIM configuration. The OIDC configuration is to be completed only once."
+  Scenario: Each Xakia location has its own Xakia app in Okta, and one OIDC configuration signs members of both in
+    Given new Xakia locations "Sydney" and "Melbourne"
+    And "Jane Doe" and "John Smith" are people in Okta who may sign in to Xakia through the one OIDC app
+    When I complete Step 1 in Xakia and Step 2 in Okta for the location "Sydney"
+    And I complete Step 1 in Xakia and Step 2 in Okta for the location "Melbourne"
+    And I assign "Jane Doe" to the Xakia app of "Sydney" in Okta
+    And I assign "John Smith" to the Xakia app of "Melbourne" in Okta
+    Then "Jane Doe" is added to "Sydney" and not to "Melbourne"
+    And "John Smith" is added to "Melbourne" and not to "Sydney"
+    And the invited "Jane Doe" signs in to Xakia with Okta
+    And the invited "John Smith" signs in to Xakia with Okta

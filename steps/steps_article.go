@@ -22,21 +22,30 @@ const (
 // articleState is what the help article's steps carry from one to the
 // next: the Xakia location, what was noted in Step 1, the Okta app, people.
 type articleState struct {
+	*articleLoc  // the location the steps are about
+	locs         map[string]*articleLoc
+	adminSigned  bool
+	oktaSignedIn bool
+	people       map[string]*articlePerson
+}
+
+// articleLoc is one Xakia location of the article and its Okta app.
+type articleLoc struct {
 	locID, locName string
 	baseURI, key   string // noted in Step 1
 	appPath        string // the Xakia app in the Okta console, e.g. /admin/apps/0oa…
-	oktaSignedIn   bool
-	people         map[string]*articlePerson
 }
 
-// articlePerson is a person of the mock Okta org.
+// articlePerson is a person of the mock Okta org and the location whose
+// Xakia app they were assigned to.
 type articlePerson struct {
 	given, family, login, password, id string
+	loc                                *articleLoc
 }
 
 func (w *World) art() *articleState {
 	if w.article == nil {
-		w.article = &articleState{people: map[string]*articlePerson{}}
+		w.article = &articleState{people: map[string]*articlePerson{}, locs: map[string]*articleLoc{}}
 	}
 	return w.article
 }
@@ -46,6 +55,13 @@ func (w *World) registerArticle(sc stepper) {
 	const q = `"([^"]*)"`
 	sc.Step(`^I am signed in to Xakia as an admin of a new location `+q+`$`, w.articleAdminSignIn)
 	sc.Step(`^`+q+` is a person in Okta who may sign in to Xakia through the OIDC app$`, w.articlePerson)
+	// The multi-location tip.
+	sc.Step(`^new Xakia locations `+q+` and `+q+`$`, w.articleTwoLocations)
+	sc.Step(`^`+q+` and `+q+` are people in Okta who may sign in to Xakia through the one OIDC app$`, w.articleTwoPeople)
+	sc.Step(`^I complete Step 1 in Xakia and Step 2 in Okta for the location `+q+`$`, w.articleBothSteps)
+	sc.Step(`^I assign `+q+` to the Xakia app of `+q+` in Okta$`, w.articleAssignIn)
+	sc.Step(`^`+q+` is added to `+q+` and not to `+q+`$`, w.articleAddedOnlyTo)
+	sc.Step(`^the invited `+q+` signs in to Xakia with Okta$`, w.articleInvitedSignsIn)
 	// Step 1: Xakia.
 	sc.Step(`^I click on 'Admin' in the top navigation menu$`, w.articleClickAdmin)
 	sc.Step(`^I click on 'Security' in the left hand menu$`, w.articleClickSecurity)
@@ -75,8 +91,17 @@ func (w *World) registerArticle(sc stepper) {
 func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 
 func (w *World) articleAdminSignIn(name string) error {
+	if err := w.articleLocation(name); err != nil {
+		return err
+	}
+	return w.xakiaAdminSignIn()
+}
+
+// articleLocation creates the Xakia location name (made unique by the run
+// id) through the admin API and makes it the current one.
+func (w *World) articleLocation(name string) error {
 	a := w.art()
-	full := fmt.Sprintf("%s %s", name, w.run.runID)
+	full := fmt.Sprintf("%s %s-%d", name, w.run.runID, w.seq)
 	r, err := w.admin(http.MethodPost, "/admin/api/locations", map[string]any{"name": full})
 	if err != nil {
 		return err
@@ -84,11 +109,22 @@ func (w *World) articleAdminSignIn(name string) error {
 	if r.Status != http.StatusCreated && r.Status != http.StatusOK {
 		return fmt.Errorf("creating the location %q through the admin API answered %d", full, r.Status)
 	}
-	a.locID, a.locName = r.JSON.Get("id").String(), full
+	l := &articleLoc{locID: r.JSON.Get("id").String(), locName: full}
+	a.locs[name], a.articleLoc = l, l
 	if k := r.JSON.Get("apiKey").String(); k != "" {
 		w.run.learn(k)
 	}
+	return nil
+}
+
+// xakiaAdminSignIn signs the Xakia admin in with the admin token, once.
+func (w *World) xakiaAdminSignIn() error {
+	a := w.art()
+	if a.adminSigned {
+		return nil
+	}
 	origin := w.run.adminURL
+	a.adminSigned = true
 	return w.in(roleXakiaAdmin, "sign in as the Xakia admin",
 		chromedp.Navigate(origin+"/admin/signin"),
 		chromedp.WaitVisible(css(`input[name="token"]`)),
@@ -100,7 +136,7 @@ func (w *World) articleAdminSignIn(name string) error {
 func (w *World) articlePerson(alias string) error {
 	b := w.run.browser
 	given, family, _ := strings.Cut(alias, " ")
-	login := fmt.Sprintf("%s.%s.%s@example.test", strings.ToLower(given), strings.ToLower(family), w.run.runID)
+	login := fmt.Sprintf("%s.%s.%s-%d@example.test", strings.ToLower(given), strings.ToLower(family), w.run.runID, w.seq)
 	pw := randomPassword()
 	w.run.learn(pw)
 	p, err := b.okta.Org.CreatePerson(w.ctx, org.NewPerson{Profile: mockokta.Profile{Login: login, Email: login, FirstName: given, LastName: family},
@@ -313,13 +349,21 @@ func (w *World) articleAssign(alias string) error {
 		chromedp.WaitVisible(css(`span.assigned`))); err != nil {
 		return err
 	}
-	return w.in(roleOktaAdmin, "Done", clickLoads(`#assign-done`), chromedp.WaitVisible(css(`#assignments`)))
+	if err := w.in(roleOktaAdmin, "Done", clickLoads(`#assign-done`), chromedp.WaitVisible(css(`#assignments`))); err != nil {
+		return err
+	}
+	p.loc = a.articleLoc
+	return nil
 }
 
 // memberRow waits until the Members page of the location lists login with
 // the attribute values of want (e.g. data-status=active), reloading.
 func (w *World) memberRow(login string, want map[string]string) error {
-	a := w.art()
+	return w.memberRowIn(w.art().articleLoc, login, want)
+}
+
+// memberRowIn is memberRow on the Members page of location a.
+func (w *World) memberRowIn(a *articleLoc, login string, want map[string]string) error {
 	sel := `tr[data-member="` + login + `"]`
 	for k, v := range want {
 		sel += `[` + k + `="` + v + `"]`
@@ -363,7 +407,10 @@ func (w *World) oktaSignInAs(p *articlePerson) (string, string, error) {
 		t.cancel()
 		delete(w.tabs, roleMember)
 	}
-	a := w.art()
+	a := w.art().articleLoc
+	if p.loc != nil {
+		a = p.loc
+	}
 	if err := w.in(roleMember, "open the Xakia sign-in page, choose the location, Sign in with Okta",
 		chromedp.Navigate(w.run.adminURL+"/"),
 		chromedp.WaitVisible(css(`#okta select[name="location"]`)),
@@ -403,6 +450,9 @@ func (w *World) articleInvite(alias string) error {
 	p, err := w.person(alias)
 	if err != nil {
 		return err
+	}
+	if p.loc != nil {
+		w.art().articleLoc = p.loc
 	}
 	if err := w.memberRow(p.login, map[string]string{"data-invitation": "not-invited"}); err != nil {
 		return err
@@ -484,4 +534,82 @@ func (w *World) articleInactiveUser(alias string) error {
 		}
 	}
 	return nil
+}
+
+func (w *World) articleTwoLocations(first, second string) error {
+	if err := w.articleLocation(first); err != nil {
+		return err
+	}
+	return w.articleLocation(second)
+}
+
+func (w *World) articleTwoPeople(first, second string) error {
+	if err := w.articlePerson(first); err != nil {
+		return err
+	}
+	return w.articlePerson(second)
+}
+
+// articleBothSteps does the article's Step 1 and Step 2 for one location:
+// its own SCIM Base URI and API key, its own Xakia app in Okta.
+func (w *World) articleBothSteps(name string) error {
+	a := w.art()
+	l, ok := a.locs[name]
+	if !ok {
+		return fmt.Errorf("no location %q in this scenario", name)
+	}
+	a.articleLoc = l
+	for _, step := range []func() error{w.xakiaAdminSignIn, w.articleClickAdmin, w.articleClickSecurity, w.articleFederatedIdentity,
+		w.articleChooseOkta, w.articleNoteDown, w.articleAddApp, w.articleProvisioningTab, w.articleConfigure,
+		w.articleEnterDetails, w.articleTestAndSave, w.articleToApp} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *World) articleAssignIn(alias, name string) error {
+	a := w.art()
+	l, ok := a.locs[name]
+	if !ok {
+		return fmt.Errorf("no location %q in this scenario", name)
+	}
+	a.articleLoc = l
+	return w.articleAssign(alias)
+}
+
+func (w *World) articleAddedOnlyTo(alias, in, notIn string) error {
+	p, err := w.person(alias)
+	if err != nil {
+		return err
+	}
+	a := w.art()
+	yes, no := a.locs[in], a.locs[notIn]
+	if yes == nil || no == nil {
+		return fmt.Errorf("unknown location %q or %q", in, notIn)
+	}
+	if err := w.memberRowIn(yes, p.login, map[string]string{"data-status": "active", "data-invitation": "not-invited"}); err != nil {
+		return err
+	}
+	if err := w.in(roleXakiaAdmin, "open Members of "+no.locName,
+		chromedp.Navigate(w.run.adminURL+"/admin/locations/"+no.locID+"/members"), chromedp.WaitVisible(css(`table.members`))); err != nil {
+		return err
+	}
+	there, err := read(w, roleXakiaAdmin, "look for "+p.login, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector('tr[data-member="%s"]') !== null`, p.login)))
+	if err != nil {
+		return err
+	}
+	if there {
+		return fmt.Errorf("%s, assigned only to the Xakia app of %s, is also a member of %s", p.login, yes.locName, no.locName)
+	}
+	// Back to the page that shows the user where the user is.
+	return w.memberRowIn(yes, p.login, map[string]string{"data-status": "active"})
+}
+
+func (w *World) articleInvitedSignsIn(alias string) error {
+	if err := w.articleInvite(alias); err != nil {
+		return err
+	}
+	return w.articleSignsIn(alias)
 }
