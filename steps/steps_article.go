@@ -297,7 +297,7 @@ func (w *World) articleTestAndSave() error {
 		return err
 	}
 	if !strings.Contains(msg, "was verified successfully") {
-		return fmt.Errorf("Test API Credentials with the SCIM details from Xakia says %q", strings.TrimSpace(msg))
+		return fmt.Errorf("the console's Test API Credentials with the SCIM details from Xakia says %q", strings.TrimSpace(msg))
 	}
 	return w.in(roleOktaAdmin, "Save", clickLoads(`#save-api`), chromedp.WaitVisible(css(`#edit-api`)))
 }
@@ -319,7 +319,7 @@ func (w *World) articleToApp() error {
 		return err
 	}
 	if n := strings.Count(txt, "Disabled"); n != 1 {
-		return fmt.Errorf("To App shows %d features disabled, want only Sync Password: %q", n, txt)
+		return fmt.Errorf("the To App tab shows %d features disabled, want only Sync Password: %q", n, txt)
 	}
 	return nil
 }
@@ -383,7 +383,7 @@ func (w *World) memberRowIn(a *articleLoc, login string, want map[string]string)
 		}
 		if time.Now().After(deadline) || w.ctx.Err() != nil {
 			row, _ := read(w, roleXakiaAdmin, "read the row", chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector('tr[data-member="%s"]')||{outerHTML:'(no row)'}).outerHTML`, login)))
-			return fmt.Errorf("Members of Xakia never listed %s as %v within %s; its row: %s", login, want, browserPollTimeout, row)
+			return fmt.Errorf("the Members page of Xakia never listed %s as %v within %s; its row: %s", login, want, browserPollTimeout, row)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
