@@ -14,6 +14,7 @@ func TestEmbeddedFeatures(t *testing.T) {
 		"connection.feature", "create.feature", "update.feature", "deactivate.feature",
 		"invite.feature", "query.feature", "isolation.feature", "errors.feature",
 		"okta-spec.feature", "okta-crud.feature", "rfc.feature", "filter.feature", "signin.feature",
+		"help-article.feature",
 	}
 	for _, name := range want {
 		b, err := fs.ReadFile(features.FS, name)
