@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -181,16 +182,22 @@ func (b *browserEnv) close() {
 }
 
 // orgPeople adds suite users to the embedded mock Okta org (the @oidc
-// scenarios), assigned to its Xakia OIDC app.
+// scenarios), assigned to its Xakia OIDC app, each once: later calls
+// return the password of the first.
 type orgPeople struct {
 	o   *org.Org
 	app string
+
+	mu        sync.Mutex
+	passwords map[string]string // by lower-cased login
 }
 
-func (p orgPeople) person(ctx context.Context, login, given, family string) (string, error) {
-	if existing, err := p.o.Person(ctx, login); err == nil {
-		_ = existing
-		return "", fmt.Errorf("the mock Okta org already has %s and its password is not known", login)
+func (p *orgPeople) person(ctx context.Context, login, given, family string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := strings.ToLower(login)
+	if pw, ok := p.passwords[key]; ok {
+		return pw, nil
 	}
 	pw := randomPassword()
 	per, err := p.o.CreatePerson(ctx, org.NewPerson{Profile: mockokta.Profile{Login: login, Email: login, FirstName: given, LastName: family},
@@ -201,6 +208,10 @@ func (p orgPeople) person(ctx context.Context, login, given, family string) (str
 	if _, err := p.o.Assign(ctx, p.app, per.ID); err != nil {
 		return "", err
 	}
+	if p.passwords == nil {
+		p.passwords = map[string]string{}
+	}
+	p.passwords[key] = pw
 	return pw, nil
 }
 

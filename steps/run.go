@@ -651,7 +651,7 @@ func startEmbedded(ctx context.Context, cfg Config, withOrg bool) (*reference.In
 			return nil, nil, fmt.Errorf("the embedded mock Okta org: %w", err)
 		}
 		emb.browser = &browserEnv{okta: inst, oidcApp: app}
-		emb.people = orgPeople{o: inst.Org, app: app}
+		emb.people = &orgPeople{o: inst.Org, app: app}
 		oidcCfg = reference.OIDCConfig{Issuer: inst.Issuer, ClientID: app, ClientSecret: secret}
 		setRedirect = func(uri string) error {
 			_, err := inst.Org.SetRedirectURIs(ctx, app, []string{uri})
