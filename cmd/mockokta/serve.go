@@ -8,12 +8,13 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/xakia-okta/scimtest/internal/clikit"
+	"github.com/xakia-okta/scimtest/mockokta/console"
 	"github.com/xakia-okta/scimtest/mockokta/serve"
 )
 
 // serveMounts are the extra faces of `mockokta serve` (the admin console,
 // the OIDC provider); each adds its serve.Mount here.
-func serveMounts() []serve.Mount { return []serve.Mount{oidcMount()} }
+func serveMounts() []serve.Mount { return []serve.Mount{console.Mount(), oidcMount()} }
 
 // Serve is `mockokta serve`: a long-running mock Okta org.
 func (commandSet) Serve(a *app) *cobra.Command {
