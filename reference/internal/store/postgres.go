@@ -692,6 +692,10 @@ func (s *pgStore) FindUsers(ctx context.Context, locationID string, c Cond, p Pa
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	var total int
+	if p.NoCount {
+		users, err := pgPage(ctx, tx, locationID, &condQuery{sql: where, args: args[1:]}, p)
+		return users, 0, err
+	}
 	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE location_id = $1 AND NOT deleted AND `+where, args...).
 		Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count users: %w", err)

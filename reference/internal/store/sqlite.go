@@ -896,6 +896,10 @@ func (s *sqliteStore) FindUsers(ctx context.Context, locationID string, c Cond, 
 	}
 	defer func() { _ = tx.Rollback() }()
 	var total int
+	if p.NoCount {
+		users, err := s.page(ctx, tx, locationID, &condQuery{sql: where, args: args[1:]}, p)
+		return users, 0, err
+	}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE location_id = ?1 AND deleted = 0 AND `+where, args...).
 		Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count users: %w", err)

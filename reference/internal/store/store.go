@@ -66,6 +66,9 @@ type Page struct {
 	// AfterSeq, when > 0, starts the window after the user with that Seq
 	// (keyset paging: an index seek instead of skipping Offset rows).
 	AfterSeq int64
+	// NoCount skips counting the matches (FindUsers then returns a total of
+	// 0): for callers that read every batch anyway.
+	NoCount bool
 }
 
 // Counts are the user counts a store maintains per location in the same
