@@ -112,6 +112,6 @@ func (c classifying) FindUsers(ctx context.Context, locationID string, cond Cond
 }
 
 // CreateUsers implements Store.
-func (c classifying) CreateUsers(ctx context.Context, users []User) error {
-	return classify(c.s.CreateUsers(ctx, users))
+func (c classifying) CreateUsers(ctx context.Context, n int, user func(i int) User) error {
+	return classify(c.s.CreateUsers(ctx, n, user))
 }

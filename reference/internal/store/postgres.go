@@ -459,10 +459,10 @@ func (s *pgStore) createGroup(ctx context.Context, reqs []*createReq, res []crea
 	return nil
 }
 
-// CreateUsers implements Store: one transaction, rows sent with COPY-free
-// batched inserts of one prepared statement.
-func (s *pgStore) CreateUsers(ctx context.Context, users []User) (err error) {
-	if len(users) == 0 {
+// CreateUsers implements Store: one transaction; the inserts go in
+// pipelined batches of one statement (pgx prepares and caches it).
+func (s *pgStore) CreateUsers(ctx context.Context, n int, user func(i int) User) (err error) {
+	if n <= 0 {
 		return nil
 	}
 	tx, err := s.pool.Begin(ctx)
@@ -475,12 +475,11 @@ func (s *pgStore) CreateUsers(ctx context.Context, users []User) (err error) {
 		}
 	}()
 	const chunk = 1000
-	for from := 0; from < len(users); from += chunk {
+	for from := 0; from < n; from += chunk {
 		b := &pgx.Batch{}
-		part := users[from:min(from+chunk, len(users))]
-		prepared := make([]User, len(part))
-		for i, u := range part {
-			if prepared[i], err = prepareNewUser(u); err != nil {
+		prepared := make([]User, min(from+chunk, n)-from)
+		for i := range prepared {
+			if prepared[i], err = prepareNewUser(user(from + i)); err != nil {
 				return err
 			}
 			b.Queue(pgInsertUser, pgUserArgs(prepared[i])...)

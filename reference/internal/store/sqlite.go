@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -585,31 +586,52 @@ func sqliteUserArgs(u User) []any {
 		formatSQLiteTime(u.Created), formatSQLiteTime(u.LastModified), u.Version}
 }
 
-// createGroup inserts a group of users in one immediate transaction, each
-// under a savepoint so that one failing insert leaves the others in.
-func (s *sqliteStore) createGroup(ctx context.Context, reqs []*createReq, res []createRes) (err error) {
+// createGroup inserts a group of users in one immediate transaction. A
+// constraint violation (a userName taken, a location gone) undoes only its
+// own statement in SQLite (the trigger's count update included) and the
+// transaction goes on, so it needs no savepoint. Any other error may have
+// ended the transaction: the group is rolled back, that creation fails
+// alone and the rest of the group runs again.
+func (s *sqliteStore) createGroup(ctx context.Context, reqs []*createReq, res []createRes) error {
+	pending := make([]int, len(reqs))
+	for i := range pending {
+		pending[i] = i
+	}
+	for len(pending) > 0 {
+		failed, err := s.tryGroup(ctx, reqs, res, pending)
+		if err != nil {
+			return err
+		}
+		if failed < 0 {
+			return nil
+		}
+		pending = slices.DeleteFunc(pending, func(i int) bool { return i == failed })
+	}
+	return nil
+}
+
+// tryGroup inserts reqs[i] for each i of pending in one transaction and
+// commits. It returns the index of a creation whose error (set in res)
+// aborted the attempt, or -1 when the group committed; err is a failure of
+// the transaction itself.
+func (s *sqliteStore) tryGroup(ctx context.Context, reqs []*createReq, res []createRes, pending []int) (failed int, err error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: create users: begin: %w", err)
+		return -1, fmt.Errorf("store: create users: begin: %w", err)
 	}
+	committed := false
 	defer func() {
-		if err != nil {
+		if !committed {
 			_ = tx.Rollback()
 		}
 	}()
 	ins, err := tx.PrepareContext(ctx, sqliteInsertUser+` RETURNING seq`)
 	if err != nil {
-		return fmt.Errorf("store: create users: %w", err)
+		return -1, fmt.Errorf("store: create users: %w", err)
 	}
 	defer ins.Close()
-	single := len(reqs) == 1
-	for i, r := range reqs {
-		u := r.u
-		if !single {
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT one_create`); err != nil {
-				return fmt.Errorf("store: create users: savepoint: %w", err)
-			}
-		}
+	for _, i := range pending {
+		u := reqs[i].u
 		ierr := ins.QueryRowContext(ctx, sqliteUserArgs(u)...).Scan(&u.Seq)
 		switch {
 		case ierr == nil:
@@ -618,38 +640,24 @@ func (s *sqliteStore) createGroup(ctx context.Context, reqs []*createReq, res []
 			res[i] = createRes{err: userConflict(u)}
 		case sqliteIsForeignKey(ierr):
 			res[i] = createRes{err: fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)}
-		case single:
-			return fmt.Errorf("store: create user %q: %w", u.ID, ierr)
 		default:
 			res[i] = createRes{err: fmt.Errorf("store: create user %q: %w", u.ID, ierr)}
-		}
-		if single {
-			if ierr != nil {
-				return res[i].err
-			}
-			continue
-		}
-		if ierr != nil {
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO one_create`); err != nil {
-				return fmt.Errorf("store: create users: rollback to savepoint: %w", err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `RELEASE one_create`); err != nil {
-			return fmt.Errorf("store: create users: release savepoint: %w", err)
+			return i, nil
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: create users: commit: %w", err)
+		return -1, fmt.Errorf("store: create users: commit: %w", err)
 	}
-	for range reqs {
+	committed = true
+	for range pending {
 		s.noteWrite()
 	}
-	return nil
+	return -1, nil
 }
 
 // CreateUsers implements Store: one transaction, one prepared insert.
-func (s *sqliteStore) CreateUsers(ctx context.Context, users []User) (err error) {
-	if len(users) == 0 {
+func (s *sqliteStore) CreateUsers(ctx context.Context, n int, user func(i int) User) (err error) {
+	if n <= 0 {
 		return nil
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
@@ -666,8 +674,9 @@ func (s *sqliteStore) CreateUsers(ctx context.Context, users []User) (err error)
 		return fmt.Errorf("store: create users: %w", err)
 	}
 	defer ins.Close()
-	for _, u := range users {
-		if u, err = prepareNewUser(u); err != nil {
+	for i := range n {
+		u, err := prepareNewUser(user(i))
+		if err != nil {
 			return err
 		}
 		_, err = ins.ExecContext(ctx, sqliteUserArgs(u)...)

@@ -120,10 +120,11 @@ type Store interface {
 	// c, in Seq order, and the number of users matching. c must be valid
 	// (see [Cond.Valid]).
 	FindUsers(ctx context.Context, locationID string, c Cond, p Page) ([]User, int, error)
-	// CreateUsers inserts many new users of one location in one transaction
-	// (bulk seeding): all of them or, on any error, none. Seq and Version
-	// are assigned as by CreateUser; the stored users are not returned.
-	CreateUsers(ctx context.Context, users []User) error
+	// CreateUsers inserts n new users, user(0) … user(n-1), in one
+	// transaction with one prepared statement (bulk seeding): all of them
+	// or, on any error, none. Seq and Version are assigned as by
+	// CreateUser; the stored users are not returned.
+	CreateUsers(ctx context.Context, n int, user func(i int) User) error
 	// ScanUsers calls fn for every user of the location in Seq order until fn
 	// returns false; deleted users only with includeDeleted. Used for filters
 	// no index can answer.
