@@ -89,9 +89,8 @@ func countsAndKeyset(t *testing.T, s Store) {
 	ctx := testCtx(t)
 	mustLocation(t, s, "loc")
 	mustLocation(t, s, "other")
-	var users []User
 	for i := range 10 {
-		users = append(users, mustCreate(t, s, newUser("loc", fmt.Sprintf("u%02d", i), fmt.Sprintf("u%02d@example.com", i))))
+		mustCreate(t, s, newUser("loc", fmt.Sprintf("u%02d", i), fmt.Sprintf("u%02d@example.com", i)))
 	}
 	mustCreate(t, s, newUser("other", "o1", "o1@example.com"))
 	c, err := s.UserCounts(ctx, "loc")
