@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -32,7 +33,7 @@ import (
 // block the writer nor each other.
 const (
 	sqliteBusyTimeoutMS = 10000
-	sqliteWriteParams   = "_txlock=immediate&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
+	sqliteWriteParams   = "_txlock=immediate&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_pragma=temp_store(memory)&_pragma=cache_size(-32768)"
 	sqliteReadParams    = "_busy_timeout=10000&_foreign_keys=1&_query_only=1"
 	sqliteTimeLayout    = "2006-01-02T15:04:05.000000Z"
 )
@@ -655,7 +656,18 @@ func (s *sqliteStore) tryGroup(ctx context.Context, reqs []*createReq, res []cre
 	return -1, nil
 }
 
-// CreateUsers implements Store: one transaction, one prepared insert.
+// sqliteBulkRows is the number of rows of one multi-row INSERT of
+// CreateUsers (13 parameters each, far below SQLite's parameter limit).
+const sqliteBulkRows = 64
+
+// sqliteInsertRows is the INSERT of n users.
+func sqliteInsertRows(n int) string {
+	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return strings.SplitN(sqliteInsertUser, "VALUES", 2)[0] + "VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// CreateUsers implements Store: one transaction, multi-row inserts of one
+// prepared statement.
 func (s *sqliteStore) CreateUsers(ctx context.Context, n int, user func(i int) User) (err error) {
 	if n <= 0 {
 		return nil
@@ -669,24 +681,38 @@ func (s *sqliteStore) CreateUsers(ctx context.Context, n int, user func(i int) U
 			_ = tx.Rollback()
 		}
 	}()
-	ins, err := tx.PrepareContext(ctx, sqliteInsertUser)
+	full, err := tx.PrepareContext(ctx, sqliteInsertRows(sqliteBulkRows))
 	if err != nil {
 		return fmt.Errorf("store: create users: %w", err)
 	}
-	defer ins.Close()
-	for i := range n {
-		u, err := prepareNewUser(user(i))
-		if err != nil {
-			return err
+	defer full.Close()
+	args := make([]any, 0, 13*sqliteBulkRows)
+	var first User
+	for from := 0; from < n; from += sqliteBulkRows {
+		rows := min(sqliteBulkRows, n-from)
+		args = args[:0]
+		for i := range rows {
+			u, err := prepareNewUser(user(from + i))
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				first = u
+			}
+			args = append(args, sqliteUserArgs(u)...)
 		}
-		_, err = ins.ExecContext(ctx, sqliteUserArgs(u)...)
+		if rows == sqliteBulkRows {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, sqliteInsertRows(rows), args...)
+		}
 		switch {
 		case sqliteIsUnique(err):
-			return userConflict(u)
+			return fmt.Errorf("%w: a user of rows %d..%d (from %q) has an id or userName key already taken", ErrConflict, from, from+rows-1, first.ID)
 		case sqliteIsForeignKey(err):
-			return fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)
+			return fmt.Errorf("%w: location %q", ErrNotFound, first.LocationID)
 		case err != nil:
-			return fmt.Errorf("store: create user %q: %w", u.ID, err)
+			return fmt.Errorf("store: create users: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
