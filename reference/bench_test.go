@@ -52,6 +52,7 @@ import (
 
 	"github.com/xakia-okta/scimtest/internal/pgtest"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
+	pgstore "github.com/xakia-okta/scimtest/reference/internal/store/postgres"
 )
 
 // benchGet issues one GET and drains the body.
@@ -419,7 +420,7 @@ func BenchmarkWritesPostgres(b *testing.B) {
 		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "creates/s")
 	})
 	ceiling := loopRate(200, insert)
-	st, err := store.Open(ctx, pgtest.CreateDatabase(b, cluster), nil)
+	st, err := store.Open(ctx, pgtest.CreateDatabase(b, cluster), nil, store.WithPostgres(pgstore.Open))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
-	"github.com/xakia-okta/scimtest/steps/target"
 )
 
 // Exit statuses of Run.
@@ -62,6 +61,10 @@ type runState struct {
 	notices []string // run-level remarks, each once
 	seq     int
 	worlds  []*World
+	// featureOf names the feature of each feature file (by URI); progress
+	// prints the compact console's line per feature (nil when verbose).
+	featureOf map[string]string
+	progress  *featureProgress
 }
 
 // stopReason says why the run stopped early: reasonInterrupted when the
@@ -152,6 +155,10 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	if out == nil {
 		out = io.Discard
 	}
+	errOut := cfg.ErrOutput
+	if errOut == nil {
+		errOut = out
+	}
 	if cfg.Profile == "" {
 		cfg.Profile = ProfileXakia
 	}
@@ -169,7 +176,6 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	var pending []reports.Scenario
 	fail := func(format string, a ...any) (reports.Run, int) {
 		msg := fmt.Sprintf(format, a...)
-		fmt.Fprintf(out, "scimtest: %s\n", msg)
 		result.Duration = time.Since(started)
 		code := ExitConfig
 		switch {
@@ -177,6 +183,12 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 			result.Interrupted, code = true, ExitInterrupted
 		case ctx.Err() != nil:
 			result.Interrupted = true
+		}
+		if code == ExitConfig && len(result.Findings) == 0 {
+			// A configuration or engine error: the error stream.
+			fmt.Fprintf(errOut, "scimtest: %s\n", msg)
+		} else {
+			fmt.Fprintf(out, "scimtest: %s\n", msg)
 		}
 		if !contacted {
 			fmt.Fprintln(out, "VERDICT: ERROR — nothing was judged (exit 2)")
@@ -356,12 +368,30 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		fmt.Fprintf(out, "scimtest: declared deviation %s: query results carry only %s\n", d.ID, strings.Join(d.Returned, ", "))
 	}
 
+	featureOf := map[string]string{}
+	var featureOrder []string
+	for _, p := range all {
+		if _, ok := featureOf[p.URI]; !ok {
+			featureOrder = append(featureOrder, p.Feature)
+		}
+		featureOf[p.URI] = p.Feature
+	}
+	rs.featureOf = featureOf
+	// The console: godog's pretty format, without its step-definition
+	// suffixes, when verbose; else one line per feature as it ends.
+	format := "cucumber:" + filepath.Join(cfg.ReportsDir, "cucumber.json") // junit.xml: reports.WriteJUnit
+	pretty := &suffixStripper{out: out}
+	if cfg.Verbose {
+		format = "pretty," + format
+	} else {
+		rs.progress = newFeatureProgress(out, featureOrder, notRun)
+	}
 	suite := godog.TestSuite{
 		Name:                "scim-conformance",
 		ScenarioInitializer: rs.initScenario,
 		Options: &godog.Options{
-			Format:         "pretty,cucumber:" + filepath.Join(cfg.ReportsDir, "cucumber.json"), // junit.xml: reports.WriteJUnit
-			Output:         &ansiStripper{out: out},
+			Format:         format,
+			Output:         &ansiStripper{out: pretty},
 			NoColors:       false, // see ansiStripper
 			Strict:         true,
 			Randomize:      0,
@@ -373,11 +403,11 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		},
 	}
 	status := suite.Run()
-
-	featureOf := map[string]string{}
-	for _, p := range all {
-		featureOf[p.URI] = p.Feature
+	_ = pretty.Flush()
+	if rs.progress != nil {
+		rs.progress.finish()
 	}
+
 	applied := map[string][]string{}
 	stopped := rs.stopReason()
 	ran := 0
@@ -453,10 +483,13 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 	if engineErr != "" {
 		result.Notices = append(result.Notices, engineErr)
-		fmt.Fprintf(out, "scimtest: %s\n", engineErr)
+		fmt.Fprintf(errOut, "scimtest: %s\n", engineErr)
 	}
 
-	printSummary(out, result)
+	if !cfg.Verbose {
+		printFailures(out, result)
+	}
+	printSummary(out, result, cfg.Verbose)
 	if !writeReports(out, cfg.ReportsDir, result) {
 		code = ExitConfig
 	}
@@ -465,6 +498,24 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		fmt.Fprintln(out, "VERDICT: ERROR — the engine failed (exit 2)")
 	}
 	return result, code
+}
+
+// printFeatureTable prints the outcome counts of each feature.
+func printFeatureTable(out io.Writer, r reports.Run) {
+	var order []string
+	perFeature := map[string]map[string]int{}
+	for _, s := range r.Scenarios {
+		if perFeature[s.Feature] == nil {
+			perFeature[s.Feature] = map[string]int{}
+			order = append(order, s.Feature)
+		}
+		perFeature[s.Feature][s.Status]++
+	}
+	for _, f := range order {
+		c := perFeature[f]
+		fmt.Fprintf(out, "  %-58s %3d passed %3d deviation %3d failed %3d blocked %3d not run\n", f,
+			c[reports.StatusPass], c[reports.StatusDeviation], c[reports.StatusFail], c[reports.StatusBlocked], c[reports.StatusNotRun])
+	}
 }
 
 // writeReports writes every report file of result to dir and says so.
@@ -501,12 +552,15 @@ func startEmbedded(ctx context.Context, cfg Config) (*reference.Instance, error)
 
 // startImage starts cfg.Image (already loaded: never pulled) with two
 // locations in the profile's query-attributes mode.
-func startImage(ctx context.Context, cfg Config) (*target.Target, error) {
+func startImage(ctx context.Context, cfg Config) (*ImageTarget, error) {
+	if cfg.StartImage == nil {
+		return nil, errors.New("this build cannot start containers (mockokta leaves the Docker client out): use `make conformance`, a mockokta built with `go build -tags containers`, or `go test -run '^TestConformance$' .`")
+	}
 	mode := "limited"
 	if cfg.Profile == ProfileOkta {
 		mode = "full"
 	}
-	return target.Start(ctx, target.Options{Image: cfg.Image, QueryAttributes: mode})
+	return cfg.StartImage(ctx, cfg.Image, mode)
 }
 
 // embeddedScenarios parses every embedded scenario (no tag filter).
@@ -661,6 +715,10 @@ func (rs *runState) initScenario(sc *godog.ScenarioContext) {
 			defer cancel()
 			w.cleanup(cctx)
 		}
+		if rs.progress != nil {
+			feature := rs.featureOf[s.Uri]
+			rs.progress.scenarioDone(feature, w.outcome(feature).Status)
+		}
 		return ctx, nil
 	})
 	w.register(sc)
@@ -682,7 +740,9 @@ func uniqueHits(hs []deviationHit) []deviationHit {
 // printSummary prints what the pretty formatter does not say: the distinct
 // findings with their authority, citation and the scenarios they fail and
 // block, warnings, not-run scenarios with their reasons, deviations.
-func printSummary(out io.Writer, r reports.Run) {
+// The table of counts per feature is printed when verbose; the compact
+// console printed a line per feature as the run went.
+func printSummary(out io.Writer, r reports.Run, verbose bool) {
 	counts := map[string]int{}
 	for _, s := range r.Scenarios {
 		counts[s.Status]++
@@ -690,19 +750,8 @@ func printSummary(out io.Writer, r reports.Run) {
 	fmt.Fprintf(out, "\nscimtest summary: %d passed, %d deviation (as declared), %d failed, %d blocked, %d not run; %d findings, %d warnings\n",
 		counts[reports.StatusPass], counts[reports.StatusDeviation], counts[reports.StatusFail], counts[reports.StatusBlocked],
 		counts[reports.StatusNotRun], len(r.Findings), len(r.Warnings))
-	var order []string
-	perFeature := map[string]map[string]int{}
-	for _, s := range r.Scenarios {
-		if perFeature[s.Feature] == nil {
-			perFeature[s.Feature] = map[string]int{}
-			order = append(order, s.Feature)
-		}
-		perFeature[s.Feature][s.Status]++
-	}
-	for _, f := range order {
-		c := perFeature[f]
-		fmt.Fprintf(out, "  %-58s %3d passed %3d deviation %3d failed %3d blocked %3d not run\n", f,
-			c[reports.StatusPass], c[reports.StatusDeviation], c[reports.StatusFail], c[reports.StatusBlocked], c[reports.StatusNotRun])
+	if verbose {
+		printFeatureTable(out, r)
 	}
 	for _, n := range r.Notices {
 		fmt.Fprintf(out, "NOTICE: %s\n", n)
