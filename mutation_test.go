@@ -66,6 +66,7 @@ const (
 	mutationFeatUpdate     = "Update user attributes"
 	mutationFeatRFC        = "RFC 7643 and 7644 rules beyond Okta's traffic"
 	mutationFeatFilter     = "Filters work as RFC 7644 defines them when the server advertises filtering"
+	mutationFeatSignIn     = "Sign-in follows the invite rules"
 )
 
 // mutationWarned marks, in the tables, a scenario that a fault only made
@@ -122,10 +123,12 @@ func mutationGuards() map[string][]string {
 		},
 		"auto-invite": {
 			k(mutationFeatInvite, "A user created through SCIM is not invited and cannot sign in"),
+			k(mutationFeatSignIn, "A user Okta created cannot sign in with Okta until an admin invites it"),
 		},
 		"reinvite-existing": {
 			k(mutationFeatInvite, "The first SCIM PUT converts a pre-existing user to Okta sign-in without an invite"),
 			k(mutationFeatInvite, "The first SCIM PATCH converts a pre-existing user to Okta sign-in without an invite"),
+			k(mutationFeatSignIn, "A pre-existing member converted by Okta's first write signs in with Okta without an invite"),
 		},
 		"string-paging": {
 			k(mutationFeatConnection, "Okta's Users test call answers a ListResponse with integer paging fields"),
@@ -180,6 +183,13 @@ func mutationGuards() map[string][]string {
 		},
 		"deactivated-can-sign-in": {
 			k(mutationFeatInvite, "A deactivated user cannot sign in"),
+			k(mutationFeatSignIn, "A deactivated user cannot sign in with Okta"),
+		},
+		"password-after-okta": {
+			k(mutationFeatSignIn, "After Okta's first write a pre-existing member no longer signs in with its password"),
+		},
+		"signin-ignores-invite": {
+			k(mutationFeatSignIn, "A user Okta created cannot sign in with Okta until an admin invites it"),
 		},
 		"no-body-limit": {
 			k(mutationFeatErrors, "A body over 1 MiB made of one long value is refused with 413 and creates nothing"),

@@ -48,6 +48,10 @@ type Config struct {
 	AuditSize int
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
+	// OIDC configures "Sign in with Okta" on the web UI; zero leaves it off.
+	OIDC OIDCConfig
+	// SessionTTL is how long a web UI session lasts; 0 means DefaultSessionTTL.
+	SessionTTL time.Duration
 }
 
 // Server is the reference Xakia SCIM server over a [store.Store]. All of its
@@ -67,6 +71,7 @@ type Server struct {
 	listCalls   atomic.Uint64
 	cursors     cursorCache // keyset cursors of import walks (walk.go)
 	handler     http.Handler
+	web         *webUI
 }
 
 // NewServer checks cfg and returns a server over st. The caller keeps
@@ -111,6 +116,9 @@ func NewServer(st store.Store, cfg Config) (*Server, error) {
 	}
 	if cfg.AdminToken != "" {
 		s.adminHash = HashKey(cfg.AdminToken)
+	}
+	if s.web, err = newWebUI(cfg.AdminToken, cfg.SessionTTL, cfg.OIDC); err != nil {
+		return nil, err
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -185,8 +193,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/admin/api/locations/{id}/users/{userId}/invite", s.admin(s.handleAdminInvite))
 	mux.Handle("/admin/api/locations/{id}/audit", s.admin(s.handleAdminAudit))
 	mux.Handle("/admin/api/locations/{id}/audit/failures", s.admin(s.handleAdminAuditFailures))
+	mux.Handle("/admin/api/locations/{id}/audit/signins", s.admin(s.handleAdminAuditSignIns))
 
 	mux.HandleFunc("/healthz", s.handleHealthz)
+	s.webRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, newError(http.StatusNotFound, "", "no such endpoint: "+r.URL.Path))
 	})

@@ -27,7 +27,7 @@ log) is kept in a SQLite database. The first start prints the admin sign-in
 and an API token once; later starts print the token only when
 MOCKOKTA_API_TOKEN sets it. SIGINT or SIGTERM shut it down gracefully: the
 running provisioning task may finish, queued tasks resume at the next start.
-See docs/mockokta-serve.md.`,
+The scimtest repository documents the Management API subset it serves.`,
 		examples: []string{
 			"mockokta serve",
 			"mockokta serve --import-state .mockokta-state.json",
@@ -40,6 +40,7 @@ See docs/mockokta-serve.md.`,
 			state := fs.String("import-state", "", "import the people and links of a --state `FILE` of the one-shot commands at start")
 			clikit.BindEnv(fs, "addr", serve.EnvAddr)
 			clikit.BindEnv(fs, "db", serve.EnvDB)
+			clikit.BindEnv(fs, "public-url", serve.EnvPublicURL)
 			return func(ctx context.Context, c *cli) int {
 				cfg := serve.Config{Addr: *addr, DB: *db, PublicURL: *public, ImportState: *state, APIToken: c.e.getenv(serve.EnvAPIToken), Mounts: serveMounts()}
 				if err := serve.Run(ctx, cfg, c.stdout, c.stderr); err != nil {

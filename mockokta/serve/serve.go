@@ -43,6 +43,9 @@ const (
 	EnvAddr     = "MOCKOKTA_ADDR"
 	EnvDB       = "MOCKOKTA_DB"
 	EnvAPIToken = "MOCKOKTA_API_TOKEN"
+	// EnvPublicURL is bound to --public-url by the CLI (like the
+	// reference's XAKIA_PUBLIC_URL).
+	EnvPublicURL = "MOCKOKTA_PUBLIC_URL"
 )
 
 // Env is what a mounted face gets to build its handler.
@@ -96,10 +99,11 @@ type Config struct {
 	ShutdownTimeout time.Duration
 }
 
-// ConfigFromEnv returns a Config filled from MOCKOKTA_ADDR, MOCKOKTA_DB and
-// MOCKOKTA_API_TOKEN (getenv is os.Getenv in production).
+// ConfigFromEnv returns a Config filled from MOCKOKTA_ADDR, MOCKOKTA_DB,
+// MOCKOKTA_PUBLIC_URL and MOCKOKTA_API_TOKEN (getenv is os.Getenv in
+// production).
 func ConfigFromEnv(getenv func(string) string) Config {
-	return Config{Addr: getenv(EnvAddr), DB: getenv(EnvDB), APIToken: getenv(EnvAPIToken)}
+	return Config{Addr: getenv(EnvAddr), DB: getenv(EnvDB), PublicURL: getenv(EnvPublicURL), APIToken: getenv(EnvAPIToken)}
 }
 
 // Server is a started server (see [New]).
