@@ -11,14 +11,15 @@ import (
 func lifecycleCommand() command {
 	return command{
 		name:    "lifecycle",
-		args:    "[--users N]",
+		args:    "[--users N] [--quiet]",
 		summary: "test-connection → assign → assign an existing user → update → unassign → reassign → import, each verified",
 		details: `Replays Okta's CRUD test offline and checks after each step what SCIM lets a
 client see (with limited query attributes GET returns only id, active and
 externalId; write responses carry the full user). The pre-existing user is
 created through the admin API with --embedded or --admin-url/--admin-token,
 otherwise through a plain SCIM POST. Users are named lc-<random>-N@example.com.
-Use --users above 100 to make the import walk several pages.`,
+Use --users above 100 to make the import walk several pages. --quiet prints
+only the steps that failed, in full, and the verdict.`,
 		examples: []string{
 			"mockokta --embedded lifecycle",
 			"mockokta --embedded --mode aiw lifecycle --users 120",
@@ -27,6 +28,7 @@ Use --users above 100 to make the import walk several pages.`,
 		},
 		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
 			users := fs.Int("users", 3, "number of new users to assign (`N`, at least 2)")
+			quiet := fs.Bool("quiet", false, "print only failed steps and the verdict")
 			return func(ctx context.Context, c *cli) int {
 				if *users < 2 || *users > 100000 {
 					return c.configError(usagef("--users must be between 2 and 100000"))
@@ -34,14 +36,14 @@ Use --users above 100 to make the import walk several pages.`,
 				if code := c.prepare(ctx); code >= 0 {
 					return code
 				}
-				if !c.g.json {
+				if !c.g.json && !*quiet {
 					fmt.Fprintf(c.stdout, "mock Okta lifecycle against %s (app %s, %s style)\n\n", c.okta.App().BaseURL, c.okta.App().Name, c.okta.App().Style)
 				}
 				rep := c.okta.Lifecycle(ctx, mockokta.LifecycleOptions{
 					Users:       *users,
 					PreExisting: c.adminCreator(),
 					OnStep: func(s mockokta.Step) {
-						if !c.g.json {
+						if !c.g.json && (!*quiet || !s.OK) {
 							c.printStep(s)
 						}
 					},
