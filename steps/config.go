@@ -79,6 +79,10 @@ type Config struct {
 	ScenarioTimeout time.Duration
 	// Output receives the console report; nil means io.Discard.
 	Output io.Writer
+	// Verbose prints every scenario and step as it runs (godog's pretty
+	// format) instead of the compact console: one line per feature, the
+	// failures in full, the findings and the verdict.
+	Verbose bool
 }
 
 // Default bounds of a run.

@@ -2,14 +2,16 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/xakia-okta/scimtest/mockokta"
 )
 
-func lifecycleCommand() command {
-	return command{
+func (commandSet) Lifecycle(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "lifecycle",
 		args:    "[--users N] [--quiet]",
 		summary: "test-connection → assign → assign an existing user → update → unassign → reassign → import, each verified",
@@ -26,7 +28,7 @@ only the steps that failed, in full, and the verdict.`,
 			"mockokta --embedded --fault forget-deactivated lifecycle   # fails, as Okta would",
 			"mockokta --base-url https://xakia.example/scim/v2/loc1 --api-key $KEY lifecycle",
 		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			users := fs.Int("users", 3, "number of new users to assign (`N`, at least 2)")
 			quiet := fs.Bool("quiet", false, "print only failed steps and the verdict")
 			return func(ctx context.Context, c *cli) int {
@@ -52,7 +54,7 @@ only the steps that failed, in full, and the verdict.`,
 				return c.reportLifecycle(rep)
 			}
 		},
-	}
+	})
 }
 
 // reportLifecycle prints the verdict and returns the exit code.

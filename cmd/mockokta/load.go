@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/xakia-okta/scimtest/mockokta"
 )
 
-func loadCommand() command {
-	return command{
+func (commandSet) Load(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "load",
 		args:    "--users N [--concurrency C] [--max-duration D] [--chart FILE] [--quiet]",
 		summary: "bulk assignment, Okta-shaped (lookup + POST per user), with a progress bar and a rate/latency summary",
@@ -26,7 +28,7 @@ rate and the time left; otherwise a progress line is printed every 2 s.`,
 			"mockokta --json load --users 500 --concurrency 4 --max-duration 2m",
 			"mockokta load --users 10000 --concurrency 8 --chart reports/load-latency.svg",
 		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			users := fs.Int("users", 100, "number of users to assign (`N`)")
 			conc := fs.Int("concurrency", 4, "assignments in flight (`C`)")
 			maxDur := fs.Duration("max-duration", 30*time.Minute, "stop starting new assignments after `D`")
@@ -80,7 +82,7 @@ rate and the time left; otherwise a progress line is printed every 2 s.`,
 				return c.reportLoad(rep, *users, !*quiet, chartNote)
 			}
 		},
-	}
+	})
 }
 
 // reportLoad prints the summary and returns the exit code.
