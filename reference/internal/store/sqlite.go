@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -88,6 +90,26 @@ var sqliteMigrations = [][]string{
 			PRIMARY KEY (location_id, source, minute)
 		) STRICT`,
 	},
+	{
+		// Maintained counts (see Counts): triggers keep them in the
+		// transaction of every user write, so a list never counts rows.
+		`CREATE TABLE user_counts (
+			location_id TEXT PRIMARY KEY NOT NULL,
+			live        INTEGER NOT NULL,
+			total       INTEGER NOT NULL,
+			removals    INTEGER NOT NULL
+		) STRICT`,
+		`INSERT INTO user_counts (location_id, live, total, removals)
+			SELECT location_id, SUM(deleted = 0), COUNT(*), 0 FROM users GROUP BY location_id`,
+		`CREATE TRIGGER users_count_insert AFTER INSERT ON users BEGIN
+			INSERT INTO user_counts (location_id, live, total, removals) VALUES (NEW.location_id, NEW.deleted = 0, 1, 0)
+				ON CONFLICT (location_id) DO UPDATE SET live = live + (NEW.deleted = 0), total = total + 1;
+		END`,
+		`CREATE TRIGGER users_count_deleted AFTER UPDATE OF deleted ON users WHEN OLD.deleted <> NEW.deleted BEGIN
+			UPDATE user_counts SET live = live + OLD.deleted - NEW.deleted, removals = removals + 1
+				WHERE location_id = NEW.location_id;
+		END`,
+	},
 }
 
 // sqliteStore is the SQLite implementation of Store.
@@ -98,6 +120,8 @@ type sqliteStore struct {
 	tempDir string // removed by Close when the database is a temporary one
 
 	scanBatch int // users per ScanUsers query
+
+	creates *groupCommitter // group commit of CreateUser
 
 	// The checkpointer (see checkpointLoop) keeps the -wal file bounded.
 	writes     atomic.Int64  // committed write transactions
@@ -234,6 +258,7 @@ func newSQLiteOnce(ctx context.Context, path, writeParams string, logger *slog.L
 	}
 	s := &sqliteStore{write: write, read: read, path: path, scanBatch: defaultScanBatch,
 		checkpoint: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}), logger: logger}
+	s.creates = newGroupCommitter(s.createGroup)
 	go s.checkpointLoop()
 	return s, nil
 }
@@ -541,28 +566,134 @@ func nullIfEmpty(s string) sql.NullString {
 	return sql.NullString{String: s, Valid: s != ""}
 }
 
-// CreateUser implements Store.
+// CreateUser implements Store. The insert joins a group commit (see
+// groupCommitter): it returns after the group's transaction committed.
 func (s *sqliteStore) CreateUser(ctx context.Context, u User) (User, error) {
 	u, err := prepareNewUser(u)
 	if err != nil {
 		return User{}, err
 	}
-	err = s.write.QueryRowContext(ctx, `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
-			active, doc, invitation, sign_in, deleted, created, last_modified, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		u.LocationID, u.ID, u.UserName, u.UserNameKey, nullIfEmpty(u.ExternalID),
+	return s.creates.create(ctx, u)
+}
+
+const sqliteInsertUser = `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
+		active, doc, invitation, sign_in, deleted, created, last_modified, version)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func sqliteUserArgs(u User) []any {
+	return []any{u.LocationID, u.ID, u.UserName, u.UserNameKey, nullIfEmpty(u.ExternalID),
 		boolInt(u.Active), string(u.Doc), u.Invitation, u.SignIn, boolInt(u.Deleted),
-		formatSQLiteTime(u.Created), formatSQLiteTime(u.LastModified), u.Version).Scan(&u.Seq)
-	switch {
-	case sqliteIsUnique(err):
-		return User{}, userConflict(u)
-	case sqliteIsForeignKey(err):
-		return User{}, fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)
-	case err != nil:
-		return User{}, fmt.Errorf("store: create user %q: %w", u.ID, err)
+		formatSQLiteTime(u.Created), formatSQLiteTime(u.LastModified), u.Version}
+}
+
+// createGroup inserts a group of users in one immediate transaction. A
+// constraint violation (a userName taken, a location gone) undoes only its
+// own statement in SQLite (the trigger's count update included) and the
+// transaction goes on, so it needs no savepoint. Any other error may have
+// ended the transaction: the group is rolled back, that creation fails
+// alone and the rest of the group runs again.
+func (s *sqliteStore) createGroup(ctx context.Context, reqs []*createReq, res []createRes) error {
+	pending := make([]int, len(reqs))
+	for i := range pending {
+		pending[i] = i
+	}
+	for len(pending) > 0 {
+		failed, err := s.tryGroup(ctx, reqs, res, pending)
+		if err != nil {
+			return err
+		}
+		if failed < 0 {
+			return nil
+		}
+		pending = slices.DeleteFunc(pending, func(i int) bool { return i == failed })
+	}
+	return nil
+}
+
+// tryGroup inserts reqs[i] for each i of pending in one transaction and
+// commits. It returns the index of a creation whose error (set in res)
+// aborted the attempt, or -1 when the group committed; err is a failure of
+// the transaction itself.
+func (s *sqliteStore) tryGroup(ctx context.Context, reqs []*createReq, res []createRes, pending []int) (failed int, err error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return -1, fmt.Errorf("store: create users: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	ins, err := tx.PrepareContext(ctx, sqliteInsertUser+` RETURNING seq`)
+	if err != nil {
+		return -1, fmt.Errorf("store: create users: %w", err)
+	}
+	defer ins.Close()
+	for _, i := range pending {
+		u := reqs[i].u
+		ierr := ins.QueryRowContext(ctx, sqliteUserArgs(u)...).Scan(&u.Seq)
+		switch {
+		case ierr == nil:
+			res[i] = createRes{u: u}
+		case sqliteIsUnique(ierr):
+			res[i] = createRes{err: userConflict(u)}
+		case sqliteIsForeignKey(ierr):
+			res[i] = createRes{err: fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)}
+		default:
+			res[i] = createRes{err: fmt.Errorf("store: create user %q: %w", u.ID, ierr)}
+			return i, nil
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return -1, fmt.Errorf("store: create users: commit: %w", err)
+	}
+	committed = true
+	for range pending {
+		s.noteWrite()
+	}
+	return -1, nil
+}
+
+// CreateUsers implements Store: one transaction, one prepared insert.
+func (s *sqliteStore) CreateUsers(ctx context.Context, n int, user func(i int) User) (err error) {
+	if n <= 0 {
+		return nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: create users: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	ins, err := tx.PrepareContext(ctx, sqliteInsertUser)
+	if err != nil {
+		return fmt.Errorf("store: create users: %w", err)
+	}
+	defer ins.Close()
+	for i := range n {
+		u, err := prepareNewUser(user(i))
+		if err != nil {
+			return err
+		}
+		_, err = ins.ExecContext(ctx, sqliteUserArgs(u)...)
+		switch {
+		case sqliteIsUnique(err):
+			return userConflict(u)
+		case sqliteIsForeignKey(err):
+			return fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)
+		case err != nil:
+			return fmt.Errorf("store: create user %q: %w", u.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: create users: commit: %w", err)
 	}
 	s.noteWrite()
-	return u, nil
+	return nil
 }
 
 // userConflict is the ErrConflict of a user write.
@@ -681,28 +812,111 @@ func (s *sqliteStore) UpdateUser(ctx context.Context, locationID, id string, fn 
 	return u, nil
 }
 
-// ListUsers implements Store. The count and the page come from one read
-// transaction, so they agree.
+// ListUsers implements Store. The total is the maintained count, read in
+// the same read transaction as the page, so they agree.
 func (s *sqliteStore) ListUsers(ctx context.Context, locationID string, p Page) (_ []User, _ int, err error) {
 	p = clampPage(p)
-	where := `location_id = ? AND deleted = 0`
-	if p.IncludeDeleted {
-		where = `location_id = ?`
-	}
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE `+where, locationID).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	c, err := sqliteCounts(ctx, tx, locationID)
+	if err != nil {
+		return nil, 0, err
 	}
-	if p.Limit == 0 || p.Offset >= total {
+	total := int(c.Live)
+	if p.IncludeDeleted {
+		total = int(c.All)
+	}
+	if p.Limit == 0 || (p.AfterSeq <= 0 && p.Offset >= total) {
 		return []User{}, total, nil
 	}
-	users, err := queryUsers(ctx, tx, `SELECT `+sqliteUserColumns+` FROM users WHERE `+where+
-		` ORDER BY seq LIMIT ? OFFSET ?`, locationID, p.Limit, p.Offset)
+	users, err := s.page(ctx, tx, locationID, nil, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, total, nil
+}
+
+// page reads one window of users in Seq order; where is an extra condition
+// whose parameters are numbered from ?2 (args holds their values).
+func (s *sqliteStore) page(ctx context.Context, q sqlQueryer, locationID string, where *condQuery, p Page) ([]User, error) {
+	args := []any{locationID}
+	clause := `location_id = ?1`
+	if !p.IncludeDeleted {
+		clause += ` AND deleted = 0`
+	}
+	if where != nil {
+		clause += ` AND ` + where.sql
+		args = append(args, where.args...)
+	}
+	if p.AfterSeq > 0 {
+		args = append(args, p.AfterSeq)
+		clause += ` AND seq > ?` + strconv.Itoa(len(args))
+		p.Offset = 0
+	}
+	args = append(args, p.Limit, p.Offset)
+	n := len(args)
+	return queryUsers(ctx, q, `SELECT `+sqliteUserColumns+` FROM users WHERE `+clause+
+		` ORDER BY seq LIMIT ?`+strconv.Itoa(n-1)+` OFFSET ?`+strconv.Itoa(n), args...)
+}
+
+// condQuery is a rendered condition and its bound values.
+type condQuery struct {
+	sql  string
+	args []any
+}
+
+// sqliteCounts reads the maintained counts of a location.
+func sqliteCounts(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, locationID string) (Counts, error) {
+	var c Counts
+	err := q.QueryRowContext(ctx, `SELECT live, total, removals FROM user_counts WHERE location_id = ?`, locationID).
+		Scan(&c.Live, &c.All, &c.Removals)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Counts{}, nil
+	}
+	if err != nil {
+		return Counts{}, fmt.Errorf("store: count users: %w", err)
+	}
+	return c, nil
+}
+
+// UserCounts implements Store.
+func (s *sqliteStore) UserCounts(ctx context.Context, locationID string) (Counts, error) {
+	return sqliteCounts(ctx, s.read, locationID)
+}
+
+// FindUsers implements Store: the condition is rendered to SQL and the count
+// and the page come from one read transaction.
+func (s *sqliteStore) FindUsers(ctx context.Context, locationID string, c Cond, p Page) (_ []User, _ int, err error) {
+	p = clampPage(p)
+	p.IncludeDeleted = false
+	args := []any{locationID}
+	where, err := condSQL(c, sqliteDialect, &args)
+	if err != nil {
+		return nil, 0, err
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: find users: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var total int
+	if p.NoCount {
+		users, err := s.page(ctx, tx, locationID, &condQuery{sql: where, args: args[1:]}, p)
+		return users, 0, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE location_id = ?1 AND deleted = 0 AND `+where, args...).
+		Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	}
+	if p.Limit == 0 || (p.AfterSeq <= 0 && p.Offset >= total) {
+		return []User{}, total, nil
+	}
+	users, err := s.page(ctx, tx, locationID, &condQuery{sql: where, args: args[1:]}, p)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -751,6 +965,7 @@ func (s *sqliteStore) Ping(ctx context.Context) error {
 // result.
 func (s *sqliteStore) Close() error {
 	s.closeOnce.Do(func() {
+		s.creates.close()
 		close(s.stop)
 		<-s.stopped
 		errs := []error{s.read.Close(), s.write.Close()}
