@@ -1,7 +1,8 @@
 // Command benchrun is `make bench`: it runs the Go benchmarks of the
 // reference and of the mock Okta, then the end-to-end load runs (the
 // mockokta binary against a bare SCIM handler, the ceiling, and against
-// `xakia-reference serve` on a new SQLite database, empty and seeded), and
+// `xakia-reference serve` on a new SQLite database, empty and seeded through
+// the reference's Go API), and
 // prints one table: each figure, its ceiling from the same run, the ratio,
 // the goal and whether it is met.
 //
@@ -26,7 +27,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -35,6 +35,7 @@ import (
 
 	"github.com/xakia-okta/scimtest/internal/barescim"
 	"github.com/xakia-okta/scimtest/internal/benchtable"
+	"github.com/xakia-okta/scimtest/reference"
 )
 
 // config is the command line.
@@ -261,8 +262,8 @@ func fileName(name string) string {
 	return strings.NewReplacer("/", "-", " ", "-").Replace(strings.ToLower(name))
 }
 
-// reference is a running `xakia-reference serve`.
-type reference struct {
+// server is a running `xakia-reference serve`.
+type server struct {
 	cmd     *exec.Cmd
 	done    chan error
 	baseURL string
@@ -272,32 +273,18 @@ type reference struct {
 
 // startReference creates a location on a new SQLite file (seeded with seed
 // users when seed > 0) and serves it on a free loopback port.
-func startReference(ctx context.Context, cfg config, name string, seed int, stderr io.Writer) (*reference, error) {
+func startReference(ctx context.Context, cfg config, name string, seed int, stderr io.Writer) (*server, error) {
 	dir, err := os.MkdirTemp("", "scimtest-bench-")
 	if err != nil {
 		return nil, err
 	}
 	db := filepath.Join(dir, "bench.db")
-	ref := filepath.Join(cfg.bin, "xakia-reference")
-	out, err := exec.CommandContext(ctx, ref, "location", "create", "bench", "--db", db).CombinedOutput()
+	key, loc, err := prepareDB(ctx, db, seed, stderr)
 	if err != nil {
-		return nil, fmt.Errorf("xakia-reference location create: %v\n%s", err, out)
+		_ = os.RemoveAll(dir)
+		return nil, err
 	}
-	keyLine := regexp.MustCompile(`SCIM API Key:\s+(\S+)`)
-	locationLine := regexp.MustCompile(`Location:\s+.*\(([^)]+)\)`)
-	km, lm := keyLine.FindSubmatch(out), locationLine.FindSubmatch(out)
-	if km == nil || lm == nil {
-		return nil, fmt.Errorf("xakia-reference location create printed no key or id:\n%s", out)
-	}
-	key, loc := string(km[1]), string(lm[1])
-	if seed > 0 {
-		fmt.Fprintf(stderr, "benchrun: seeding %d users …\n", seed)
-		t0 := time.Now()
-		if out, err := exec.CommandContext(ctx, ref, "seed", loc, "--users", strconv.Itoa(seed), "--db", db).CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("xakia-reference seed: %v: %s", err, firstLine(out))
-		}
-		fmt.Fprintf(stderr, "benchrun: seeded in %s\n", time.Since(t0).Round(time.Millisecond))
-	}
+	ref := filepath.Join(cfg.bin, "xakia-reference")
 	logFile, err := os.Create(filepath.Join(cfg.out, fileName(name)+"-server.log"))
 	if err != nil {
 		return nil, err
@@ -313,7 +300,7 @@ func startReference(ctx context.Context, cfg config, name string, seed int, stde
 		logFile.Close()
 		return nil, err
 	}
-	r := &reference{cmd: cmd, done: make(chan error, 1), key: key, logFile: logFile}
+	r := &server{cmd: cmd, done: make(chan error, 1), key: key, logFile: logFile}
 	origin := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pipe)
@@ -342,8 +329,33 @@ func startReference(ctx context.Context, cfg config, name string, seed int, stde
 	return nil, errors.New("xakia-reference serve did not say where it listens within 60 s")
 }
 
+// prepareDB creates the location "bench" in a new SQLite file and seeds it
+// with seed users (what `xakia-reference location create` and `seed` do),
+// and returns its API key and id.
+func prepareDB(ctx context.Context, path string, seed int, stderr io.Writer) (key, loc string, err error) {
+	db, err := reference.OpenDB(ctx, path, nil)
+	if err != nil {
+		return "", "", err
+	}
+	info, key, err := db.CreateLocation(ctx, "bench", reference.QueryLimited)
+	if err != nil {
+		_ = db.Close()
+		return "", "", fmt.Errorf("creating the location: %w", err)
+	}
+	if seed > 0 {
+		fmt.Fprintf(stderr, "benchrun: seeding %d users …\n", seed)
+		t0 := time.Now()
+		if _, err := db.Seed(ctx, info.ID, seed); err != nil {
+			_ = db.Close()
+			return "", "", fmt.Errorf("seeding %d users: %w", seed, err)
+		}
+		fmt.Fprintf(stderr, "benchrun: seeded in %s\n", time.Since(t0).Round(time.Millisecond))
+	}
+	return key, info.ID, db.Close()
+}
+
 // stop ends the server with SIGTERM (a kill after 15 s) and waits for it.
-func (r *reference) stop(stderr io.Writer) {
+func (r *server) stop(stderr io.Writer) {
 	defer r.logFile.Close()
 	_ = r.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -353,9 +365,4 @@ func (r *reference) stop(stderr io.Writer) {
 		_ = r.cmd.Process.Kill()
 		<-r.done
 	}
-}
-
-func firstLine(b []byte) string {
-	s, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
-	return s
 }
