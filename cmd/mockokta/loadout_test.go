@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -90,4 +91,21 @@ func TestLifecycleQuiet(t *testing.T) {
 	assert.Contains(t, out, "lifecycle FAIL: ")
 	assert.NotContains(t, out, "== test-connection", "passing steps stay quiet")
 	assert.Contains(t, out, "== unassign")
+}
+
+func TestMeasureMemoryNamesWhatItCouldNotMeasure(t *testing.T) {
+	m := measureMemory("https://xakia.example/scim/v2/loc1", false)
+	assert.Equal(t, "not measured (not a process on this machine)", m.ServerNote)
+	assert.Zero(t, m.ServerPeakRSS)
+	assert.Zero(t, m.ServerPID)
+
+	m = measureMemory("http://127.0.0.1:1/scim/v2/x", false)
+	assert.Zero(t, m.ServerPeakRSS)
+	assert.NotEmpty(t, m.ServerNote, "nobody listens on port 1: the note says why there is no figure")
+
+	m = measureMemory("", true)
+	assert.Equal(t, "in this process (--embedded): included above", m.ServerNote)
+	if runtime.GOOS == "linux" {
+		assert.Positive(t, m.ClientPeakRSS, "VmHWM of this process")
+	}
 }
