@@ -20,8 +20,10 @@ client see (with limited query attributes GET returns only id, active and
 externalId; write responses carry the full user). The pre-existing user is
 created through the admin API with --embedded or --admin-url/--admin-token,
 otherwise through a plain SCIM POST. Users are named lc-<random>-N@example.com.
-Use --users above 100 to make the import walk several pages. --quiet prints
-only the steps that failed, in full, and the verdict.`,
+Use --users above 100 to make the import walk several pages. The assign step
+shows its progress with rate and ETA (a bar on a terminal for more than 10
+users, a line every 2 s otherwise). --quiet prints only the steps that
+failed, in full, and the verdict.`,
 		examples: []string{
 			"mockokta --embedded lifecycle",
 			"mockokta --embedded --mode aiw lifecycle --users 120",
@@ -41,15 +43,19 @@ only the steps that failed, in full, and the verdict.`,
 				if !c.g.json && !*quiet {
 					fmt.Fprintf(c.stdout, "mock Okta lifecycle against %s (app %s, %s style)\n\n", c.okta.App().BaseURL, c.okta.App().Name, c.okta.App().Style)
 				}
+				progress := stepProgress{mode: progressMode(*quiet, c.g.json, c.e.terminal), w: c.stdout}
 				rep := c.okta.Lifecycle(ctx, mockokta.LifecycleOptions{
 					Users:       *users,
 					PreExisting: c.adminCreator(),
+					OnProgress:  progress.update,
 					OnStep: func(s mockokta.Step) {
+						progress.stop()
 						if !c.g.json && (!*quiet || !s.OK) {
 							c.printStep(s)
 						}
 					},
 				})
+				progress.stop()
 				c.saveState()
 				return c.reportLifecycle(rep)
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -24,6 +25,36 @@ func progressMode(quiet, json, terminal bool) mockokta.ProgressMode {
 		return mockokta.ProgressBar
 	default:
 		return mockokta.ProgressLines
+	}
+}
+
+// stepProgress shows the progress of a long lifecycle step: a line every
+// 2 s off a terminal, a bar on one when the step has more than
+// minBarTasks tasks (a short step is over before a bar helps).
+type stepProgress struct {
+	mode    mockokta.ProgressMode
+	w       io.Writer
+	printer *mockokta.ProgressPrinter
+}
+
+// minBarTasks is the least number of tasks for which a step draws a bar.
+const minBarTasks = 10
+
+func (p *stepProgress) update(step string, done, total int) {
+	if p.mode == mockokta.ProgressOff || (p.mode == mockokta.ProgressBar && total <= minBarTasks) {
+		return
+	}
+	if p.printer == nil {
+		p.printer = mockokta.NewProgressPrinter(p.w, p.mode, total, "lifecycle "+step+": ", 0)
+	}
+	p.printer.Update(done, 0)
+}
+
+// stop ends the current step's progress, if any.
+func (p *stepProgress) stop() {
+	if p.printer != nil {
+		p.printer.Stop()
+		p.printer = nil
 	}
 }
 

@@ -109,3 +109,27 @@ func TestMeasureMemoryNamesWhatItCouldNotMeasure(t *testing.T) {
 		assert.Positive(t, m.ClientPeakRSS, "VmHWM of this process")
 	}
 }
+
+func TestLifecycleStepProgress(t *testing.T) {
+	var buf strings.Builder
+	off := stepProgress{mode: mockokta.ProgressOff, w: &buf}
+	off.update("assign", 1, 100)
+	off.stop()
+	assert.Empty(t, buf.String())
+
+	short := stepProgress{mode: mockokta.ProgressBar, w: &buf}
+	short.update("assign", 1, 3)
+	short.stop()
+	assert.Empty(t, buf.String(), "no bar for a 3-task step")
+
+	bar := stepProgress{mode: mockokta.ProgressBar, w: &buf}
+	for i := 1; i <= 50; i++ {
+		bar.update("assign", i, 50)
+	}
+	bar.stop()
+	bar.stop()
+	out := buf.String()
+	assert.Contains(t, out, "\r[")
+	assert.Contains(t, out, "50/50 users, 0 failed, 100%")
+	assert.True(t, strings.HasSuffix(out, "\n"), "the bar's line is ended before the step prints")
+}
