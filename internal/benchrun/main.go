@@ -152,12 +152,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.seed == 0 {
 		seeded = "a seeded location"
 	}
-	rows := benchtable.Build(benchtable.DefaultSpecs(count(cfg.users)+" users", seeded), rs)
+	tab := benchtable.Build(benchtable.DefaultSpecs(count(cfg.users)+" users", seeded), rs)
 	var table bytes.Buffer
 	fmt.Fprintf(&table, "%s, %d cores (GOMAXPROCS %d), %s, %s/%s, %s; Go benchmarks -benchtime %s; load runs %d users at c=%d; %s in all\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), procs, orUnknown(rs.CPU), runtime.GOOS, runtime.GOARCH,
 		goVersion(ctx, cfg.goCmd), cfg.benchTime, cfg.users, cfg.concurrency, time.Since(started).Round(time.Second))
-	if err := benchtable.Render(&table, rows); err != nil {
+	if err := benchtable.Render(&table, tab); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(cfg.out, "table.md"), table.Bytes(), 0o644); err != nil {

@@ -126,16 +126,18 @@ func TestBuildRows(t *testing.T) {
 		{"absent", Ref{"BenchmarkNope", "ms"}, Ref{}, Goal{Value: 300}},
 		{"no ceiling", Ref{LoadReference, MetricUsersPerSecond}, Ref{"BenchmarkNope", "users/s"}, Goal{AtLeast: true, Value: 0.5, On: OnRatio}},
 	}
-	rows := Build(specs, rs)
+	table := Build(specs, rs)
+	rows := table.Rows
 	require.Len(t, rows, len(specs))
 	assert.Equal(t, Row{"reads", "40,000 req/s", "50,000 req/s", "0.80", "ratio ≥ 0.6", "yes"}, rows[0])
 	assert.Equal(t, "**NO**", rows[1].Met)
 	assert.Equal(t, Row{"load", "1,200 users/s", "8,000 users/s", "0.15", "≥ 1,000 users/s", "yes"}, rows[2])
 	assert.Equal(t, Row{"rss", "40.0 MB", "—", "—", "≤ 150 MB", "yes"}, rows[3])
 	assert.Equal(t, Row{"p99", "30.0 ms", "2.0 ms", "15.00", "reported", "—"}, rows[4])
-	assert.Equal(t, "skipped: no PostgreSQL: initdb not found", rows[5].Figure)
+	assert.Equal(t, "skipped [1]", rows[5].Figure)
 	assert.Equal(t, "—", rows[5].Met, "a figure without a goal is never met or missed")
-	assert.Equal(t, "failed: seed: no such table", rows[6].Figure)
+	assert.Equal(t, "failed [2]", rows[6].Figure)
+	assert.Equal(t, []string{"BenchmarkWritesPostgres: no PostgreSQL: initdb not found", "BenchmarkSeed/100k: seed: no such table"}, table.Notes)
 	assert.Equal(t, "not measured", rows[6].Met)
 	assert.Equal(t, "not run", rows[7].Figure)
 	assert.Equal(t, "not run", rows[8].Ceiling)
@@ -144,16 +146,18 @@ func TestBuildRows(t *testing.T) {
 
 func TestRenderAlignsAMarkdownTable(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, Render(&buf, []Row{
+	require.NoError(t, Render(&buf, Table{Rows: []Row{
 		{"GET by id, c=8", "40,000 req/s", "50,000 req/s", "0.80", "ratio ≥ 0.6", "yes"},
-		{"µ-row", "1.0 ms", "—", "—", "reported", "—"},
-	}))
+		{"µ-row", "skipped [1]", "—", "—", "reported", "—"},
+	}, Notes: []string{"BenchmarkX: no PostgreSQL"}}))
 	lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
-	require.Len(t, lines, 4)
+	require.Len(t, lines, 6)
 	assert.Equal(t, "| benchmark      |       figure | ceiling (same run) | ratio | goal        | met? |", lines[0])
 	assert.Equal(t, "| -------------- | -----------: | -----------------: | ----: | ----------- | ---- |", lines[1])
 	assert.Equal(t, "| GET by id, c=8 | 40,000 req/s |       50,000 req/s |  0.80 | ratio ≥ 0.6 | yes  |", lines[2])
-	assert.Equal(t, "| µ-row          |       1.0 ms |                  — |     — | reported    | —    |", lines[3])
+	assert.Equal(t, "| µ-row          |  skipped [1] |                  — |     — | reported    | —    |", lines[3])
+	assert.Equal(t, "", lines[4])
+	assert.Equal(t, "[1] BenchmarkX: no PostgreSQL", lines[5])
 }
 
 func TestFormat(t *testing.T) {

@@ -94,16 +94,35 @@ type Row struct {
 	Benchmark, Figure, Ceiling, Ratio, Goal, Met string
 }
 
+// Table is the rows and the notes their cells refer to ("[1]"): why a
+// figure was not measured, in go test's or the load run's words.
+type Table struct {
+	Rows  []Row
+	Notes []string
+}
+
+// note returns the marker of text, adding it to the notes once.
+func (t *Table) note(text string) string {
+	for i, n := range t.Notes {
+		if n == text {
+			return fmt.Sprintf("[%d]", i+1)
+		}
+	}
+	t.Notes = append(t.Notes, text)
+	return fmt.Sprintf("[%d]", len(t.Notes))
+}
+
 // Build evaluates every spec against rs. A figure missing from rs gives a
-// row that says why (skipped with go test's reason, failed, or not run);
-// it is never counted as met.
-func Build(specs []Spec, rs Results) []Row {
+// row that says why (skipped or failed, with the reason in a note, or not
+// run); it is never counted as met.
+func Build(specs []Spec, rs Results) Table {
+	var t Table
 	rows := make([]Row, 0, len(specs))
 	for _, s := range specs {
 		row := Row{Benchmark: s.Label, Ceiling: "—", Ratio: "—", Goal: s.Goal.text(s.Figure.Metric), Met: "—"}
 		fig, ok := lookup(rs, s.Figure)
 		if !ok {
-			row.Figure = missing(rs, s.Figure)
+			row.Figure = t.missing(rs, s.Figure)
 			if !s.Goal.none() {
 				row.Met = "not measured"
 			}
@@ -120,7 +139,7 @@ func Build(specs []Spec, rs Results) []Row {
 					row.Ratio = fmt.Sprintf("%.2f", ratio)
 				}
 			} else {
-				row.Ceiling = missing(rs, s.Ceiling)
+				row.Ceiling = t.missing(rs, s.Ceiling)
 			}
 		}
 		switch {
@@ -134,7 +153,8 @@ func Build(specs []Spec, rs Results) []Row {
 		}
 		rows = append(rows, row)
 	}
-	return rows
+	t.Rows = rows
+	return t
 }
 
 func yesNo(b bool) string {
@@ -154,29 +174,25 @@ func lookup(rs Results, ref Ref) (float64, bool) {
 	return v, ok
 }
 
-// missing says why a figure is absent.
-func missing(rs Results, ref Ref) string {
-	for name, why := range rs.Failed {
-		if name == ref.Bench || strings.HasPrefix(ref.Bench, name+"/") {
-			return "failed" + because(why)
-		}
-	}
-	for name, why := range rs.Skipped {
-		if name == ref.Bench || strings.HasPrefix(ref.Bench, name+"/") {
-			return "skipped" + because(why)
+// missing says why a figure is absent; a reason goes to the notes.
+func (t *Table) missing(rs Results, ref Ref) string {
+	for _, m := range []struct {
+		what    string
+		reasons map[string]string
+	}{{"failed", rs.Failed}, {"skipped", rs.Skipped}} {
+		for name, why := range m.reasons {
+			if name == ref.Bench || strings.HasPrefix(ref.Bench, name+"/") {
+				if why == "" {
+					return m.what
+				}
+				return m.what + " " + t.note(name+": "+why)
+			}
 		}
 	}
 	if _, ok := rs.Get(ref.Bench); ok {
 		return "no " + ref.Metric
 	}
 	return "not run"
-}
-
-func because(why string) string {
-	if why == "" {
-		return ""
-	}
-	return ": " + why
 }
 
 // Format renders a value in its unit for people: rates with thousands
@@ -227,9 +243,10 @@ func trimFloat(v float64) string {
 	return strings.TrimSuffix(s, ".")
 }
 
-// Render writes rows as a Markdown table whose columns line up in a
-// terminal too.
-func Render(w io.Writer, rows []Row) error {
+// Render writes the table as Markdown whose columns line up in a terminal
+// too, followed by its notes.
+func Render(w io.Writer, t Table) error {
+	rows := t.Rows
 	header := Row{"benchmark", "figure", "ceiling (same run)", "ratio", "goal", "met?"}
 	all := append([]Row{header}, rows...)
 	widths := make([]int, 6)
@@ -262,6 +279,12 @@ func Render(w io.Writer, rows []Row) error {
 	line(sep)
 	for _, r := range rows {
 		line(r.cells())
+	}
+	if len(t.Notes) > 0 {
+		b.WriteString("\n")
+		for i, n := range t.Notes {
+			fmt.Fprintf(&b, "[%d] %s\n", i+1, n)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
