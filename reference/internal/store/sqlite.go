@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -32,7 +33,7 @@ import (
 // block the writer nor each other.
 const (
 	sqliteBusyTimeoutMS = 10000
-	sqliteWriteParams   = "_txlock=immediate&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
+	sqliteWriteParams   = "_txlock=immediate&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_pragma=temp_store(memory)&_pragma=cache_size(-32768)"
 	sqliteReadParams    = "_busy_timeout=10000&_foreign_keys=1&_query_only=1"
 	sqliteTimeLayout    = "2006-01-02T15:04:05.000000Z"
 )
@@ -122,6 +123,12 @@ type sqliteStore struct {
 	scanBatch int // users per ScanUsers query
 
 	creates *groupCommitter // group commit of CreateUser
+
+	// stmts caches the read pool's prepared statements by query text: the
+	// hot reads (a location, a user, the counts, a page) would otherwise
+	// spend most of their time parsing SQL. Only constant query texts are
+	// cached, so it stays small.
+	stmts sync.Map // string → *sql.Stmt
 
 	// The checkpointer (see checkpointLoop) keeps the -wal file bounded.
 	writes     atomic.Int64  // committed write transactions
@@ -479,8 +486,11 @@ func scanSQLiteLocation(row interface{ Scan(...any) error }) (Location, error) {
 
 // Location implements Store.
 func (s *sqliteStore) Location(ctx context.Context, id string) (Location, error) {
-	l, err := scanSQLiteLocation(s.read.QueryRowContext(ctx,
-		`SELECT `+sqliteLocationColumns+` FROM locations WHERE id = ?`, id))
+	st, err := s.readStmt(ctx, `SELECT `+sqliteLocationColumns+` FROM locations WHERE id = ?`)
+	if err != nil {
+		return Location{}, fmt.Errorf("store: read location %q: %w", id, err)
+	}
+	l, err := scanSQLiteLocation(st.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Location{}, fmt.Errorf("%w: location %q", ErrNotFound, id)
 	}
@@ -655,7 +665,18 @@ func (s *sqliteStore) tryGroup(ctx context.Context, reqs []*createReq, res []cre
 	return -1, nil
 }
 
-// CreateUsers implements Store: one transaction, one prepared insert.
+// sqliteBulkRows is the number of rows of one multi-row INSERT of
+// CreateUsers (13 parameters each, far below SQLite's parameter limit).
+const sqliteBulkRows = 64
+
+// sqliteInsertRows is the INSERT of n users.
+func sqliteInsertRows(n int) string {
+	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return strings.SplitN(sqliteInsertUser, "VALUES", 2)[0] + "VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// CreateUsers implements Store: one transaction, multi-row inserts of one
+// prepared statement.
 func (s *sqliteStore) CreateUsers(ctx context.Context, n int, user func(i int) User) (err error) {
 	if n <= 0 {
 		return nil
@@ -669,24 +690,38 @@ func (s *sqliteStore) CreateUsers(ctx context.Context, n int, user func(i int) U
 			_ = tx.Rollback()
 		}
 	}()
-	ins, err := tx.PrepareContext(ctx, sqliteInsertUser)
+	full, err := tx.PrepareContext(ctx, sqliteInsertRows(sqliteBulkRows))
 	if err != nil {
 		return fmt.Errorf("store: create users: %w", err)
 	}
-	defer ins.Close()
-	for i := range n {
-		u, err := prepareNewUser(user(i))
-		if err != nil {
-			return err
+	defer full.Close()
+	args := make([]any, 0, 13*sqliteBulkRows)
+	var first User
+	for from := 0; from < n; from += sqliteBulkRows {
+		rows := min(sqliteBulkRows, n-from)
+		args = args[:0]
+		for i := range rows {
+			u, err := prepareNewUser(user(from + i))
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				first = u
+			}
+			args = append(args, sqliteUserArgs(u)...)
 		}
-		_, err = ins.ExecContext(ctx, sqliteUserArgs(u)...)
+		if rows == sqliteBulkRows {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, sqliteInsertRows(rows), args...)
+		}
 		switch {
 		case sqliteIsUnique(err):
-			return userConflict(u)
+			return fmt.Errorf("%w: a user of rows %d..%d (from %q) has an id or userName key already taken", ErrConflict, from, from+rows-1, first.ID)
 		case sqliteIsForeignKey(err):
-			return fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)
+			return fmt.Errorf("%w: location %q", ErrNotFound, first.LocationID)
 		case err != nil:
-			return fmt.Errorf("store: create user %q: %w", u.ID, err)
+			return fmt.Errorf("store: create users: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -715,7 +750,11 @@ func (s *sqliteStore) UserByUserNameKey(ctx context.Context, locationID, key str
 }
 
 func (s *sqliteStore) oneUser(ctx context.Context, what, query string, args ...any) (User, error) {
-	u, err := scanSQLiteUser(s.read.QueryRowContext(ctx, query, args...))
+	st, err := s.readStmt(ctx, query)
+	if err != nil {
+		return User{}, fmt.Errorf("store: read %s: %w", what, err)
+	}
+	u, err := scanSQLiteUser(st.QueryRowContext(ctx, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("%w: %s", ErrNotFound, what)
 	}
@@ -736,7 +775,58 @@ func (s *sqliteStore) UsersByExternalID(ctx context.Context, locationID, externa
 
 // users runs a query on the read pool and collects the users it returns.
 func (s *sqliteStore) users(ctx context.Context, query string, args ...any) ([]User, error) {
-	return queryUsers(ctx, s.read, query, args...)
+	st, err := s.readStmt(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("store: query users: %w", err)
+	}
+	return queryUsers(ctx, stmtQueryer{st}, query, args...)
+}
+
+// readStmt returns the cached prepared statement of a constant query on
+// the read pool, preparing it on first use.
+func (s *sqliteStore) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// stmtQueryer runs a prepared statement where a query text is expected
+// (the text is the statement's own).
+type stmtQueryer struct{ st *sql.Stmt }
+
+func (q stmtQueryer) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return q.st.QueryContext(ctx, args...)
+}
+
+// txStmt is a cached statement bound to a read transaction.
+type txStmt struct {
+	tx *sql.Tx
+	s  *sqliteStore
+}
+
+func (q txStmt) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := q.s.readStmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+func (q txStmt) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := q.s.readStmt(ctx, query)
+	if err != nil {
+		return q.tx.QueryRowContext(ctx, query, args...) // reports the same error
+	}
+	return q.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
 type sqlQueryer interface {
@@ -821,7 +911,7 @@ func (s *sqliteStore) ListUsers(ctx context.Context, locationID string, p Page) 
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	c, err := sqliteCounts(ctx, tx, locationID)
+	c, err := sqliteCounts(ctx, txStmt{tx: tx, s: s}, locationID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -832,7 +922,7 @@ func (s *sqliteStore) ListUsers(ctx context.Context, locationID string, p Page) 
 	if p.Limit == 0 || (p.AfterSeq <= 0 && p.Offset >= total) {
 		return []User{}, total, nil
 	}
-	users, err := s.page(ctx, tx, locationID, nil, p)
+	users, err := s.page(ctx, txStmt{tx: tx, s: s}, locationID, nil, p)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -868,12 +958,14 @@ type condQuery struct {
 	args []any
 }
 
+const sqliteCountsQuery = `SELECT live, total, removals FROM user_counts WHERE location_id = ?`
+
 // sqliteCounts reads the maintained counts of a location.
 func sqliteCounts(ctx context.Context, q interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }, locationID string) (Counts, error) {
 	var c Counts
-	err := q.QueryRowContext(ctx, `SELECT live, total, removals FROM user_counts WHERE location_id = ?`, locationID).
+	err := q.QueryRowContext(ctx, sqliteCountsQuery, locationID).
 		Scan(&c.Live, &c.All, &c.Removals)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Counts{}, nil
@@ -886,7 +978,18 @@ func sqliteCounts(ctx context.Context, q interface {
 
 // UserCounts implements Store.
 func (s *sqliteStore) UserCounts(ctx context.Context, locationID string) (Counts, error) {
-	return sqliteCounts(ctx, s.read, locationID)
+	st, err := s.readStmt(ctx, sqliteCountsQuery)
+	if err != nil {
+		return Counts{}, fmt.Errorf("store: count users: %w", err)
+	}
+	return sqliteCounts(ctx, stmtRower{st}, locationID)
+}
+
+// stmtRower runs a prepared statement where a query text is expected.
+type stmtRower struct{ st *sql.Stmt }
+
+func (q stmtRower) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return q.st.QueryRowContext(ctx, args...)
 }
 
 // FindUsers implements Store: the condition is rendered to SQL and the count
@@ -968,6 +1071,10 @@ func (s *sqliteStore) Close() error {
 		s.creates.close()
 		close(s.stop)
 		<-s.stopped
+		s.stmts.Range(func(_, v any) bool {
+			_ = v.(*sql.Stmt).Close()
+			return true
+		})
 		errs := []error{s.read.Close(), s.write.Close()}
 		if s.tempDir != "" {
 			errs = append(errs, os.RemoveAll(s.tempDir))
