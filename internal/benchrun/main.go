@@ -51,6 +51,7 @@ type config struct {
 	bin         string
 	timeout     time.Duration
 	skipGo      bool
+	replay      bool
 }
 
 func envOr(name, def string) string {
@@ -84,6 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.bin, "bin", envOr("BENCH_BIN", filepath.Join("build", "bench", "bin")), "directory holding the built mockokta and xakia-reference [BENCH_BIN]")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "stop everything after this long")
 	fs.BoolVar(&c.skipGo, "skip-go", false, "skip the Go benchmarks (only the load runs)")
+	fs.BoolVar(&c.replay, "replay", false, "run nothing: rebuild the table from the raw outputs a previous run left in -out")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -125,6 +127,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	started := time.Now()
 	procs := runtime.GOMAXPROCS(0)
 	rs := benchtable.Results{Skipped: map[string]string{}, Failed: map[string]string{}}
+	if cfg.replay {
+		if rs, err = replay(cfg, procs); err != nil {
+			return err
+		}
+		return printTable(ctx, cfg, rs, procs, started, stdout)
+	}
 	if !cfg.skipGo {
 		if rs, err = goBenchmarks(ctx, cfg, procs, stderr); err != nil {
 			return err
@@ -148,22 +156,56 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rs.Add(res)
 	}
+	return printTable(ctx, cfg, rs, procs, started, stdout)
+}
+
+// replay reads the raw outputs of a previous run from cfg.out.
+func replay(cfg config, procs int) (benchtable.Results, error) {
+	rs := benchtable.Results{Skipped: map[string]string{}, Failed: map[string]string{}}
+	if f, err := os.Open(filepath.Join(cfg.out, "gobench.txt")); err == nil {
+		rs, err = benchtable.Parse(f, procs)
+		f.Close()
+		if err != nil {
+			return rs, err
+		}
+	}
+	for _, name := range []string{benchtable.LoadBare, benchtable.LoadReference, benchtable.LoadReferenceSeeded} {
+		b, err := os.ReadFile(filepath.Join(cfg.out, fileName(name)+".json"))
+		if err != nil {
+			continue
+		}
+		res, err := benchtable.LoadResult(name, b)
+		if err != nil {
+			rs.Failed[name] = err.Error()
+			continue
+		}
+		rs.Add(res)
+	}
+	return rs, nil
+}
+
+// printTable builds the table, writes it to table.md and prints it.
+func printTable(ctx context.Context, cfg config, rs benchtable.Results, procs int, started time.Time, stdout io.Writer) error {
 	seeded := count(cfg.seed) + " seeded"
 	if cfg.seed == 0 {
 		seeded = "a seeded location"
 	}
 	tab := benchtable.Build(benchtable.DefaultSpecs(count(cfg.users)+" users", seeded), rs)
 	var table bytes.Buffer
-	fmt.Fprintf(&table, "%s, %d cores (GOMAXPROCS %d), %s, %s/%s, %s; Go benchmarks -benchtime %s; load runs %d users at c=%d; %s in all\n\n",
+	took := time.Since(started).Round(time.Second).String() + " in all"
+	if cfg.replay {
+		took = "table rebuilt from " + cfg.out
+	}
+	fmt.Fprintf(&table, "%s, %d cores (GOMAXPROCS %d), %s, %s/%s, %s; Go benchmarks -benchtime %s; load runs %d users at c=%d; %s\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), procs, orUnknown(rs.CPU), runtime.GOOS, runtime.GOARCH,
-		goVersion(ctx, cfg.goCmd), cfg.benchTime, cfg.users, cfg.concurrency, time.Since(started).Round(time.Second))
+		goVersion(ctx, cfg.goCmd), cfg.benchTime, cfg.users, cfg.concurrency, took)
 	if err := benchtable.Render(&table, tab); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(cfg.out, "table.md"), table.Bytes(), 0o644); err != nil {
 		return err
 	}
-	_, err = stdout.Write(table.Bytes())
+	_, err := stdout.Write(table.Bytes())
 	return err
 }
 

@@ -164,6 +164,7 @@ func TestFormat(t *testing.T) {
 	assert.Equal(t, "1,234,568 req/s", Format(1234567.8, "req/s"))
 	assert.Equal(t, "12.5 users/s", Format(12.46, "users/s"))
 	assert.Equal(t, "312.3 µs/op", Format(312282, "ns/op"))
+	assert.Equal(t, "7.03 ms/op", Format(7033951, "ns/op"))
 	assert.Equal(t, "0.4 ms", Format(0.4, "p99-ms"))
 	assert.Equal(t, "2.41 s", Format(2.414, "walk-s"))
 	assert.Equal(t, "27.8 MB", Format(27.84, "client-rss-MB"))

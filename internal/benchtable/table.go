@@ -197,9 +197,11 @@ func (t *Table) missing(rs Results, ref Ref) string {
 
 // Format renders a value in its unit for people: rates with thousands
 // separators ("12,345 req/s"), milliseconds with one decimal, seconds with
-// two, nanoseconds per op as µs.
+// two, nanoseconds per op as µs or ms.
 func Format(v float64, unit string) string {
 	switch {
+	case unit == "ns/op" && v >= 1e6:
+		return fmt.Sprintf("%.2f ms/op", v/1e6)
 	case unit == "ns/op":
 		return fmt.Sprintf("%.1f µs/op", v/1e3)
 	case strings.HasSuffix(unit, "/s"):
