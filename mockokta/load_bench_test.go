@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/xakia-okta/scimtest/internal/barescim"
 )
@@ -19,11 +20,14 @@ func BenchmarkLoadBare(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer o.Close()
+	// Bounded in time as well as in count: a stuck run ends, and fails.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	b.ReportAllocs()
 	b.ResetTimer()
-	rep := o.Load(context.Background(), LoadOptions{Users: b.N, Concurrency: 8})
+	rep := o.Load(ctx, LoadOptions{Users: b.N, Concurrency: 8})
 	b.StopTimer()
-	if rep.Failed > 0 {
+	if rep.Failed > 0 || rep.Users < b.N {
 		b.Fatalf("%d of %d assignments failed: %v", rep.Failed, rep.Users, rep.Examples)
 	}
 	b.ReportMetric(rep.UsersPerSecond, "users/s")
