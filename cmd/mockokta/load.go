@@ -26,7 +26,7 @@ rate and the time left; otherwise a progress line is printed every 2 s.`,
 		examples: []string{
 			"mockokta --embedded load --users 2000 --concurrency 8",
 			"mockokta --json load --users 500 --concurrency 4 --max-duration 2m",
-			"mockokta load --users 10000 --concurrency 8 --chart reports/load-latency.svg",
+			"mockokta load --users 10000 --concurrency 8 --chart load-latency.svg",
 		},
 		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			users := fs.Int("users", 100, "number of users to assign (`N`)")
