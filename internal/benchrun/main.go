@@ -83,13 +83,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.concurrency, "concurrency", envInt("BENCH_CONCURRENCY", 8), "assignments in flight in the load runs [BENCH_CONCURRENCY]")
 	fs.StringVar(&c.out, "out", envOr("BENCH_OUT", filepath.Join("build", "bench")), "directory for the raw outputs and table.md [BENCH_OUT]")
 	fs.StringVar(&c.bin, "bin", envOr("BENCH_BIN", filepath.Join("build", "bench", "bin")), "directory holding the built mockokta and xakia-reference [BENCH_BIN]")
-	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "stop everything after this long")
+	fs.DurationVar(&c.timeout, "timeout", 0, "stop everything after this long (default 15m plus three load runs' -max-duration)")
 	fs.BoolVar(&c.skipGo, "skip-go", false, "skip the Go benchmarks (only the load runs)")
 	fs.BoolVar(&c.replay, "replay", false, "run nothing: rebuild the table from the raw outputs a previous run left in -out")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	c.pkgs = strings.Fields(pkgs)
+	if c.timeout <= 0 {
+		c.timeout = 15*time.Minute + 3*loadMaxDuration(c.users)
+	}
 	if c.users < 1 || c.users > 10_000_000 {
 		return c, fmt.Errorf("BENCH_USERS must be between 1 and 10000000, not %d", c.users)
 	}
@@ -282,7 +285,7 @@ func loadRun(ctx context.Context, cfg config, name string, seed int, stderr io.W
 		baseURL, key = srv.baseURL, srv.key
 	}
 	cmd := exec.CommandContext(ctx, filepath.Join(cfg.bin, "mockokta"), "--json", "load",
-		"--users", strconv.Itoa(cfg.users), "--concurrency", strconv.Itoa(cfg.concurrency), "--max-duration", "4m")
+		"--users", strconv.Itoa(cfg.users), "--concurrency", strconv.Itoa(cfg.concurrency), "--max-duration", loadMaxDuration(cfg.users).String())
 	// The key goes through the environment, not the command line.
 	cmd.Env = append(os.Environ(), "SCIM_BASE_URL="+baseURL, "SCIM_API_KEY="+key)
 	var out bytes.Buffer
@@ -297,6 +300,12 @@ func loadRun(ctx context.Context, cfg config, name string, seed int, stderr io.W
 		return res, fmt.Errorf("%w (mockokta: %v)", err, runErr)
 	}
 	return res, err
+}
+
+// loadMaxDuration bounds one load run: 4 minutes, plus 5 ms per user
+// (100,000 users: about 12 minutes, enough at 200 users/s).
+func loadMaxDuration(users int) time.Duration {
+	return 4*time.Minute + time.Duration(users)*5*time.Millisecond
 }
 
 // fileName turns a result name into a file name.

@@ -102,6 +102,8 @@ func TestLoadResultFromRealMockoktaJSON(t *testing.T) {
 	assert.InDelta(t, 27.844608, r.Metrics[MetricClientRSS], 1e-9)
 	assert.InDelta(t, 30.097408, r.Metrics[MetricServerRSS], 1e-9)
 
+	_, err = LoadResult("x", []byte(`{"command":"load","ok":false,"warnings":["only 5 of 10 users were attempted before --max-duration"],"load":{"users":5,"succeeded":5,"failed":0}}`))
+	assert.ErrorContains(t, err, "did not finish: only 5 of 10 users")
 	_, err = LoadResult("x", []byte(`{"command":"load","load":{"users":10,"succeeded":9,"failed":1}}`))
 	assert.ErrorContains(t, err, "1 of 10 assignments failed")
 	_, err = LoadResult("x", []byte(`not json`))

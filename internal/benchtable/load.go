@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // loadDoc is the part of `mockokta --json load` output a benchmark needs.
 type loadDoc struct {
-	Command string `json:"command"`
-	Load    *struct {
+	Command  string   `json:"command"`
+	OK       bool     `json:"ok"`
+	Warnings []string `json:"warnings"`
+	Load     *struct {
 		Users          int     `json:"users"`
 		Succeeded      int     `json:"succeeded"`
 		Failed         int     `json:"failed"`
@@ -25,8 +28,9 @@ type loadDoc struct {
 // LoadResult turns the JSON document `mockokta --json load` prints into a
 // Result named name: users/s, p99-ms and, when measured, the peak RSS of
 // the load process (client-rss-MB) and of the server (server-rss-MB), in
-// MB of 10^6 bytes. A run in which assignments failed is an error: its
-// rate would flatter the server.
+// MB of 10^6 bytes. A run in which assignments failed, or that was stopped
+// before every user was attempted, is an error: its rate would flatter the
+// server.
 func LoadResult(name string, doc []byte) (Result, error) {
 	var d loadDoc
 	if err := json.Unmarshal(doc, &d); err != nil {
@@ -38,6 +42,9 @@ func LoadResult(name string, doc []byte) (Result, error) {
 	l := d.Load
 	if l.Failed > 0 || l.Succeeded == 0 {
 		return Result{}, fmt.Errorf("benchtable: %s: %d of %d assignments failed", name, l.Failed, l.Users)
+	}
+	if !d.OK {
+		return Result{}, fmt.Errorf("benchtable: %s: the run did not finish: %s", name, strings.Join(d.Warnings, "; "))
 	}
 	r := Result{Name: name, Iterations: int64(l.Succeeded), Metrics: map[string]float64{
 		MetricUsersPerSecond: l.UsersPerSecond,
