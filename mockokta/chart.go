@@ -72,8 +72,9 @@ type chartData struct {
 	Fill                   string
 }
 
-var chartTemplate = template.Must(template.New("chart").Funcs(template.FuncMap{"x": xmlEscape}).Parse(
-	`<?xml version="1.0" encoding="UTF-8"?>
+// chartSource is the SVG template: every value is a number formatted in Go
+// or text passed through x (XML escaping).
+const chartSource = `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" font-family="sans-serif" font-size="12">
 <title>{{x .Labels.Title}}</title>
 <rect width="{{.Width}}" height="{{.Height}}" fill="#ffffff"/>
@@ -104,7 +105,13 @@ var chartTemplate = template.Must(template.New("chart").Funcs(template.FuncMap{"
 <text x="{{.AxisLabelX}}" y="{{.Height}}" dy="-8" text-anchor="middle">request latency</text>
 <text x="16" y="{{.AxisLabelY}}" text-anchor="middle" transform="rotate(-90 16 {{.AxisLabelY}})">requests</text>
 </svg>
-`))
+`
+
+// chartTemplate parses the chart's template (once per chart: a chart is
+// written once per run).
+func chartTemplate() (*template.Template, error) {
+	return template.New("chart").Funcs(template.FuncMap{"x": xmlEscape}).Parse(chartSource)
+}
 
 // xmlEscape escapes text for XML character data and attribute values.
 func xmlEscape(s string) string {
@@ -176,7 +183,11 @@ func (h *LatencyHistogram) WriteSVG(w io.Writer, labels ChartLabels) error {
 			})
 		}
 	}
-	return chartTemplate.Execute(w, d)
+	tmpl, err := chartTemplate()
+	if err != nil {
+		return err
+	}
+	return tmpl.Execute(w, d)
 }
 
 // binPosition places v on the bins' axis: i + the fraction of bin i below
