@@ -23,6 +23,10 @@ type LoadOptions struct {
 	// OnResult, when set, receives every assignment's result (never
 	// concurrently), e.g. to keep its exchanges for a HAR file.
 	OnResult func(TaskResult)
+	// Forget drops each user from the directory and its assignment once
+	// its task is over, so that the memory of a run does not grow with its
+	// number of users (callers that keep no state).
+	Forget bool
 }
 
 // LoadReport summarises a bulk assignment.
@@ -103,7 +107,7 @@ func (s *loadStats) observe(ob Observation) {
 // Load assigns opts.Users new users the way Okta provisions a bulk
 // assignment (lookup + POST per user), opts.Concurrency at a time. It stops
 // starting new assignments when ctx is done. The users are added to the
-// directory but the caller decides whether to keep them. Latencies are
+// directory and linked, unless opts.Forget drops them. Latencies are
 // kept in histograms, so the memory of a run does not grow with its
 // number of requests.
 func (o *Okta) Load(ctx context.Context, opts LoadOptions) LoadReport {
@@ -150,6 +154,10 @@ func (o *Okta) Load(ctx context.Context, opts LoadOptions) LoadReport {
 				n := strconv.Itoa(i)
 				p := ProfileFromEmail(prefix+n+domain, "Load", "User"+n)
 				r := o.AddAndAssign(octx, p)
+				if opts.Forget {
+					o.dir.Remove(p.Login)
+					o.RemoveLink(r.OktaID)
+				}
 				mu.Lock()
 				rep.Users++
 				if r.OK {

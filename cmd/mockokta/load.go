@@ -62,6 +62,8 @@ rate and the time left; otherwise a progress line is printed every 2 s.`,
 				rep := c.okta.Load(lctx, mockokta.LoadOptions{
 					Users:       *users,
 					Concurrency: *conc,
+					// The users are not saved: keep the memory flat.
+					Forget: true,
 					OnResult: func(r mockokta.TaskResult) {
 						if c.g.har != "" {
 							c.collect(r.Exchanges)
