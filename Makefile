@@ -42,8 +42,8 @@ help: ## list the targets (this is what a bare `make` does)
 
 all: test ## the same as make test
 
-conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference; reports in SCIM_REPORTS, default reports/)
-	$(GO) run ./cmd/mockokta conform
+conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference; reports in SCIM_REPORTS, default scim-reports/)
+	$(GO) run -tags containers ./cmd/mockokta conform
 
 test: lint unit deploy mutation fuzz ## every test: lint, unit + suite (race detector), container + PostgreSQL runs, the mutation self-test, short fuzzing
 
@@ -53,7 +53,7 @@ unit: ## go test -race over every package (the deploy runs apart)
 deploy: ## the suite in a container and on two PostgreSQL replicas, plus the PostgreSQL store tests; prints what ran or was skipped
 	$(GO) test -race -count=1 -timeout 25m -v -run '$(DEPLOY_TESTS)' . \
 	  | grep -E '^(=== RUN|\s*--- (PASS|FAIL|SKIP)|\s+[a-z_]+_test\.go:[0-9]+:|PASS|FAIL|ok )'
-	$(GO) test -race -count=1 -v -run '^(TestStoreContract|TestOpenPostgres|TestPostgres)$$' ./reference/... \
+	$(GO) test -race -count=1 -v -run '^(TestStoreContract|TestStoreContractPostgres|TestOpenPostgres|TestPostgres)$$' ./reference/... \
 	  | grep -E '^( {0,4}--- (PASS|FAIL|SKIP)|\s+[a-z_]+_test\.go:[0-9]+:.*(skip|SKIP|not run|NOT run)|ok |FAIL)'
 
 mutation: ## the self-tests of the verdict (no -race): every fault fails the xakia profile, every Okta-visible fault the okta profile, every allowed variant passes the okta profile
@@ -100,4 +100,4 @@ bench: ## one table of figures, ceilings from the same run, ratios and goals: th
 	  $(GO) run ./internal/benchrun -go $(GO) -out $(BENCH_OUT) -bin $(BENCH_OUT)/bin
 
 clean: ## remove binaries and generated reports
-	rm -rf $(BIN) build $(DIST_DIR) reports/*.json reports/*.xml reports/*.html reports/traces
+	rm -rf $(BIN) build $(DIST_DIR) scim-reports

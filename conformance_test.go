@@ -8,6 +8,7 @@ import (
 
 	"github.com/xakia-okta/scimtest/reports"
 	"github.com/xakia-okta/scimtest/steps"
+	"github.com/xakia-okta/scimtest/steps/target"
 )
 
 // testWriter sends the suite's console output to the test log, a line
@@ -38,6 +39,7 @@ func TestConformance(t *testing.T) {
 		t.Fatalf("exit 2: %v", err)
 	}
 	cfg.Output = &testWriter{t: t}
+	cfg.StartImage = target.Starter() // SCIM_IMAGE
 	run, code := steps.Run(context.Background(), cfg)
 	if code != steps.ExitPass {
 		t.Fatalf("exit %d: %s", code, reports.VerdictLine(run))

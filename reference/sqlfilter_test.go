@@ -13,6 +13,7 @@ import (
 	"github.com/xakia-okta/scimtest/internal/pgtest"
 	"github.com/xakia-okta/scimtest/reference/internal/filter"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
+	pgstore "github.com/xakia-okta/scimtest/reference/internal/store/postgres"
 )
 
 // The store's SQL evaluation of filters must agree with filter.Match, the
@@ -198,7 +199,7 @@ func TestFilterSQLMatchesMemoryPostgres(t *testing.T) {
 		t.Skip("PostgreSQL cluster start skipped in -short mode")
 	}
 	cluster := pgtest.Start(t)
-	st, err := store.Open(context.Background(), pgtest.CreateDatabase(t, cluster), nil)
+	st, err := store.Open(context.Background(), pgtest.CreateDatabase(t, cluster), nil, store.WithPostgres(pgstore.Open))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	runFilterDifferential(t, st, 12, 1000)

@@ -100,8 +100,8 @@ func (c Cond) valid(depth int) error {
 	return fmt.Errorf("store: unknown condition operator %d", c.Op)
 }
 
-// dialect is how one backend spells the condition templates.
-type dialect struct {
+// Dialect is how one backend spells the condition templates.
+type Dialect struct {
 	// param returns the placeholder of the n-th (1-based) bound value.
 	param func(n int) string
 	// ordered is the comparison of a string column with a parameter in
@@ -116,42 +116,46 @@ type dialect struct {
 
 // sqliteDialect spells conditions for SQLite (BINARY collation compares
 // bytes; length and substr count characters on both sides alike).
-var sqliteDialect = dialect{
-	param:    func(n int) string { return "?" + strconv.Itoa(n) },
-	ordered:  func(col, op, p string) string { return col + " " + op + " " + p },
-	contains: func(col, p string) string { return "instr(" + col + ", " + p + ") > 0" },
-	prefix:   func(col, p string) string { return "substr(" + col + ", 1, length(" + p + ")) = " + p },
-	suffix: func(col, p string) string {
-		return "(length(" + col + ") >= length(" + p + ") AND substr(" + col + ", length(" + col + ") - length(" + p + ") + 1) = " + p + ")"
-	},
-	active: func(b bool) string {
-		if b {
-			return "active = 1"
-		}
-		return "active = 0"
-	},
+func sqliteDialect() Dialect {
+	return Dialect{
+		param:    func(n int) string { return "?" + strconv.Itoa(n) },
+		ordered:  func(col, op, p string) string { return col + " " + op + " " + p },
+		contains: func(col, p string) string { return "instr(" + col + ", " + p + ") > 0" },
+		prefix:   func(col, p string) string { return "substr(" + col + ", 1, length(" + p + ")) = " + p },
+		suffix: func(col, p string) string {
+			return "(length(" + col + ") >= length(" + p + ") AND substr(" + col + ", length(" + col + ") - length(" + p + ") + 1) = " + p + ")"
+		},
+		active: func(b bool) string {
+			if b {
+				return "active = 1"
+			}
+			return "active = 0"
+		},
+	}
 }
 
-// pgDialect spells conditions for PostgreSQL (COLLATE "C" orders by bytes).
-var pgDialect = dialect{
-	param:    func(n int) string { return "$" + strconv.Itoa(n) },
-	ordered:  func(col, op, p string) string { return col + ` COLLATE "C" ` + op + " " + p + `::text COLLATE "C"` },
-	contains: func(col, p string) string { return "strpos(" + col + ", " + p + "::text) > 0" },
-	prefix:   func(col, p string) string { return "starts_with(" + col + ", " + p + "::text)" },
-	suffix: func(col, p string) string {
-		return "right(" + col + ", char_length(" + p + "::text)) = " + p + "::text"
-	},
-	active: func(b bool) string {
-		if b {
-			return "active"
-		}
-		return "NOT active"
-	},
+// PostgresDialect spells conditions for PostgreSQL (COLLATE "C" orders by bytes).
+func PostgresDialect() Dialect {
+	return Dialect{
+		param:    func(n int) string { return "$" + strconv.Itoa(n) },
+		ordered:  func(col, op, p string) string { return col + ` COLLATE "C" ` + op + " " + p + `::text COLLATE "C"` },
+		contains: func(col, p string) string { return "strpos(" + col + ", " + p + "::text) > 0" },
+		prefix:   func(col, p string) string { return "starts_with(" + col + ", " + p + "::text)" },
+		suffix: func(col, p string) string {
+			return "right(" + col + ", char_length(" + p + "::text)) = " + p + "::text"
+		},
+		active: func(b bool) string {
+			if b {
+				return "active"
+			}
+			return "NOT active"
+		},
+	}
 }
 
-// condSQL renders c as a boolean SQL expression; bound values are appended
+// CondSQL renders c as a boolean SQL expression; bound values are appended
 // to args, whose current length numbers the placeholders.
-func condSQL(c Cond, d dialect, args *[]any) (string, error) {
+func CondSQL(c Cond, d Dialect, args *[]any) (string, error) {
 	if err := c.Valid(); err != nil {
 		return "", err
 	}
@@ -160,7 +164,7 @@ func condSQL(c Cond, d dialect, args *[]any) (string, error) {
 	return b.String(), nil
 }
 
-func renderCond(b *strings.Builder, c Cond, d dialect, args *[]any) {
+func renderCond(b *strings.Builder, c Cond, d Dialect, args *[]any) {
 	bind := func(v any) string {
 		*args = append(*args, v)
 		return d.param(len(*args))

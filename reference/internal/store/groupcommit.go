@@ -35,44 +35,46 @@ const groupTimeout = 30 * time.Second
 // errStoreClosed answers writes queued after Close.
 var errStoreClosed = errors.New("store: closed")
 
-// createReq is one creation waiting for its group.
-type createReq struct {
-	u    User // prepared (prepareNewUser)
-	done chan createRes
+// CreateReq is one creation waiting for its group.
+type CreateReq struct {
+	U    User // prepared (PrepareNewUser)
+	done chan CreateRes
 }
 
-// createRes is the outcome of one creation.
-type createRes struct {
-	u   User
-	err error
+// CreateRes is the outcome of one creation.
+type CreateRes struct {
+	U   User  // the stored user (Seq set)
+	Err error // why it was not stored
 }
 
-// groupFunc runs a group in one transaction. It sets res[i] for each
+// GroupFunc runs a group in one transaction. It sets res[i] for each
 // creation that failed alone (its savepoint rolled back) or succeeded, and
 // returns an error when the transaction itself failed, in which case no
 // creation of the group was stored.
-type groupFunc func(ctx context.Context, reqs []*createReq, res []createRes) error
+type GroupFunc func(ctx context.Context, reqs []*CreateReq, res []CreateRes) error
 
-// groupCommitter serialises creations into groups.
-type groupCommitter struct {
-	reqs    chan *createReq
-	run     groupFunc
+// GroupCommitter serialises creations into groups (see above).
+type GroupCommitter struct {
+	reqs    chan *CreateReq
+	run     GroupFunc
 	stop    chan struct{}
 	stopped chan struct{}
 }
 
-func newGroupCommitter(run groupFunc) *groupCommitter {
-	g := &groupCommitter{reqs: make(chan *createReq, maxGroup), run: run,
+// NewGroupCommitter starts a committer that runs groups with run; Close
+// stops it. Backends in other packages (PostgreSQL) use it too.
+func NewGroupCommitter(run GroupFunc) *GroupCommitter {
+	g := &GroupCommitter{reqs: make(chan *CreateReq, maxGroup), run: run,
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	go g.loop()
 	return g
 }
 
-// create queues u and waits for the commit of its group. Once queued, the
+// Create queues u and waits for the commit of its group. Once queued, the
 // caller waits for the outcome even if ctx ends, so that it never reports
 // a failure for a user that was stored.
-func (g *groupCommitter) create(ctx context.Context, u User) (User, error) {
-	req := &createReq{u: u, done: make(chan createRes, 1)}
+func (g *GroupCommitter) Create(ctx context.Context, u User) (User, error) {
+	req := &CreateReq{U: u, done: make(chan CreateRes, 1)}
 	select {
 	case <-ctx.Done():
 		return User{}, ctx.Err()
@@ -82,21 +84,21 @@ func (g *groupCommitter) create(ctx context.Context, u User) (User, error) {
 	}
 	select {
 	case res := <-req.done:
-		return res.u, res.err
+		return res.U, res.Err
 	case <-g.stopped:
 		// Every answer is sent before stopped closes: one sent is here now.
 		select {
 		case res := <-req.done:
-			return res.u, res.err
+			return res.U, res.Err
 		default:
 			return User{}, errStoreClosed
 		}
 	}
 }
 
-func (g *groupCommitter) loop() {
+func (g *GroupCommitter) loop() {
 	defer close(g.stopped)
-	batch := make([]*createReq, 0, maxGroup)
+	batch := make([]*CreateReq, 0, maxGroup)
 	prev := 1
 	linger := time.NewTimer(maxLinger)
 	linger.Stop()
@@ -139,33 +141,33 @@ func (g *groupCommitter) loop() {
 }
 
 // commit runs one group and answers its callers.
-func (g *groupCommitter) commit(batch []*createReq) {
-	res := make([]createRes, len(batch))
+func (g *GroupCommitter) commit(batch []*CreateReq) {
+	res := make([]CreateRes, len(batch))
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	err := g.run(ctx, batch, res)
 	cancel()
 	for i, r := range batch {
 		if err != nil {
-			res[i] = createRes{err: err}
+			res[i] = CreateRes{Err: err}
 		}
 		r.done <- res[i]
 	}
 }
 
 // drain answers the creations still queued at Close: they were never stored.
-func (g *groupCommitter) drain() {
+func (g *GroupCommitter) drain() {
 	for {
 		select {
 		case r := <-g.reqs:
-			r.done <- createRes{err: errStoreClosed}
+			r.done <- CreateRes{Err: errStoreClosed}
 		default:
 			return
 		}
 	}
 }
 
-// close stops the committer after the group in progress.
-func (g *groupCommitter) close() {
+// Close stops the committer after the group in progress.
+func (g *GroupCommitter) Close() {
 	close(g.stop)
 	<-g.stopped
 }

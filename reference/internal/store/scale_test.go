@@ -9,26 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The store halves of issue 11 on every backend: group commit, maintained
-// counts, keyset pages, bulk inserts and conditions.
-func TestStoreScale(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			newDSN := b.setup(t)
-			t.Run("group commit isolates conflicts", func(t *testing.T) {
-				groupCommitConflicts(t, (&harness{dsn: newDSN(t)}).open(t))
-			})
-			t.Run("counts and keyset pages", func(t *testing.T) {
-				countsAndKeyset(t, (&harness{dsn: newDSN(t)}).open(t))
-			})
-			t.Run("bulk insert is all or nothing", func(t *testing.T) {
-				bulkInsert(t, (&harness{dsn: newDSN(t)}).open(t))
-			})
-			t.Run("conditions", func(t *testing.T) {
-				conditions(t, (&harness{dsn: newDSN(t)}).open(t))
-			})
-		})
-	}
+// scaleCases are the store halves of issue 11, run on every backend with
+// the contract: group commit, maintained counts, keyset pages, bulk inserts
+// and conditions.
+var scaleCases = []contractCase{
+	{name: "group commit isolates conflicts", run: func(t *testing.T, h *harness) { groupCommitConflicts(t, h.open(t)) }},
+	{name: "counts and keyset pages", run: func(t *testing.T, h *harness) { countsAndKeyset(t, h.open(t)) }},
+	{name: "bulk insert is all or nothing", run: func(t *testing.T, h *harness) { bulkInsert(t, h.open(t)) }},
+	{name: "conditions", run: func(t *testing.T, h *harness) { conditions(t, h.open(t)) }},
 }
 
 // groupCommitConflicts creates users from many goroutines at once, a third

@@ -122,7 +122,7 @@ type sqliteStore struct {
 
 	scanBatch int // users per ScanUsers query
 
-	creates *groupCommitter // group commit of CreateUser
+	creates *GroupCommitter // group commit of CreateUser
 
 	// stmts caches the read pool's prepared statements by query text: the
 	// hot reads (a location, a user, the counts, a page) would otherwise
@@ -265,7 +265,7 @@ func newSQLiteOnce(ctx context.Context, path, writeParams string, logger *slog.L
 	}
 	s := &sqliteStore{write: write, read: read, path: path, scanBatch: defaultScanBatch,
 		checkpoint: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}), logger: logger}
-	s.creates = newGroupCommitter(s.createGroup)
+	s.creates = NewGroupCommitter(s.createGroup)
 	go s.checkpointLoop()
 	return s, nil
 }
@@ -577,13 +577,13 @@ func nullIfEmpty(s string) sql.NullString {
 }
 
 // CreateUser implements Store. The insert joins a group commit (see
-// groupCommitter): it returns after the group's transaction committed.
+// GroupCommitter): it returns after the group's transaction committed.
 func (s *sqliteStore) CreateUser(ctx context.Context, u User) (User, error) {
 	u, err := prepareNewUser(u)
 	if err != nil {
 		return User{}, err
 	}
-	return s.creates.create(ctx, u)
+	return s.creates.Create(ctx, u)
 }
 
 const sqliteInsertUser = `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
@@ -602,7 +602,7 @@ func sqliteUserArgs(u User) []any {
 // transaction goes on, so it needs no savepoint. Any other error may have
 // ended the transaction: the group is rolled back, that creation fails
 // alone and the rest of the group runs again.
-func (s *sqliteStore) createGroup(ctx context.Context, reqs []*createReq, res []createRes) error {
+func (s *sqliteStore) createGroup(ctx context.Context, reqs []*CreateReq, res []CreateRes) error {
 	pending := make([]int, len(reqs))
 	for i := range pending {
 		pending[i] = i
@@ -624,7 +624,7 @@ func (s *sqliteStore) createGroup(ctx context.Context, reqs []*createReq, res []
 // commits. It returns the index of a creation whose error (set in res)
 // aborted the attempt, or -1 when the group committed; err is a failure of
 // the transaction itself.
-func (s *sqliteStore) tryGroup(ctx context.Context, reqs []*createReq, res []createRes, pending []int) (failed int, err error) {
+func (s *sqliteStore) tryGroup(ctx context.Context, reqs []*CreateReq, res []CreateRes, pending []int) (failed int, err error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return -1, fmt.Errorf("store: create users: begin: %w", err)
@@ -641,17 +641,17 @@ func (s *sqliteStore) tryGroup(ctx context.Context, reqs []*createReq, res []cre
 	}
 	defer ins.Close()
 	for _, i := range pending {
-		u := reqs[i].u
+		u := reqs[i].U
 		ierr := ins.QueryRowContext(ctx, sqliteUserArgs(u)...).Scan(&u.Seq)
 		switch {
 		case ierr == nil:
-			res[i] = createRes{u: u}
+			res[i] = CreateRes{U: u}
 		case sqliteIsUnique(ierr):
-			res[i] = createRes{err: userConflict(u)}
+			res[i] = CreateRes{Err: userConflict(u)}
 		case sqliteIsForeignKey(ierr):
-			res[i] = createRes{err: fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)}
+			res[i] = CreateRes{Err: fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)}
 		default:
-			res[i] = createRes{err: fmt.Errorf("store: create user %q: %w", u.ID, ierr)}
+			res[i] = CreateRes{Err: fmt.Errorf("store: create user %q: %w", u.ID, ierr)}
 			return i, nil
 		}
 	}
@@ -998,7 +998,7 @@ func (s *sqliteStore) FindUsers(ctx context.Context, locationID string, c Cond, 
 	p = clampPage(p)
 	p.IncludeDeleted = false
 	args := []any{locationID}
-	where, err := condSQL(c, sqliteDialect, &args)
+	where, err := CondSQL(c, sqliteDialect(), &args)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -1068,7 +1068,7 @@ func (s *sqliteStore) Ping(ctx context.Context) error {
 // result.
 func (s *sqliteStore) Close() error {
 	s.closeOnce.Do(func() {
-		s.creates.close()
+		s.creates.Close()
 		close(s.stop)
 		<-s.stopped
 		s.stmts.Range(func(_, v any) bool {

@@ -1,4 +1,4 @@
-package store
+package postgres
 
 import (
 	"context"
@@ -123,7 +123,7 @@ type pgStore struct {
 
 	scanBatch int // users per ScanUsers query
 
-	creates   *groupCommitter // group commit of CreateUser
+	creates   *GroupCommitter // group commit of CreateUser
 	closeOnce sync.Once
 }
 
@@ -152,7 +152,7 @@ func openPostgres(ctx context.Context, dsn string, logger *slog.Logger) (Store, 
 		pool.Close()
 		return nil, redact(err, password)
 	}
-	s.creates = newGroupCommitter(s.createGroup)
+	s.creates = NewGroupCommitter(s.createGroup)
 	return s, nil
 }
 
@@ -384,14 +384,14 @@ func pgNullIfEmpty(s string) *string {
 }
 
 // CreateUser implements Store. The insert joins a group commit (see
-// groupCommitter): concurrent creations of this process share one
+// GroupCommitter): concurrent creations of this process share one
 // transaction and one WAL flush.
 func (s *pgStore) CreateUser(ctx context.Context, u User) (User, error) {
 	u, err := prepareNewUser(u)
 	if err != nil {
 		return User{}, err
 	}
-	return s.creates.create(ctx, u)
+	return s.creates.Create(ctx, u)
 }
 
 const pgInsertUser = `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
@@ -417,13 +417,13 @@ func pgCreateError(u User, err error) error {
 
 // createGroup inserts a group of users in one transaction, each under a
 // savepoint so that one failing insert leaves the others in.
-func (s *pgStore) createGroup(ctx context.Context, reqs []*createReq, res []createRes) (err error) {
+func (s *pgStore) createGroup(ctx context.Context, reqs []*CreateReq, res []CreateRes) (err error) {
 	if len(reqs) == 1 {
-		u := reqs[0].u
+		u := reqs[0].U
 		if err := s.pool.QueryRow(ctx, pgInsertUser+` RETURNING seq`, pgUserArgs(u)...).Scan(&u.Seq); err != nil {
 			return pgCreateError(u, err)
 		}
-		res[0] = createRes{u: u}
+		res[0] = CreateRes{U: u}
 		return nil
 	}
 	tx, err := s.pool.Begin(ctx)
@@ -436,7 +436,7 @@ func (s *pgStore) createGroup(ctx context.Context, reqs []*createReq, res []crea
 		}
 	}()
 	for i, r := range reqs {
-		u := r.u
+		u := r.U
 		sp, err := tx.Begin(ctx) // a savepoint
 		if err != nil {
 			return fmt.Errorf("store: create users: savepoint: %w", err)
@@ -445,13 +445,13 @@ func (s *pgStore) createGroup(ctx context.Context, reqs []*createReq, res []crea
 			if err := sp.Rollback(ctx); err != nil {
 				return fmt.Errorf("store: create users: rollback to savepoint: %w", err)
 			}
-			res[i] = createRes{err: pgCreateError(u, ierr)}
+			res[i] = CreateRes{Err: pgCreateError(u, ierr)}
 			continue
 		}
 		if err := sp.Commit(ctx); err != nil {
 			return fmt.Errorf("store: create users: release savepoint: %w", err)
 		}
-		res[i] = createRes{u: u}
+		res[i] = CreateRes{U: u}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("store: create users: commit: %w", err)
@@ -681,7 +681,7 @@ func (s *pgStore) FindUsers(ctx context.Context, locationID string, c Cond, p Pa
 	p = clampPage(p)
 	p.IncludeDeleted = false
 	args := []any{locationID}
-	where, err := condSQL(c, pgDialect, &args)
+	where, err := CondSQL(c, pgDialect(), &args)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -746,7 +746,7 @@ func (s *pgStore) Ping(ctx context.Context) error {
 
 // Close implements Store.
 func (s *pgStore) Close() error {
-	s.closeOnce.Do(s.creates.close)
+	s.closeOnce.Do(s.creates.Close)
 	s.pool.Close()
 	return nil
 }
