@@ -118,15 +118,15 @@ func TestBuildRows(t *testing.T) {
 	rs.Add(Result{Name: LoadBare, Metrics: map[string]float64{MetricUsersPerSecond: 8000, MetricP99: 2}},
 		Result{Name: LoadReference, Metrics: map[string]float64{MetricUsersPerSecond: 1200, MetricP99: 30, MetricClientRSS: 40}})
 	specs := []Spec{
-		{"reads", Ref{"BenchmarkReads/filter-1k-c8", "req/s"}, Ref{"BenchmarkReads/bare-c8", "req/s"}, Goal{AtLeast: true, Value: 0.6, On: OnRatio}},
-		{"reads strict", Ref{"BenchmarkReads/filter-1k-c8", "req/s"}, Ref{"BenchmarkReads/bare-c8", "req/s"}, Goal{AtLeast: true, Value: 0.9, On: OnRatio}},
-		{"load", Ref{LoadReference, MetricUsersPerSecond}, Ref{LoadBare, MetricUsersPerSecond}, Goal{AtLeast: true, Value: 1000}},
-		{"rss", Ref{LoadReference, MetricClientRSS}, Ref{}, Goal{Value: 150}},
-		{"p99", Ref{LoadReference, MetricP99}, Ref{LoadBare, MetricP99}, Goal{}},
-		{"pg", Ref{"BenchmarkWritesPostgres/post-c8-postgres", "creates/s"}, Ref{"BenchmarkWritesPostgres/pg-commit-loop", "creates/s"}, Goal{}},
-		{"seed", Ref{"BenchmarkSeed/100k", "s"}, Ref{}, Goal{Value: 10}},
-		{"absent", Ref{"BenchmarkNope", "ms"}, Ref{}, Goal{Value: 300}},
-		{"no ceiling", Ref{LoadReference, MetricUsersPerSecond}, Ref{"BenchmarkNope", "users/s"}, Goal{AtLeast: true, Value: 0.5, On: OnRatio}},
+		{"reads", Ref{"BenchmarkReads/filter-1k-c8", "req/s"}, Ref{"BenchmarkReads/bare-c8", "req/s"}, Goal{AtLeast: true, Value: 0.6, On: OnRatio}, ""},
+		{"reads strict", Ref{"BenchmarkReads/filter-1k-c8", "req/s"}, Ref{"BenchmarkReads/bare-c8", "req/s"}, Goal{AtLeast: true, Value: 0.9, On: OnRatio}, ""},
+		{"load", Ref{LoadReference, MetricUsersPerSecond}, Ref{LoadBare, MetricUsersPerSecond}, Goal{AtLeast: true, Value: 1000}, ""},
+		{"rss", Ref{LoadReference, MetricClientRSS}, Ref{}, Goal{Value: 150}, ""},
+		{"p99", Ref{LoadReference, MetricP99}, Ref{LoadBare, MetricP99}, Goal{}, ""},
+		{"pg", Ref{"BenchmarkWritesPostgres/post-c8-postgres", "creates/s"}, Ref{"BenchmarkWritesPostgres/pg-commit-loop", "creates/s"}, Goal{}, ""},
+		{"seed", Ref{"BenchmarkSeed/100k", "s"}, Ref{}, Goal{Value: 10}, ""},
+		{"absent", Ref{"BenchmarkNope", "ms"}, Ref{}, Goal{Value: 300}, ""},
+		{"no ceiling", Ref{LoadReference, MetricUsersPerSecond}, Ref{"BenchmarkNope", "users/s"}, Goal{AtLeast: true, Value: 0.5, On: OnRatio}, ""},
 	}
 	table := Build(specs, rs)
 	rows := table.Rows
@@ -144,6 +144,21 @@ func TestBuildRows(t *testing.T) {
 	assert.Equal(t, "not run", rows[7].Figure)
 	assert.Equal(t, "not run", rows[8].Ceiling)
 	assert.Equal(t, "no ceiling", rows[8].Met)
+}
+
+func TestBuildPrefersTheBenchmarksOwnRatio(t *testing.T) {
+	rs, err := Parse(strings.NewReader(skipFailOutput), 2)
+	require.NoError(t, err)
+	// The figure reports ratio-to-bare 0.80 (its ceiling read around it);
+	// the once-for-all bare-c8 would give 40,000 / 50,000 = 0.80 too, so
+	// make them differ: the benchmark's own reading wins.
+	rs.List[len(rs.List)-2].Metrics["ratio-to-bare"] = 0.5
+	tab := Build([]Spec{{"reads", Ref{"BenchmarkReads/filter-1k-c8", "req/s"}, Ref{"BenchmarkReads/bare-c8", "req/s"},
+		Goal{AtLeast: true, Value: 0.6, On: OnRatio}, "ratio-to-bare"}}, rs)
+	require.Len(t, tab.Rows, 1)
+	assert.Equal(t, Row{"reads", "40,000 req/s", "80,000 req/s [1]", "0.50", "ratio ≥ 0.6", "**NO**"}, tab.Rows[0])
+	require.Len(t, tab.Notes, 1)
+	assert.Contains(t, tab.Notes[0], "ratio-to-bare")
 }
 
 func TestRenderAlignsAMarkdownTable(t *testing.T) {

@@ -87,6 +87,11 @@ type Spec struct {
 	Figure  Ref
 	Ceiling Ref
 	Goal    Goal
+	// RatioMetric, when the figure's benchmark reports it (e.g.
+	// "ratio-to-bare"), is the ratio the benchmark measured itself, with
+	// its ceiling read again next to the figure: it is used instead of
+	// figure ÷ Ceiling, and the ceiling shown is the one it implies.
+	RatioMetric string
 }
 
 // Row is a rendered row of the table.
@@ -131,7 +136,11 @@ func Build(specs []Spec, rs Results) Table {
 		}
 		row.Figure = Format(fig, s.Figure.Metric)
 		ratio := math.NaN()
-		if s.Ceiling.Bench != "" {
+		if r, ok := lookup(rs, Ref{s.Figure.Bench, s.RatioMetric}); ok && s.RatioMetric != "" && r > 0 {
+			ratio = r
+			row.Ratio = fmt.Sprintf("%.2f", ratio)
+			row.Ceiling = Format(fig/ratio, s.Figure.Metric) + " " + t.note("the ceiling as the benchmark read it around the figure (its "+s.RatioMetric+"), not once for all rows: the machine is shared")
+		} else if s.Ceiling.Bench != "" {
 			if c, ok := lookup(rs, s.Ceiling); ok {
 				row.Ceiling = Format(c, s.Ceiling.Metric)
 				if c != 0 {
