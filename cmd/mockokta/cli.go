@@ -100,10 +100,10 @@ type commandSet struct{}
 
 const rootLong = `mockokta replays what Okta's SCIM provisioning client sends to a SCIM 2.0
 server (headers, queries, bodies and the 429 policy) and reports each task the
-way Okta's provisioning log words it. docs/okta-wire.md in the scimtest
-repository describes every request, its public source (or says it is
-inferred) and the app settings. Global flags go before or after the command;
-a flag left out takes the value of its environment variable (env NAME).
+way Okta's provisioning log words it. The docs of the scimtest repository
+describe every request, its public source (or say it is inferred) and the
+app settings. Global flags go before or after the command; a flag left out
+takes the value of its environment variable (env NAME).
 
 Exit status (every command):
   0    every task succeeded (conform: every selected scenario passed)
