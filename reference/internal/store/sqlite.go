@@ -728,6 +728,12 @@ func (s *sqliteStore) CreateUsers(ctx context.Context, n int, user func(i int) U
 		return fmt.Errorf("store: create users: commit: %w", err)
 	}
 	s.noteWrite()
+	// Copy the bulk of pages into the database now rather than under the
+	// first reads: a -wal file of a whole seed slows every read until the
+	// background checkpoint catches up.
+	if err := s.Checkpoint(ctx); err != nil {
+		s.logger.Warn("store: checkpoint after a bulk insert failed; retried later", "path", s.path, "err", err)
+	}
 	return nil
 }
 
