@@ -220,11 +220,20 @@ func count(n int) string {
 	return strconv.Itoa(n)
 }
 
+// orUnknown returns the CPU go test named, else the model name of
+// /proc/cpuinfo (runs without Go benchmarks), else "cpu unknown".
 func orUnknown(s string) string {
-	if s == "" {
-		return "cpu unknown"
+	if s != "" {
+		return s
 	}
-	return s
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return "cpu unknown"
 }
 
 // goVersion asks the go command for its version ("go1.26.8").
