@@ -97,7 +97,7 @@ const chartSource = `<?xml version="1.0" encoding="UTF-8"?>
 <g class="percentiles" stroke-dasharray="4 3">
 {{- range .Marks}}
 <line class="percentile" x1="{{.X}}" x2="{{.X}}" y1="{{$.PlotTop}}" y2="{{$.PlotBottom}}" stroke="#cc3311"/>
-<text x="{{.X}}" y="{{.TextY}}" dx="3" fill="#cc3311" stroke="none">{{x .Name}} {{x .Value}}</text>
+<text x="{{.X}}" y="{{.TextY}}" dx="3" fill="#cc3311" stroke="#ffffff" stroke-width="3" stroke-dasharray="none" paint-order="stroke">{{x .Name}} {{x .Value}}</text>
 {{- end}}
 </g>
 <line x1="{{.PlotLeft}}" x2="{{.PlotRight}}" y1="{{.PlotBottom}}" y2="{{.PlotBottom}}" stroke="#000000"/>
