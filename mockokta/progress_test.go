@@ -3,6 +3,7 @@ package mockokta
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,4 +87,34 @@ func TestProgressPrinterOff(t *testing.T) {
 	}
 	p.Stop()
 	assert.Empty(t, buf.String())
+}
+
+// lockedBuffer is a bytes.Buffer safe for the printer's goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestProgressPrinterTicks(t *testing.T) {
+	var buf lockedBuffer
+	p := NewProgressPrinter(&buf, ProgressLines, 10, "x: ", time.Millisecond)
+	p.Update(5, 0)
+	require.Eventually(t, func() bool { return strings.Contains(buf.String(), "x: 5/10 users, 0 failed, 50%") },
+		10*time.Second, time.Millisecond, "the ticker prints a line on its own")
+	p.Stop()
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		assert.True(t, strings.HasPrefix(line, "x: "), "every line is a progress line: %q", line)
+	}
 }
