@@ -78,8 +78,10 @@ type LoadMemory struct {
 	ClientPeakRSS int64 `json:"clientPeakRssBytes"`
 	// ServerPeakRSS is the server process's peak, in bytes (0: unknown).
 	ServerPeakRSS int64 `json:"serverPeakRssBytes,omitempty"`
-	// ServerPID is the server's process id when it is a local process.
-	ServerPID int `json:"serverPid,omitempty"`
+	// ServerPID is the server's process id when it is a local process,
+	// and ServerName its command name.
+	ServerPID  int    `json:"serverPid,omitempty"`
+	ServerName string `json:"serverName,omitempty"`
 	// ServerNote says why ServerPeakRSS is missing or what it includes
 	// ("in this process" for an embedded server).
 	ServerNote string `json:"serverNote,omitempty"`

@@ -87,6 +87,9 @@ func (m LoadMemory) serverText() string {
 	switch {
 	case m.ServerPeakRSS > 0 && m.ServerPID > 0:
 		s := fmt.Sprintf("(pid %d) %s", m.ServerPID, megabytes(m.ServerPeakRSS))
+		if m.ServerName != "" {
+			s = m.ServerName + " " + s
+		}
 		if m.ServerNote != "" {
 			s += " (" + m.ServerNote + ")"
 		}

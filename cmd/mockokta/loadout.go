@@ -98,6 +98,15 @@ func measureMemory(baseURL string, embedded bool) *mockokta.LoadMemory {
 		m.ServerNote = "in this process: included above"
 		return m
 	}
+	m.ServerName, _ = proc.Name(pid)
+	switch m.ServerName {
+	case "docker-proxy", "rootlessport", "slirp4netns", "rootlesskit":
+		// The port is forwarded into a container: the process found is
+		// the forwarder, not the server.
+		m.ServerNote = fmt.Sprintf("not measured (port %d is forwarded by %s)", port, m.ServerName)
+		m.ServerName = ""
+		return m
+	}
 	m.ServerPID = pid
 	if m.ServerPeakRSS, err = proc.PeakRSS(pid); err != nil {
 		m.ServerNote = "not measured: " + err.Error()

@@ -53,6 +53,19 @@ func (fs FS) RSS(pid int) (int64, error) {
 	return fs.statusField(pid, "VmRSS")
 }
 
+// Name returns the command name of process pid (/proc/PID/comm), e.g.
+// "xakia-reference" (at most 15 bytes: the kernel truncates it).
+func (fs FS) Name(pid int) (string, error) {
+	if err := fs.available(); err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(filepath.Join(fs.Root, strconv.Itoa(pid), "comm"))
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
 // statusField reads a "Name:   1234 kB" line of /proc/PID/status.
 func (fs FS) statusField(pid int, name string) (int64, error) {
 	if err := fs.available(); err != nil {

@@ -35,6 +35,7 @@ func fixture(t *testing.T) FS {
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(root, "self", "status"), []byte(statusFixture), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "4242", "status"), []byte(statusFixture), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "4242", "comm"), []byte("xakia-reference\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "net", "tcp"), []byte(tcpFixture), 0o644))
 	require.NoError(t, os.Symlink("pipe:[5]", filepath.Join(root, "17", "fd", "0")))
 	require.NoError(t, os.Symlink("socket:[888]", filepath.Join(root, "17", "fd", "1")))
@@ -51,6 +52,9 @@ func TestPeakRSSFromStatus(t *testing.T) {
 	rss, err := fs.RSS(4242)
 	require.NoError(t, err)
 	assert.Equal(t, int64(40000*1024), rss)
+	name, err := fs.Name(4242)
+	require.NoError(t, err)
+	assert.Equal(t, "xakia-reference", name)
 	_, err = fs.PeakRSS(99)
 	assert.Error(t, err, "no such process")
 	_, err = parseStatusField([]byte("Name:\tx\n"), "VmHWM")
