@@ -14,7 +14,7 @@ package reference
 //	BenchmarkReads/id-100k-c8            the same at 100k users  (ratio-to-bare, p99-ratio-to-1k)
 //	BenchmarkWrites/sqlite-commit-loop   ceiling: a bare single-row SQLite commit loop (WAL, synchronous=FULL)
 //	BenchmarkWrites/post-c8-sqlite       POST /Users on SQLite (synchronous=FULL), 8 clients (ratio-to-commit-loop)
-//	BenchmarkWritesPostgres/pg-commit-loop  ceiling: a bare single-row PostgreSQL commit loop (skipped without PostgreSQL)
+//	BenchmarkWritesPostgres/pg-commit-loop  ceiling: a bare single-row PostgreSQL commit loop (skipped without PostgreSQL; see its fsync note)
 //	BenchmarkWritesPostgres/post-c8-postgres POST /Users on PostgreSQL, 8 clients (ratio-to-commit-loop)
 //	BenchmarkImportWalk/walk-1k          Okta's import walk (startIndex/count=100) over 1k users, one op = the whole walk
 //	BenchmarkImportWalk/walk-100k        the same over 100k users (walk-s, first-page-ms, last-page-ms, last-to-first)
@@ -422,6 +422,9 @@ func BenchmarkWrites(b *testing.B) {
 
 // BenchmarkWritesPostgres is BenchmarkWrites on PostgreSQL (a throwaway
 // local cluster, or $XAKIA_TEST_PG_DSN; skipped when neither is available).
+// The throwaway cluster of internal/pgtest runs with fsync=off: its figures
+// measure the SQL and round trips, not durability; point
+// XAKIA_TEST_PG_DSN at a durable server for those.
 func BenchmarkWritesPostgres(b *testing.B) {
 	cluster := pgtest.Start(b)
 	ctx := context.Background()

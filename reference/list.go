@@ -108,8 +108,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 			return
 		}
 		if cond, ok := s.sqlFilter(expr); ok {
-			page, total, err = s.store.FindUsers(r.Context(), loc.ID, cond,
-				store.Page{Offset: p.StartIndex - 1, Limit: p.Count})
+			if alwaysTrue(cond) {
+				page, total, err = s.walkPage(r.Context(), loc.ID, p)
+			} else {
+				page, total, err = s.store.FindUsers(r.Context(), loc.ID, cond,
+					store.Page{Offset: p.StartIndex - 1, Limit: p.Count})
+			}
 			if err != nil {
 				s.writeError(w, s.errorFor(r, err))
 				return

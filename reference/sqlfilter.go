@@ -126,3 +126,29 @@ var stringOps = map[string]store.CondOp{
 func mayBeTime(s string) bool {
 	return len(s) >= 20 && s[4] == '-' && (s[10] == 'T' || s[10] == 't')
 }
+
+// alwaysTrue reports whether c holds for every user (userName pr, id pr,
+// and-ed together): such a filter is answered like no filter, from the
+// maintained count and a keyset page.
+func alwaysTrue(c store.Cond) bool {
+	switch c.Op {
+	case store.CondTrue:
+		return true
+	case store.CondPresent:
+		return c.Field != store.FieldExternalID
+	case store.CondAnd:
+		for _, k := range c.Kids {
+			if !alwaysTrue(k) {
+				return false
+			}
+		}
+		return true
+	case store.CondOr:
+		for _, k := range c.Kids {
+			if alwaysTrue(k) {
+				return true
+			}
+		}
+	}
+	return false
+}
