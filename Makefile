@@ -16,6 +16,12 @@ MOCKOKTA_BUILD ?= build/mockokta-image
 CA_CERTS       ?= /etc/ssl/certs/ca-certificates.crt
 # Where `make dist` writes the release archives.
 DIST_DIR  ?= dist
+# make bench: users per load run, users seeded before the second reference run
+# (0 skips it), -benchtime of the Go benchmarks, where the raw outputs and table go.
+BENCH_USERS ?= 10000
+BENCH_SEED  ?= 100000
+BENCH_TIME  ?= 1s
+BENCH_OUT   ?= build/bench
 # The runs that need services (Docker, PostgreSQL): verbose in `make test` so a log shows they ran.
 DEPLOY_TESTS := ^(TestConformanceInContainer|TestContainerImageNotPresent|TestReplicasOnPostgres|TestMockoktaImage)$$
 SHELL        := bash
@@ -26,7 +32,7 @@ SHELL        := bash
 .PHONY: all conformance test unit deploy mutation fuzz lint tidy build image image-mockokta dist bench clean help
 
 # The variables a target's help text may name; help prints their values.
-HELP_VARS := MOCKOKTA_IMAGE IMAGE FUZZTIME FUZZTIME_EDGE BIN GO DIST_DIR
+HELP_VARS := MOCKOKTA_IMAGE IMAGE FUZZTIME FUZZTIME_EDGE BIN GO DIST_DIR BENCH_USERS BENCH_SEED
 
 help: ## list the targets (this is what a bare `make` does)
 	@echo 'usage: make TARGET   (the two set-up commands: make conformance, make test)'
@@ -88,8 +94,10 @@ image-mockokta: ## build the FROM scratch image $(MOCKOKTA_IMAGE) of mockokta (c
 dist: ## release archives of mockokta and xakia-reference for linux, darwin (amd64, arm64) and windows/amd64, with SHA256SUMS, in $(DIST_DIR)/
 	DIST_DIR=$(DIST_DIR) GO=$(GO) scripts/dist.sh
 
-bench: ## benchmarks of the reference (ratios against a bare net/http handler)
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./reference/
+bench: ## one table of figures, ceilings from the same run, ratios and goals: the Go benchmarks of reference/ and mockokta/, then mockokta load ($(BENCH_USERS) users, c=8) against a bare handler and xakia-reference serve on SQLite, empty and seeded with $(BENCH_SEED) users (docs/benchmarks.md)
+	$(GO) build -o $(BENCH_OUT)/bin/ ./cmd/mockokta ./cmd/xakia-reference
+	BENCH_USERS=$(BENCH_USERS) BENCH_SEED=$(BENCH_SEED) BENCH_TIME=$(BENCH_TIME) \
+	  $(GO) run ./internal/benchrun -go $(GO) -out $(BENCH_OUT) -bin $(BENCH_OUT)/bin
 
 clean: ## remove binaries and generated reports
 	rm -rf $(BIN) build $(DIST_DIR) scim-reports

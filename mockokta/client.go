@@ -128,6 +128,16 @@ type scimClient struct {
 	maxBody   int64
 	// ownTransport is true when the client made its transport itself.
 	ownTransport bool
+	// limited is transport with every body bounded by maxBody; plain is
+	// the http.Client of sessions that record nothing (bulk runs), shared
+	// so that a task costs no client of its own.
+	limited http.RoundTripper
+	plain   *http.Client
+	// headers and bodyHeaders are Okta's header sets, built once and
+	// copied per request.
+	headers, bodyHeaders http.Header
+	// authorization is the Authorization value, computed once.
+	authorization string
 }
 
 // newClient builds a client from validated options.
@@ -158,6 +168,15 @@ func newClient(app App, o Options) *scimClient {
 		c.transport = t
 		c.ownTransport = true
 	}
+	// Bodies are bounded where they arrive, before anything buffers them.
+	c.limited = reports.LimitBody(c.transport, c.maxBody)
+	c.plain = &http.Client{
+		Transport: c.limited,
+		// Okta does not follow redirects for SCIM calls; report them as is.
+		CheckRedirect: reports.RefuseRedirect,
+	}
+	c.headers, c.bodyHeaders = RequestHeaders(false), RequestHeaders(true)
+	c.authorization = app.AuthorizationHeader()
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -204,17 +223,10 @@ func (s *session) notify(ctx context.Context, ob Observation) {
 }
 
 func (c *scimClient) session() *session {
-	s := &session{c: c}
-	// Bodies are bounded where they arrive, before anything buffers them.
-	rt := reports.LimitBody(c.transport, c.maxBody)
+	s := &session{c: c, hc: c.plain}
 	if c.record {
-		s.rec = reports.NewRecorder(rt, c.app.Credential)
-		rt = s.rec
-	}
-	s.hc = &http.Client{
-		Transport: rt,
-		// Okta does not follow redirects for SCIM calls; report them as is.
-		CheckRedirect: reports.RefuseRedirect,
+		s.rec = reports.NewRecorder(c.limited, c.app.Credential)
+		s.hc = &http.Client{Transport: s.rec, CheckRedirect: reports.RefuseRedirect}
 	}
 	return s
 }
@@ -267,8 +279,12 @@ func (s *session) once(ctx context.Context, method, path, rawQuery string, body 
 	if err != nil {
 		return nil, &RequestError{Method: method, Path: path, Err: err}
 	}
-	req.Header = RequestHeaders(body != nil)
-	req.Header.Set("Authorization", s.c.app.AuthorizationHeader())
+	if body != nil {
+		req.Header = s.c.bodyHeaders.Clone()
+	} else {
+		req.Header = s.c.headers.Clone()
+	}
+	req.Header["Authorization"] = []string{s.c.authorization}
 	start := time.Now()
 	hr, err := s.hc.Do(req)
 	if err != nil {

@@ -225,6 +225,14 @@ func (d *Directory) Get(login string) (User, error) {
 	return *u, nil
 }
 
+// Remove deletes the user with that login, if any (bulk runs that do not
+// keep their users).
+func (d *Directory) Remove(login string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.byLogin, loginKey(login))
+}
+
 // Update replaces the profile of the user with that login and returns the
 // updated user. The login itself may change.
 func (d *Directory) Update(login string, p Profile) (User, error) {

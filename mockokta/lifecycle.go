@@ -21,6 +21,9 @@ type LifecycleOptions struct {
 	PreExisting func(ctx context.Context, p Profile) error
 	// OnStep, when set, is called after each step, for live output.
 	OnStep func(Step)
+	// OnProgress, when set, is called inside a long step (the assignment
+	// of the new users) after each of its total tasks, before OnStep.
+	OnProgress func(step string, done, total int)
 }
 
 // Check is one verification made after a step.
@@ -247,6 +250,9 @@ func (o *Okta) Lifecycle(ctx context.Context, opts LifecycleOptions) LifecycleRe
 		st.verifyUser(u, r.SCIMID, true, "after the create")
 		users = append(users, u)
 		ids = append(ids, r.SCIMID)
+		if opts.OnProgress != nil {
+			opts.OnProgress("assign", i, opts.Users)
+		}
 	}
 	emit(st.finish(fmt.Sprintf("%d users created, each readable by id with active true", len(users))))
 	assigned := len(users) >= 2

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestLifecycleAgainstFake runs the lifecycle against the fake in both
@@ -110,27 +109,5 @@ func TestLoadAgainstFake(t *testing.T) {
 	rep = o2.Load(context.Background(), LoadOptions{Users: 5, Concurrency: 2})
 	if rep.Failed != 5 || rep.FailuresByCause["409"] != 5 || len(rep.Examples) != 5 {
 		t.Errorf("report %+v", rep)
-	}
-}
-
-func TestPercentile(t *testing.T) {
-	var d []int64
-	for i := 1; i <= 100; i++ {
-		d = append(d, int64(i))
-	}
-	tests := []struct{ p, want int }{{50, 50}, {95, 95}, {99, 99}, {100, 100}}
-	for _, tc := range tests {
-		sorted := make([]int64, len(d))
-		copy(sorted, d)
-		durs := make([]time.Duration, len(sorted))
-		for i, v := range sorted {
-			durs[i] = time.Duration(v)
-		}
-		if got := percentile(durs, tc.p); int(got) != tc.want {
-			t.Errorf("p%d = %d, want %d", tc.p, got, tc.want)
-		}
-	}
-	if percentile(nil, 99) != 0 {
-		t.Error("percentile of nothing is not 0")
 	}
 }

@@ -2,11 +2,10 @@ package mockokta
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +23,10 @@ type LoadOptions struct {
 	// OnResult, when set, receives every assignment's result (never
 	// concurrently), e.g. to keep its exchanges for a HAR file.
 	OnResult func(TaskResult)
+	// Forget drops each user from the directory and its assignment once
+	// its task is over, so that the memory of a run does not grow with its
+	// number of users (callers that keep no state).
+	Forget bool
 }
 
 // LoadReport summarises a bulk assignment.
@@ -34,9 +37,20 @@ type LoadReport struct {
 	Duration       time.Duration `json:"durationNs"`
 	UsersPerSecond float64       `json:"usersPerSecond"`
 	Requests       int           `json:"requests"`
-	P50            time.Duration `json:"p50Ns"`
-	P95            time.Duration `json:"p95Ns"`
-	P99            time.Duration `json:"p99Ns"`
+	// P50, P95, P99 and Max are the latencies of every HTTP attempt, from
+	// Latency (percentiles within 3 %).
+	P50 time.Duration `json:"p50Ns"`
+	P95 time.Duration `json:"p95Ns"`
+	P99 time.Duration `json:"p99Ns"`
+	Max time.Duration `json:"maxNs"`
+	// ByMethod gives the latency of Okta's lookups (GET) and creates (POST)
+	// apart: they cost a server very different work.
+	ByMethod map[string]MethodLatency `json:"byMethod,omitempty"`
+	// LatencyBins is the histogram of every attempt's latency (1-2-5 bins).
+	LatencyBins []LatencyBin `json:"latencyHistogram,omitempty"`
+	// Latency holds every attempt's latency, for the text histogram and
+	// the chart.
+	Latency *LatencyHistogram `json:"-"`
 	// RequestsByStatus counts every HTTP attempt by status ("0" when no
 	// response came back).
 	RequestsByStatus map[string]int `json:"requestsByStatus"`
@@ -45,12 +59,59 @@ type LoadReport struct {
 	FailuresByCause map[string]int `json:"failuresByCause,omitempty"`
 	// Examples holds up to five failure messages.
 	Examples []string `json:"examples,omitempty"`
+	// Memory is the peak resident memory of the processes involved, when
+	// the caller measured it (Load leaves it nil).
+	Memory *LoadMemory `json:"memory,omitempty"`
+}
+
+// MethodLatency is the latency of the requests of one HTTP method.
+type MethodLatency struct {
+	Requests int           `json:"requests"`
+	P50      time.Duration `json:"p50Ns"`
+	P99      time.Duration `json:"p99Ns"`
+}
+
+// LoadMemory is the peak resident set size (VmHWM on Linux) of the load
+// process and, when it could be found, of the server it loaded.
+type LoadMemory struct {
+	// ClientPeakRSS is the load process's own peak, in bytes (0: unknown).
+	ClientPeakRSS int64 `json:"clientPeakRssBytes"`
+	// ServerPeakRSS is the server process's peak, in bytes (0: unknown).
+	ServerPeakRSS int64 `json:"serverPeakRssBytes,omitempty"`
+	// ServerPID is the server's process id when it is a local process,
+	// and ServerName its command name.
+	ServerPID  int    `json:"serverPid,omitempty"`
+	ServerName string `json:"serverName,omitempty"`
+	// ServerNote says why ServerPeakRSS is missing or what it includes
+	// ("in this process" for an embedded server).
+	ServerNote string `json:"serverNote,omitempty"`
+}
+
+// loadStats collects the observations of a run; its methods are called
+// with the run's mutex held.
+type loadStats struct {
+	all      LatencyHistogram
+	byMethod map[string]*LatencyHistogram
+	status   map[int]int
+}
+
+func (s *loadStats) observe(ob Observation) {
+	s.all.Record(ob.Duration)
+	h := s.byMethod[ob.Method]
+	if h == nil {
+		h = &LatencyHistogram{}
+		s.byMethod[ob.Method] = h
+	}
+	h.Record(ob.Duration)
+	s.status[ob.Status]++
 }
 
 // Load assigns opts.Users new users the way Okta provisions a bulk
 // assignment (lookup + POST per user), opts.Concurrency at a time. It stops
 // starting new assignments when ctx is done. The users are added to the
-// directory but the caller decides whether to keep them.
+// directory and linked, unless opts.Forget drops them. Latencies are
+// kept in histograms, so the memory of a run does not grow with its
+// number of requests.
 func (o *Okta) Load(ctx context.Context, opts LoadOptions) LoadReport {
 	if opts.Users < 1 {
 		opts.Users = 1
@@ -69,25 +130,36 @@ func (o *Okta) Load(ctx context.Context, opts LoadOptions) LoadReport {
 	}
 
 	var mu sync.Mutex
-	var latencies []time.Duration
-	observe := func(ob Observation) {
+	stats := loadStats{byMethod: map[string]*LatencyHistogram{}, status: map[int]int{}}
+	octx := withObserver(ctx, func(ob Observation) {
 		mu.Lock()
-		defer mu.Unlock()
-		latencies = append(latencies, ob.Duration)
-		rep.RequestsByStatus[strconv.Itoa(ob.Status)]++
-	}
-	octx := withObserver(ctx, observe)
+		stats.observe(ob)
+		mu.Unlock()
+	})
 
-	jobs := make(chan int)
+	// Each worker takes the next user number itself: no dispatcher
+	// goroutine, no channel hand-off per user.
+	var next atomic.Int64
+	prefix := "load-" + tag + "-"
+	domain := "@" + opts.Domain
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range opts.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
-				p := ProfileFromEmail(fmt.Sprintf("load-%s-%d@%s", tag, i, opts.Domain), "Load", fmt.Sprintf("User%d", i))
+			for ctx.Err() == nil {
+				i := int(next.Add(1))
+				if i > opts.Users {
+					return
+				}
+				n := strconv.Itoa(i)
+				p := ProfileFromEmail(prefix+n+domain, "Load", "User"+n)
 				r := o.AddAndAssign(octx, p)
+				if opts.Forget {
+					o.dir.Remove(p.Login)
+					o.RemoveLink(r.OktaID)
+				}
 				mu.Lock()
 				rep.Users++
 				if r.OK {
@@ -109,23 +181,25 @@ func (o *Okta) Load(ctx context.Context, opts LoadOptions) LoadReport {
 			}
 		}()
 	}
-dispatch:
-	for i := 1; i <= opts.Users; i++ {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break dispatch
-		}
-	}
-	close(jobs)
 	wg.Wait()
 	rep.Duration = time.Since(start)
 	if rep.Duration > 0 {
 		rep.UsersPerSecond = float64(rep.Succeeded) / rep.Duration.Seconds()
 	}
-	rep.Requests = len(latencies)
-	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	rep.P50, rep.P95, rep.P99 = percentile(latencies, 50), percentile(latencies, 95), percentile(latencies, 99)
+	h := &stats.all
+	rep.Latency = h
+	rep.Requests = h.Count()
+	rep.P50, rep.P95, rep.P99, rep.Max = h.Percentile(50), h.Percentile(95), h.Percentile(99), h.Max()
+	rep.LatencyBins = h.Bins()
+	for status, n := range stats.status {
+		rep.RequestsByStatus[strconv.Itoa(status)] = n
+	}
+	if len(stats.byMethod) > 0 {
+		rep.ByMethod = make(map[string]MethodLatency, len(stats.byMethod))
+		for m, mh := range stats.byMethod {
+			rep.ByMethod[m] = MethodLatency{Requests: mh.Count(), P50: mh.Percentile(50), P99: mh.Percentile(99)}
+		}
+	}
 	if len(rep.FailuresByCause) == 0 {
 		rep.FailuresByCause = nil
 	}
@@ -148,16 +222,4 @@ func failureCause(ctx context.Context, r TaskResult) string {
 	default:
 		return "invalid response"
 	}
-}
-
-// percentile returns the nearest-rank percentile of sorted durations.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := (p*len(sorted) + 99) / 100
-	if rank < 1 {
-		rank = 1
-	}
-	return sorted[rank-1]
 }

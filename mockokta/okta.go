@@ -111,6 +111,14 @@ func (o *Okta) SetLink(l Link) {
 	o.links[l.OktaID] = l
 }
 
+// RemoveLink forgets the assignment of the Okta user, if any (the SCIM
+// server is not told).
+func (o *Okta) RemoveLink(oktaID string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.links, oktaID)
+}
+
 // Links returns every assignment, sorted by login.
 func (o *Okta) Links() []Link {
 	o.mu.Lock()

@@ -13,14 +13,17 @@ import (
 func (commandSet) Lifecycle(a *app) *cobra.Command {
 	return a.command(command{
 		name:    "lifecycle",
-		args:    "[--users N]",
+		args:    "[--users N] [--quiet]",
 		summary: "test-connection → assign → assign an existing user → update → unassign → reassign → import, each verified",
 		details: `Replays Okta's CRUD test offline and checks after each step what SCIM lets a
 client see (with limited query attributes GET returns only id, active and
 externalId; write responses carry the full user). The pre-existing user is
 created through the admin API with --embedded or --admin-url/--admin-token,
 otherwise through a plain SCIM POST. Users are named lc-<random>-N@example.com.
-Use --users above 100 to make the import walk several pages.`,
+Use --users above 100 to make the import walk several pages. The assign step
+shows its progress with rate and ETA (a bar on a terminal for more than 10
+users, a line every 2 s otherwise). --quiet prints only the steps that
+failed, in full, and the verdict.`,
 		examples: []string{
 			"mockokta --embedded lifecycle",
 			"mockokta --embedded --mode aiw lifecycle --users 120",
@@ -29,6 +32,7 @@ Use --users above 100 to make the import walk several pages.`,
 		},
 		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			users := fs.Int("users", 3, "number of new users to assign (`N`, at least 2)")
+			quiet := fs.Bool("quiet", false, "print only failed steps and the verdict")
 			return func(ctx context.Context, c *cli) int {
 				if *users < 2 || *users > 100000 {
 					return c.configError(usagef("--users must be between 2 and 100000"))
@@ -36,18 +40,22 @@ Use --users above 100 to make the import walk several pages.`,
 				if code := c.prepare(ctx); code >= 0 {
 					return code
 				}
-				if !c.g.json {
+				if !c.g.json && !*quiet {
 					fmt.Fprintf(c.stdout, "mock Okta lifecycle against %s (app %s, %s style)\n\n", c.okta.App().BaseURL, c.okta.App().Name, c.okta.App().Style)
 				}
+				progress := stepProgress{mode: progressMode(*quiet, c.g.json, c.e.terminal), w: c.stdout}
 				rep := c.okta.Lifecycle(ctx, mockokta.LifecycleOptions{
 					Users:       *users,
 					PreExisting: c.adminCreator(),
+					OnProgress:  progress.update,
 					OnStep: func(s mockokta.Step) {
-						if !c.g.json {
+						progress.stop()
+						if !c.g.json && (!*quiet || !s.OK) {
 							c.printStep(s)
 						}
 					},
 				})
+				progress.stop()
 				c.saveState()
 				return c.reportLifecycle(rep)
 			}

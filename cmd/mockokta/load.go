@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,21 +14,26 @@ import (
 func (commandSet) Load(a *app) *cobra.Command {
 	return a.command(command{
 		name:    "load",
-		args:    "--users N [--concurrency C] [--max-duration D]",
+		args:    "--users N [--concurrency C] [--max-duration D] [--chart FILE] [--quiet]",
 		summary: "bulk assignment, Okta-shaped (lookup + POST per user), with a progress bar and a rate/latency summary",
 		details: `Assigns N new users named load-<random>-I@example.com, C at a time, and
-prints users/s, request latency p50/p95/p99 and failures by status. The run
-stops starting new users after --max-duration. Each request still has
---timeout. The users are not written to the state file. The progress bar is
-drawn only when stdout is a terminal.`,
+prints users/s, request latency p50/p95/p99 (overall and for lookups and
+creates apart), the peak memory of this process and of a server on this
+machine, failures by status and a latency histogram. The run stops starting
+new users after --max-duration. Each request still has --timeout. The users
+are not written to the state file. On a terminal a progress bar shows the
+rate and the time left; otherwise a progress line is printed every 2 s.`,
 		examples: []string{
 			"mockokta --embedded load --users 2000 --concurrency 8",
 			"mockokta --json load --users 500 --concurrency 4 --max-duration 2m",
+			"mockokta load --users 10000 --concurrency 8 --chart load-latency.svg",
 		},
 		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			users := fs.Int("users", 100, "number of users to assign (`N`)")
 			conc := fs.Int("concurrency", 4, "assignments in flight (`C`)")
 			maxDur := fs.Duration("max-duration", 30*time.Minute, "stop starting new assignments after `D`")
+			chart := fs.String("chart", "", "write the latency histogram as an SVG chart to `FILE`")
+			quiet := fs.Bool("quiet", false, "print only the summary: no progress, no histogram")
 			return func(ctx context.Context, c *cli) int {
 				if *users < 1 || *users > 10_000_000 {
 					return c.configError(usagef("--users must be between 1 and 10000000"))
@@ -55,42 +58,37 @@ drawn only when stdout is a terminal.`,
 				}
 				lctx, cancel := context.WithTimeout(ctx, *maxDur)
 				defer cancel()
-				bar := !c.g.json && c.e.terminal
+				progress := mockokta.NewProgressPrinter(c.stdout, progressMode(*quiet, c.g.json, c.e.terminal), *users, "load: ", 0)
 				rep := c.okta.Load(lctx, mockokta.LoadOptions{
 					Users:       *users,
 					Concurrency: *conc,
+					// The users are not saved: keep the memory flat.
+					Forget: true,
 					OnResult: func(r mockokta.TaskResult) {
 						if c.g.har != "" {
 							c.collect(r.Exchanges)
 						}
 					},
-					Progress: func(done, failed int) {
-						if bar {
-							drawBar(c, done, failed, *users)
-						}
-					},
+					Progress: progress.Update,
 				})
-				if bar {
-					fmt.Fprintln(c.stdout)
+				progress.Stop()
+				rep.Memory = measureMemory(c.g.baseURL, c.g.embedded)
+				chartNote := ""
+				if *chart != "" {
+					if err := writeChart(*chart, rep, *users, *conc, c.g.baseURL, c.g.mode); err != nil {
+						fmt.Fprintf(c.stderr, "mockokta load: writing the chart: %v\n", err)
+					} else {
+						chartNote = "latency chart: " + *chart
+					}
 				}
-				return c.reportLoad(rep, *users)
+				return c.reportLoad(rep, *users, !*quiet, chartNote)
 			}
 		},
 	})
 }
 
-// drawBar redraws the progress bar in place, about 200 times per run.
-func drawBar(c *cli, done, failed, total int) {
-	if step := max(total/200, 1); done%step != 0 && done != total {
-		return
-	}
-	const width = 40
-	filled := done * width / max(total, 1)
-	fmt.Fprintf(c.stdout, "\r[%s%s] %d/%d users, %d failed", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, failed)
-}
-
 // reportLoad prints the summary and returns the exit code.
-func (c *cli) reportLoad(rep mockokta.LoadReport, wanted int) int {
+func (c *cli) reportLoad(rep mockokta.LoadReport, wanted int, histogram bool, chartNote string) int {
 	code := exitOK
 	if rep.Failed > 0 || rep.Users < wanted {
 		code = exitFailed
@@ -105,31 +103,11 @@ func (c *cli) reportLoad(rep mockokta.LoadReport, wanted int) int {
 		c.printJSON(out)
 		return c.finish(code)
 	}
-	fmt.Fprintf(c.stdout, "load: %d users assigned in %s (%.1f users/s), %d failed", rep.Succeeded, rep.Duration.Round(time.Millisecond), rep.UsersPerSecond, rep.Failed)
-	if rep.Users < wanted {
-		fmt.Fprintf(c.stdout, ", %d not attempted (--max-duration)", wanted-rep.Users)
+	if err := rep.WriteText(c.stdout, mockokta.LoadTextOptions{Wanted: wanted, Histogram: histogram}); err != nil {
+		fmt.Fprintf(c.stderr, "mockokta load: %v\n", err)
 	}
-	fmt.Fprintln(c.stdout)
-	fmt.Fprintf(c.stdout, "requests: %d (%s); latency p50 %s, p95 %s, p99 %s\n", rep.Requests, countsLine(rep.RequestsByStatus), millis(rep.P50), millis(rep.P95), millis(rep.P99))
-	if len(rep.FailuresByCause) > 0 {
-		fmt.Fprintf(c.stdout, "failures by cause: %s\n", countsLine(rep.FailuresByCause))
-		for _, e := range rep.Examples {
-			fmt.Fprintf(c.stdout, "  %s\n", e)
-		}
+	if chartNote != "" {
+		fmt.Fprintln(c.stdout, chartNote)
 	}
 	return c.finish(code)
-}
-
-// countsLine renders "200: 10, 201: 10" in key order.
-func countsLine(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
-	}
-	return strings.Join(parts, ", ")
 }
