@@ -22,7 +22,7 @@ type (
 const SignInKeepPerLocation = store.SignInKeepPerLocation
 
 // SetCredential implements Store.
-func (s *pgStore) SetCredential(ctx context.Context, c store.Credential) error {
+func (s *pgStore) SetCredential(ctx context.Context, c Credential) error {
 	if _, err := s.pool.Exec(ctx, `INSERT INTO member_credentials (location_id, user_id, password_hash, admin)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (location_id, user_id)
 		DO UPDATE SET password_hash = EXCLUDED.password_hash, admin = EXCLUDED.admin`,
@@ -33,21 +33,21 @@ func (s *pgStore) SetCredential(ctx context.Context, c store.Credential) error {
 }
 
 // Credential implements Store.
-func (s *pgStore) Credential(ctx context.Context, locationID, userID string) (store.Credential, error) {
-	c := store.Credential{LocationID: locationID, UserID: userID}
+func (s *pgStore) Credential(ctx context.Context, locationID, userID string) (Credential, error) {
+	c := Credential{LocationID: locationID, UserID: userID}
 	err := s.pool.QueryRow(ctx, `SELECT password_hash, admin FROM member_credentials
 		WHERE location_id = $1 AND user_id = $2`, locationID, userID).Scan(&c.PasswordHash, &c.Admin)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return store.Credential{}, fmt.Errorf("%w: credential of user %q", ErrNotFound, userID)
+		return Credential{}, fmt.Errorf("%w: credential of user %q", ErrNotFound, userID)
 	}
 	if err != nil {
-		return store.Credential{}, fmt.Errorf("store: read credential: %w", err)
+		return Credential{}, fmt.Errorf("store: read credential: %w", err)
 	}
 	return c, nil
 }
 
 // AppendSignIn implements Store.
-func (s *pgStore) AppendSignIn(ctx context.Context, e store.SignInEvent) (err error) {
+func (s *pgStore) AppendSignIn(ctx context.Context, e SignInEvent) (err error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("store: append sign-in: begin: %w", err)
@@ -63,7 +63,7 @@ func (s *pgStore) AppendSignIn(ctx context.Context, e store.SignInEvent) (err er
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM signin_events WHERE location_id = $1 AND seq <=
 		(SELECT seq FROM signin_events WHERE location_id = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)`,
-		e.LocationID, store.SignInKeepPerLocation); err != nil {
+		e.LocationID, SignInKeepPerLocation); err != nil {
 		return fmt.Errorf("store: trim sign-ins: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -73,16 +73,16 @@ func (s *pgStore) AppendSignIn(ctx context.Context, e store.SignInEvent) (err er
 }
 
 // SignIns implements Store.
-func (s *pgStore) SignIns(ctx context.Context, locationID string, limit int) ([]store.SignInEvent, error) {
+func (s *pgStore) SignIns(ctx context.Context, locationID string, limit int) ([]SignInEvent, error) {
 	rows, err := s.pool.Query(ctx, `SELECT location_id, time, method, login, user_id, outcome, detail
 		FROM (SELECT * FROM signin_events WHERE location_id = $1 ORDER BY seq DESC LIMIT $2) last ORDER BY seq`, locationID, max(limit, 0))
 	if err != nil {
 		return nil, fmt.Errorf("store: read sign-ins: %w", err)
 	}
 	defer rows.Close()
-	out := []store.SignInEvent{}
+	out := []SignInEvent{}
 	for rows.Next() {
-		var e store.SignInEvent
+		var e SignInEvent
 		if err := rows.Scan(&e.LocationID, &e.Time, &e.Method, &e.Login, &e.UserID, &e.Outcome, &e.Detail); err != nil {
 			return nil, fmt.Errorf("store: read sign-ins: %w", err)
 		}
