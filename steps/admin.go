@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,25 +30,17 @@ func adminItems(r *response) []gjson.Result {
 func (rs *runState) resolveLocationIDs(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, rs.requestTimeout())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rs.adminURL+"/admin/api/locations", nil)
+	res, err := rs.client().R().SetContext(ctx).
+		SetHeader("Authorization", "Bearer "+rs.adminTok).
+		SetHeader("Accept", "application/json").
+		Get(rs.adminURL + "/admin/api/locations")
 	if err != nil {
-		return err
+		return fmt.Errorf("unreachable: GET /admin/api/locations: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+rs.adminTok)
-	req.Header.Set("Accept", "application/json")
-	res, err := rs.client().Do(req)
-	if err != nil {
-		return fmt.Errorf("unreachable: %w", err)
+	if res.StatusCode() != http.StatusOK {
+		return fmt.Errorf("GET /admin/api/locations answered %d; check %s", res.StatusCode(), EnvAdminToken)
 	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return fmt.Errorf("GET /admin/api/locations: reading the answer: %w", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /admin/api/locations answered %d; check %s", res.StatusCode, EnvAdminToken)
-	}
-	r := newResponse(http.MethodGet, "/admin/api/locations", res.StatusCode, res.Header, body, 0)
+	r := newResponse(http.MethodGet, "/admin/api/locations", res.StatusCode(), res.Header(), res.Body(), 0)
 	for _, loc := range []*location{&rs.first, &rs.second} {
 		if loc.BaseURL == "" {
 			continue

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -647,23 +646,16 @@ func (rs *runState) etagUnsupported(ctx context.Context) string {
 func (rs *runState) serviceProviderConfig(ctx context.Context) (gjson.Result, string) {
 	ctx, cancel := context.WithTimeout(ctx, rs.requestTimeout())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rs.first.BaseURL+"/ServiceProviderConfig", nil)
+	res, err := rs.client().R().SetContext(ctx).
+		SetHeader("Accept", mediaSCIM).
+		SetHeader("Authorization", "Bearer "+rs.first.APIKey).
+		Get(rs.first.BaseURL + "/ServiceProviderConfig")
 	if err != nil {
 		return gjson.Result{}, "cannot ask ServiceProviderConfig: " + err.Error()
 	}
-	req.Header.Set("Accept", mediaSCIM)
-	req.Header.Set("Authorization", "Bearer "+rs.first.APIKey)
-	res, err := rs.client().Do(req)
-	if err != nil {
-		return gjson.Result{}, "cannot ask ServiceProviderConfig: " + err.Error()
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return gjson.Result{}, "cannot read ServiceProviderConfig: " + err.Error()
-	}
-	if res.StatusCode != http.StatusOK || !gjson.ValidBytes(body) {
-		return gjson.Result{}, fmt.Sprintf("ServiceProviderConfig did not answer with JSON (status %d)", res.StatusCode)
+	body := res.Body()
+	if res.StatusCode() != http.StatusOK || !gjson.ValidBytes(body) {
+		return gjson.Result{}, fmt.Sprintf("ServiceProviderConfig did not answer with JSON (status %d)", res.StatusCode())
 	}
 	norm, err := lowerKeys(body)
 	if err != nil {

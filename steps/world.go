@@ -19,6 +19,7 @@ import (
 	"github.com/go-resty/resty/v2"
 	"github.com/tidwall/gjson"
 
+	"github.com/xakia-okta/scimtest/internal/harnesshttp"
 	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reports"
 )
@@ -139,13 +140,17 @@ type deviationHit struct {
 
 // newWorld builds the state of the scenario numbered seq.
 func newWorld(rs *runState, seq int) *World {
-	rec := reports.NewRecorder(reports.LimitBody(http.DefaultTransport, rs.cfg.maxBody()), rs.secrets()...)
-	client := resty.New().
-		SetTransport(rec).
-		SetTimeout(requestTimeout).
-		SetRetryCount(0).
-		// A 3xx is answered as it is: never followed with the credential.
-		SetRedirectPolicy(resty.RedirectPolicyFunc(reports.RefuseRedirect))
+	// The harness's one client (bodies capped, redirects never followed),
+	// every exchange recorded for the HAR traces and cucumber.json.
+	var rec *reports.Recorder
+	client := harnesshttp.New(harnesshttp.Options{
+		MaxBody: rs.cfg.maxBody(),
+		Timeout: requestTimeout,
+		Record: func(next http.RoundTripper) http.RoundTripper {
+			rec = reports.NewRecorder(next, rs.secrets()...)
+			return rec
+		},
+	})
 	w := &World{
 		ctx:    context.Background(),
 		cancel: func() {},

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+
+	"github.com/xakia-okta/scimtest/internal/harnesshttp"
 )
 
 func TestBaseURL(t *testing.T) {
@@ -148,7 +150,7 @@ func TestCreateLocation(t *testing.T) {
 			}))
 			defer srv.Close()
 			origin = srv.URL
-			got, err := CreateLocation(context.Background(), srv.Client(), srv.URL, token, "Acme", "full")
+			got, err := CreateLocation(context.Background(), harnesshttp.New(harnesshttp.Options{}), srv.URL, token, "Acme", "full")
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error = %v, want one containing %q", err, tc.wantErr)
@@ -265,7 +267,7 @@ func TestStartBuildsRunsAndTerminates(t *testing.T) {
 	if inspect.HostConfig.NetworkMode != "host" {
 		t.Errorf("network mode %q, want host", inspect.HostConfig.NetworkMode)
 	}
-	if msg := probe(ctx, http.DefaultClient, tgt.AdminURL+"/healthz"); msg != "" {
+	if msg := probe(ctx, harnesshttp.New(harnesshttp.Options{}), tgt.AdminURL+"/healthz"); msg != "" {
 		t.Errorf("healthz: %s", msg)
 	}
 
