@@ -358,7 +358,7 @@ func (r *rfcSteps) lookupWithAttributes(alias, list string) error {
 		return err
 	}
 	r.alias, r.requested, r.requestedText = alias, attrList(list), list
-	_, err = r.w.send(http.MethodGet, lookupPath(u.UserName, false)+"&attributes="+url.QueryEscape(list), nil, reqOpts{loc: &u.Loc})
+	_, err = r.w.send(http.MethodGet, lookupPath(u.UserName)+"&attributes="+url.QueryEscape(list), nil, reqOpts{loc: &u.Loc})
 	return err
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -24,25 +23,14 @@ func randomPassword() string {
 	return pw
 }
 
-// oktaUser is the Okta directory user behind u, logging in as userName.
-func (u *user) oktaUser(userName string) mockokta.User {
-	return mockokta.User{ID: u.ExternalID, Profile: mockokta.Profile{
-		Login: userName, Email: u.UserName, FirstName: u.Given, LastName: u.Family,
-		DisplayName: u.Given + " " + u.Family, Locale: "en-US",
-	}}
-}
-
-// oktaProfile is the profile Okta pushes for a user (docs/okta-wire.md).
-func oktaProfile(u *user) map[string]any {
-	return map[string]any{
-		"userName":    u.UserName,
-		"name":        map[string]any{"givenName": u.Given, "familyName": u.Family},
-		"emails":      []any{map[string]any{"primary": true, "value": u.UserName, "type": "work"}},
-		"displayName": u.Given + " " + u.Family,
-		"locale":      "en-US",
-		"externalId":  u.ExternalID,
-		"active":      true,
-	}
+// oktaUser is the Okta directory user behind u, logging in as login: every
+// Okta-shaped request body the steps send is built from it by the mock
+// Okta's builders (one wire implementation, pinned by its golden
+// transcripts).
+func (u *user) oktaUser(login string) mockokta.User {
+	p := mockokta.ProfileFromEmail(u.UserName, u.Given, u.Family)
+	p.Login = login
+	return mockokta.User{ID: u.ExternalID, Profile: p}
 }
 
 // adopt records that the SCIM user of u now exists with id in the current
@@ -56,42 +44,42 @@ func (w *World) adopt(u *user, id string, full gjson.Result) {
 	w.created = append(w.created, u)
 }
 
-// oktaCreateBody is Okta's POST /Users body.
+// oktaCreateBody is Okta's POST /Users body for u (the mock Okta's, with a
+// fresh Okta-style password), decoded so that a client step can vary it:
+// drop the externalId, pad it past the size limit, add a second email.
 func oktaCreateBody(u *user, userName string) map[string]any {
-	body := oktaProfile(u)
-	body["schemas"] = []string{schemaUser}
-	body["userName"] = userName
-	body["groups"] = []any{}
-	body["password"] = randomPassword()
+	var body map[string]any
+	if err := json.Unmarshal(mockokta.CreateBody(u.oktaUser(userName), randomPassword()), &body); err != nil {
+		panic("steps: the mock Okta's create body is not a JSON object: " + err.Error())
+	}
 	return body
 }
 
-// lookupPath is Okta's userName lookup.
-func lookupPath(userName string, plus bool) string {
-	q := url.QueryEscape(`userName eq "` + userName + `"`)
-	if !plus {
-		q = strings.ReplaceAll(q, "+", "%20")
-	}
-	return "/Users?filter=" + q + "&startIndex=1&count=100"
+// lookupPath is Okta's userName lookup, as the mock Okta sends it.
+func lookupPath(userName string) string {
+	return "/Users?" + mockokta.LookupQuery(userName)
 }
 
 func (w *World) lookup(alias string) error {
-	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, false), nil, reqOpts{})
+	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName), nil, reqOpts{})
 	return err
 }
 
 func (w *World) lookupUpper(alias string) error {
-	_, err := w.send(http.MethodGet, lookupPath(strings.ToUpper(w.userFor(alias).UserName), false), nil, reqOpts{})
+	_, err := w.send(http.MethodGet, lookupPath(strings.ToUpper(w.userFor(alias).UserName)), nil, reqOpts{})
 	return err
 }
 
 func (w *World) lookupPlus(alias string) error {
-	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, true), nil, reqOpts{})
+	// Okta encodes spaces as %20; some clients send "+", which a server
+	// must read as a space too.
+	path := strings.ReplaceAll(lookupPath(w.userFor(alias).UserName), "%20", "+")
+	_, err := w.send(http.MethodGet, path, nil, reqOpts{})
 	return err
 }
 
 func (w *World) lookupWithAuth(alias, auth string) error {
-	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, false), nil, reqOpts{auth: auth})
+	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName), nil, reqOpts{auth: auth})
 	return err
 }
 
@@ -106,11 +94,7 @@ func (w *World) create(alias, userName, contentType string, adopt bool) (*respon
 	if err != nil {
 		return nil, err
 	}
-	var body map[string]any
-	if err := json.Unmarshal(raw, &body); err != nil {
-		return nil, fmt.Errorf("the mock Okta's create body is not JSON: %w", err)
-	}
-	u.Sent = flattenProfile(body)
+	u.Sent = flattenProfile(raw)
 	u.Password = password
 	if r.Status == http.StatusCreated || r.Status == http.StatusOK {
 		if id := r.get("id").String(); id != "" {
@@ -182,15 +166,15 @@ func (w *World) clientCreatesWithoutExternalID(alias string) error {
 	if err := expectStatus(r, http.StatusCreated); err != nil {
 		return err
 	}
-	u.Sent = flattenProfile(body)
+	u.Sent = flattenProfile(mustJSON(body))
 	w.adopt(u, r.get("id").String(), r.JSON)
 	return nil
 }
 
-// flattenProfile lists the attributes Okta sent, by lower-cased path.
-func flattenProfile(body map[string]any) map[string]any {
-	b, _ := json.Marshal(body)
-	norm, _ := lowerKeys(b)
+// flattenProfile lists the attributes of the Okta profile a request body
+// carried, by lower-cased path.
+func flattenProfile(body []byte) map[string]any {
+	norm, _ := lowerKeys(body)
 	doc := gjson.ParseBytes(norm)
 	out := map[string]any{}
 	for _, p := range []string{"username", "name.givenname", "name.familyname", "displayname", "emails.0.value", "externalid", "active", "locale"} {
@@ -342,11 +326,8 @@ func (w *World) readStored(u *user) (gjson.Result, error) {
 	if !active.IsBool() {
 		return gjson.Result{}, fmt.Errorf("reading back %q: GET returned no active attribute: %s", u.Alias, r.describe())
 	}
-	body := mustJSON(map[string]any{
-		"schemas":    []string{schemaPatchOp},
-		"Operations": []map[string]any{{"op": "replace", "path": "active", "value": active.Bool()}},
-	})
-	p, err := w.send(http.MethodPatch, "/Users/"+u.ID, body, reqOpts{loc: &u.Loc})
+	// Okta's own no-path PATCH, setting active to what it already is.
+	p, err := w.send(http.MethodPatch, "/Users/"+u.ID, mockokta.PatchActiveBody(active.Bool()), reqOpts{loc: &u.Loc})
 	if err != nil {
 		return gjson.Result{}, err
 	}
@@ -483,7 +464,7 @@ func (w *World) unchanged(alias string) error {
 }
 
 func (w *World) noUser(alias string) error {
-	r, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, false), nil, reqOpts{})
+	r, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName), nil, reqOpts{})
 	if err != nil {
 		return err
 	}
