@@ -38,6 +38,9 @@ func TestConformance(t *testing.T) {
 		t.Fatalf("exit 2: %v", err)
 	}
 	cfg.Output = &testWriter{t: t}
+	// One subtest per scenario (go test -v); the verdict below still
+	// decides, from the findings, deviations and not-run scenarios.
+	cfg.TestingT = t
 	run, code := steps.Run(context.Background(), cfg)
 	if code != steps.ExitPass {
 		t.Fatalf("exit %d: %s", code, reports.VerdictLine(run))
@@ -54,7 +57,7 @@ func TestConformanceProfiles(t *testing.T) {
 	for _, profile := range []string{steps.ProfileXakia, steps.ProfileOkta} {
 		t.Run(profile, func(t *testing.T) {
 			dir := t.TempDir()
-			run, code := steps.Run(context.Background(), steps.Config{Profile: profile, ReportsDir: dir, Output: &testWriter{t: t}})
+			run, code := steps.Run(context.Background(), steps.Config{Profile: profile, ReportsDir: dir, Output: &testWriter{t: t}, TestingT: t})
 			if code != steps.ExitPass {
 				t.Fatalf("exit %d: %s", code, reports.VerdictLine(run))
 			}

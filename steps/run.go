@@ -372,6 +372,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 			FS:             features.FS,
 			Paths:          []string{"."},
 			DefaultContext: ctx,
+			TestingT:       cfg.TestingT,
 		},
 	}
 	status := suite.Run()
