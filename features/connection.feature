@@ -61,7 +61,8 @@ Feature: Test API Credentials and authentication
       {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}
       """
     Then the response is a SCIM error with status 401 [rfc: RFC 7644 §3.12]
-    And the user "alice" is unchanged
+    When the stored profile of "alice" is read back
+    Then the user "alice" is unchanged
 
   @admin @xakia
   Scenario: A rotated API key stops working at once and the new key works

@@ -62,7 +62,8 @@ Feature: Create users (assign in Okta)
     Then the lookup finds exactly the user "dave"
     When Okta creates the user "dave" again
     Then the response is a SCIM error with status 409 and scimType "uniqueness"
-    And the admin API lists exactly one user "dave" in the location
+    When an admin lists the users of the location
+    Then the admin API lists exactly one user "dave" in the location
 
   @xakia
   Scenario: A create sent as application/json is accepted
@@ -88,4 +89,5 @@ Feature: Create users (assign in Okta)
   @admin @xakia
   Scenario: A created user is a member of the location
     Given Okta has assigned the user "alice"
+    When an admin lists the users of the location
     Then the admin API lists exactly one user "alice" in the location

@@ -27,7 +27,8 @@ Feature: Deactivate, reactivate and delete users
     When Okta sends "GET /Users/{alice.id}"
     Then the response status is 200
     And the response attribute "active" is the boolean false
-    And the stored profile of "alice" has "name.givenName" equal to "Alice" [xakia: docs/behaviour.md §6]
+    When the stored profile of "alice" is read back
+    Then the stored profile of "alice" has "name.givenName" equal to "Alice" [xakia: docs/behaviour.md §6]
     When Okta looks up the user "alice" by userName
     Then the lookup finds exactly the user "alice"
     When Okta creates the user "alice" again

@@ -20,7 +20,8 @@ Feature: Errors are SCIM errors and change nothing
       {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{alice.userName}","displayName":
       """
     Then the response is a SCIM error with status 400 and scimType "invalidSyntax"
-    And the user "alice" is unchanged
+    When the stored profile of "alice" is read back
+    Then the user "alice" is unchanged
 
   Scenario: A malformed create is refused with 400 invalidSyntax and creates nothing
     When a client sends "POST /Users" with the body:
@@ -28,7 +29,8 @@ Feature: Errors are SCIM errors and change nothing
       {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{bob.userName}",
       """
     Then the response is a SCIM error with status 400 and scimType "invalidSyntax"
-    And no user "bob" exists
+    When Okta looks up the user "bob" by userName
+    Then no user "bob" exists
 
   Scenario: A create with the wrong schemas is refused with 400 invalidSyntax
     When a client sends "POST /Users" with the body:
@@ -36,7 +38,8 @@ Feature: Errors are SCIM errors and change nothing
       {"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"userName":"{bob.userName}","active":true}
       """
     Then the response is a SCIM error with status 400 and scimType "invalidSyntax"
-    And no user "bob" exists
+    When Okta looks up the user "bob" by userName
+    Then no user "bob" exists
 
   Scenario: A create without userName is refused with 400 invalidValue
     When a client sends "POST /Users" with the body:
@@ -51,7 +54,8 @@ Feature: Errors are SCIM errors and change nothing
       {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":<userName>,"active":<active>}
       """
     Then the response is a SCIM error with status 400 and scimType "invalidValue"
-    And no user "bob" exists
+    When Okta looks up the user "bob" by userName
+    Then no user "bob" exists
 
     Examples:
       | what                 | userName          | active  |
@@ -75,7 +79,8 @@ Feature: Errors are SCIM errors and change nothing
        "Operations":[{"op":"frobnicate","path":"displayName","value":"X"}]}
       """
     Then the response is a SCIM error with status 400 and scimType one of "invalidSyntax, invalidValue, invalidPath"
-    And the user "alice" is unchanged
+    When the stored profile of "alice" is read back
+    Then the user "alice" is unchanged
 
   Scenario: A PATCH with an invalid path is refused with 400 and changes nothing
     When a client sends "PATCH /Users/{alice.id}" with the body:
@@ -84,7 +89,8 @@ Feature: Errors are SCIM errors and change nothing
        "Operations":[{"op":"replace","path":"emails[type eq","value":"x@example.test"}]}
       """
     Then the response is a SCIM error with status 400 and scimType one of "invalidPath, invalidFilter, invalidSyntax"
-    And the user "alice" is unchanged
+    When the stored profile of "alice" is read back
+    Then the user "alice" is unchanged
 
   Scenario: A PATCH remove without a path is refused with 400 noTarget
     When a client sends "PATCH /Users/{alice.id}" with the body:
@@ -92,7 +98,8 @@ Feature: Errors are SCIM errors and change nothing
       {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove"}]}
       """
     Then the response is a SCIM error with status 400 and scimType one of "noTarget, invalidPath"
-    And the user "alice" is unchanged
+    When the stored profile of "alice" is read back
+    Then the user "alice" is unchanged
 
   Scenario: A PATCH is atomic: a failing second operation undoes the first
     When a client sends "PATCH /Users/{alice.id}" with the body:
@@ -103,7 +110,8 @@ Feature: Errors are SCIM errors and change nothing
                      {"op":"replace","path":"active","value":"maybe"}]}
       """
     Then the response is a SCIM error with status 400 and scimType "invalidValue"
-    And the user "alice" is unchanged
+    When the stored profile of "alice" is read back
+    Then the user "alice" is unchanged
 
   Scenario: A PATCH is atomic: a later operation with a bad path leaves nothing half-done
     When a client sends "PATCH /Users/{alice.id}" with the body:
@@ -113,7 +121,8 @@ Feature: Errors are SCIM errors and change nothing
                      {"op":"replace","path":"displayName.first","value":"x"}]}
       """
     Then the response is a SCIM error with status 400 and scimType one of "invalidPath, noTarget"
-    And the user "alice" is unchanged
+    When the stored profile of "alice" is read back
+    Then the user "alice" is unchanged
 
   Scenario: A PATCH without the PatchOp schema is refused with 400 invalidSyntax
     When a client sends "PATCH /Users/{alice.id}" with the body:
@@ -121,7 +130,8 @@ Feature: Errors are SCIM errors and change nothing
       {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"Operations":[{"op":"replace","value":{"active":false}}]}
       """
     Then the response is a SCIM error with status 400 and scimType "invalidSyntax"
-    And the user "alice" is unchanged
+    When the stored profile of "alice" is read back
+    Then the user "alice" is unchanged
 
   # Bodies over the limit: 413 is Xakia's rule. A 2xx means no limit at all; a
   # 400 from a field-length check is a limit of another kind (advice).
@@ -129,13 +139,15 @@ Feature: Errors are SCIM errors and change nothing
   Scenario: A body over 1 MiB made of one long value is refused with 413 and creates nothing
     When a client creates the user "bob" with a body larger than 1 MiB
     Then the oversized body is refused as too large
-    And no user "bob" exists
+    When Okta looks up the user "bob" by userName
+    Then no user "bob" exists
 
   @xakia
   Scenario: A body over 1 MiB made of many small attributes is refused with 413 and creates nothing
     When a client creates the user "bob" with a body over 1 MiB of many small attributes
     Then the oversized body is refused as too large
-    And no user "bob" exists
+    When Okta looks up the user "bob" by userName
+    Then no user "bob" exists
 
   Scenario Outline: An unknown id is 404 for <method>
     When a client sends "<method> /Users/unknown-0000-id" with the body:
@@ -158,4 +170,5 @@ Feature: Errors are SCIM errors and change nothing
       {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{bob.userName}","active":true}
       """
     Then the response is a SCIM error with status 415 or 400
-    And no user "bob" exists
+    When Okta looks up the user "bob" by userName
+    Then no user "bob" exists

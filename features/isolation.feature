@@ -24,6 +24,7 @@ Feature: Locations are isolated
     When a client sends "DELETE /Users/{alice.id}"
     Then the response is a SCIM error with status 404
     When the next requests go to the first location
+    And the stored profile of "alice" is read back
     Then the user "alice" is unchanged
 
   Scenario: A user of one location is not found by the other location's lookup

@@ -67,10 +67,12 @@ Feature: RFC 7643 and 7644 rules beyond Okta's traffic
     Given "alice" has been changed since its version was read
     When a client sets the displayName of "alice" to "Stale Write" by PATCH with If-Match of the version read before
     Then the write is refused with 412 Precondition Failed [rfc: RFC 7644 §3.14]
-    And the stored profile of "alice" has "displayName" equal to "Changed Since Read"
+    When the stored profile of "alice" is read back
+    Then the stored profile of "alice" has "displayName" equal to "Changed Since Read"
     When a client sets the displayName of "alice" to "Fresh Write" by PATCH with If-Match of its current version
     Then the write succeeded [rfc: RFC 7644 §3.14]
-    And the stored profile of "alice" has "displayName" equal to "Fresh Write"
+    When the stored profile of "alice" is read back
+    Then the stored profile of "alice" has "displayName" equal to "Fresh Write"
 
   @etag
   Scenario: A GET whose If-None-Match names the current version answers 304 Not Modified

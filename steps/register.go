@@ -66,7 +66,11 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	sc.Step(`^the response attribute "userName" is the userName of `+q+` with its case preserved$`, w.userNamePreserved)
 	sc.Step(`^no user `+q+` exists$`, w.noUser)
 
-	// Stored state.
+	// Stored state: When steps read it, Then steps observe what they read.
+	sc.Step(`^the stored profile of `+q+` is read back$`, w.readBack)
+	sc.Step(`^Okta reads the user `+q+` by id$`, w.oktaReadsByID)
+	sc.Step(`^an admin looks at the user `+q+`$`, w.adminLooksAt)
+	sc.Step(`^an admin lists the users of the location$`, w.adminListsUsers)
 	sc.Step(`^the stored profile of `+q+` has `+q+` equal to (.+?)$`, w.storedHas)
 	sc.Step(`^the stored profile of `+q+` has no `+q+`$`, w.storedHasNo)
 	sc.Step(`^the stored profile of `+q+` no longer has `+q+` equal to (.+?)$`, w.storedNoLonger)

@@ -107,6 +107,13 @@ func (r *rfcSteps) write(alias, method, path string, body []byte, o reqOpts) (*r
 	if err != nil {
 		return nil, err
 	}
+	if resp.Status == http.StatusNoContent {
+		// No body to judge: read the user back now, in this When step,
+		// keeping the write's answer as "the response".
+		doc, err := r.w.readStored(u)
+		r.w.remember(alias, doc, err)
+		r.w.resp = resp
+	}
 	if resp.Status/100 == 2 && resp.get("meta").Exists() && resp.get("id").String() == u.ID {
 		u.Full = resp.JSON
 	}
@@ -175,7 +182,7 @@ func (r *rfcSteps) written(resp *response) (gjson.Result, error) {
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	doc, err := r.w.readStored(u)
+	doc, err := r.w.storedDoc(u)
 	if err != nil {
 		return gjson.Result{}, fmt.Errorf("after %s: %w", resp.describe(), err)
 	}

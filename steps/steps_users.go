@@ -305,9 +305,11 @@ func (w *World) userNamePreserved(alias string) error {
 	return nil
 }
 
-// readStored returns the full stored representation of a user: from GET
+// readStored fetches the full stored representation of a user: from GET
 // when it is a full representation, else from the admin API when there is
 // one, else from the answer to a no-op PATCH (write responses are full).
+// Only Given/When steps call it (readBack, and writes answered 204): a
+// Then observes what they stored.
 func (w *World) readStored(u *user) (gjson.Result, error) {
 	r, err := w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{loc: &u.Loc})
 	if err != nil {
@@ -337,6 +339,45 @@ func (w *World) readStored(u *user) (gjson.Result, error) {
 	return p.JSON, nil
 }
 
+// storedRead is what a read-back of a user saw: its full stored
+// representation, or why it could not be read (reported by the Then step
+// that needed it, as the check it stops).
+type storedRead struct {
+	doc gjson.Result
+	err error
+}
+
+// readBack is the When step that reads a user's stored profile for the
+// Then steps after it. It never fails itself: a read that goes wrong is
+// reported by the check that needed it. Like every request it becomes "the
+// response".
+func (w *World) readBack(alias string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	doc, err := w.readStored(u)
+	w.remember(alias, doc, err)
+	return nil
+}
+
+// remember records a read-back of alias (after any write it made).
+func (w *World) remember(alias string, doc gjson.Result, err error) {
+	if w.stored == nil {
+		w.stored = map[string]storedRead{}
+	}
+	w.stored[alias] = storedRead{doc: doc, err: err}
+}
+
+// storedDoc returns the last read-back of a user since the last write.
+func (w *World) storedDoc(u *user) (gjson.Result, error) {
+	s, ok := w.stored[u.Alias]
+	if !ok {
+		return gjson.Result{}, fmt.Errorf("the stored profile of %q was not read back since the last write (a When step \"the stored profile of %q is read back\" must come before this check)", u.Alias, u.Alias)
+	}
+	return s.doc, s.err
+}
+
 // storedHas compares a stored attribute with a JSON literal.
 func (w *World) storedHas(alias, path, literal string) error {
 	got, want, err := w.storedValue(alias, path, literal)
@@ -364,7 +405,7 @@ func (w *World) storedValue(alias, path, literal string) (gjson.Result, any, err
 	if err := json.Unmarshal([]byte(literal), &want); err != nil {
 		return gjson.Result{}, nil, fmt.Errorf("step argument %s is not a JSON value", literal)
 	}
-	doc, err := w.readStored(u)
+	doc, err := w.storedDoc(u)
 	if err != nil {
 		return gjson.Result{}, nil, err
 	}
@@ -409,7 +450,7 @@ func (w *World) storedHasNo(alias, path string) error {
 	if err != nil {
 		return err
 	}
-	doc, err := w.readStored(u)
+	doc, err := w.storedDoc(u)
 	if err != nil {
 		return err
 	}
@@ -443,7 +484,7 @@ func (w *World) unchanged(alias string) error {
 	if !u.Full.Exists() {
 		return fmt.Errorf("no full representation of %q was seen before", alias)
 	}
-	doc, err := w.readStored(u)
+	doc, err := w.storedDoc(u)
 	if err != nil {
 		return err
 	}
@@ -464,9 +505,12 @@ func (w *World) unchanged(alias string) error {
 }
 
 func (w *World) noUser(alias string) error {
-	r, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName), nil, reqOpts{})
+	r, err := w.last()
 	if err != nil {
 		return err
+	}
+	if r.Method != http.MethodGet || r.Path != lookupPath(w.userFor(alias).UserName) {
+		return fmt.Errorf("the last request was %s %s, not Okta's lookup of %q (a When step \"Okta looks up the user %q by userName\" must come before this check)", r.Method, r.Path, alias, alias)
 	}
 	if r.Status != http.StatusOK {
 		return fmt.Errorf("checking that %q was not created: %s", alias, r.describe())
@@ -530,4 +574,14 @@ func (w *World) oversizedCreate(alias string) error {
 	}
 	w.track(r)
 	return nil
+}
+
+// oktaReadsByID sends Okta's GET of a user by id (in the user's location).
+func (w *World) oktaReadsByID(alias string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	_, err = w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{loc: &u.Loc})
+	return err
 }

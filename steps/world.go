@@ -117,6 +117,12 @@ type World struct {
 	oldKey string
 	// pages are the responses of the last import walk.
 	pages []*response
+	// stored holds the read-backs of users (by alias) since the last write,
+	// adminSeen the admin views and adminList the admin user list read
+	// since then: When steps read, Then steps observe what they read.
+	stored    map[string]storedRead
+	adminSeen map[string]storedRead
+	adminList *storedList
 	// adminResp is the last admin API response.
 	adminResp *response
 	// firstListedID is the id of Resources[0] of the last list (SPEC step 2).
@@ -274,6 +280,10 @@ func (w *World) send(method, path string, body []byte, o reqOpts) (*response, er
 		req.SetBody(body)
 	}
 	req.SetContext(w.ctx)
+	if method != http.MethodGet && method != http.MethodHead {
+		// A write may change any user: earlier read-backs are stale.
+		w.forgetReads()
+	}
 	start := time.Now()
 	res, err := req.Execute(method, target)
 	if err != nil {
