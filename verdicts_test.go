@@ -59,7 +59,7 @@ var oktaInvisible = map[string]string{
 }
 
 // verdictOutcome is the judged shape of one run: its distinct findings
-// ("authority: rule"), failing scenarios and blocked scenarios.
+// ("authority: rule"), failing scenarios and blocked scenarios (by id).
 type verdictOutcome struct {
 	Findings []string `json:"findings"`
 	Failing  []string `json:"failing"`
@@ -93,9 +93,9 @@ func verdictRun(t *testing.T, profile string, faults, variants []string) (verdic
 	for _, s := range run.Scenarios {
 		switch s.Status {
 		case reports.StatusFail:
-			out.Failing = append(out.Failing, mutationKey(s.Feature, s.Name))
+			out.Failing = append(out.Failing, mutationKey(s))
 		case reports.StatusBlocked:
-			out.Blocked = append(out.Blocked, mutationKey(s.Feature, s.Name))
+			out.Blocked = append(out.Blocked, mutationKey(s))
 		}
 	}
 	sort.Strings(out.Findings)

@@ -8,6 +8,7 @@ Feature: Deactivate, reactivate and delete users
   Background:
     Given Okta has assigned the user "alice"
 
+  @id:deactivate-oin-patch
   Scenario: Okta's no-path PATCH deactivates the user
     When Okta deactivates the user "alice" with its OIN PATCH
     Then the response status is 200 or 204
@@ -15,6 +16,7 @@ Feature: Deactivate, reactivate and delete users
     Then the response status is 200
     And the response attribute "active" is the boolean false
 
+  @id:deactivate-aiw-put
   Scenario: An AIW PUT with active false deactivates the user
     When Okta deactivates the user "alice" with an AIW GET and PUT
     Then the response status is 200
@@ -22,6 +24,7 @@ Feature: Deactivate, reactivate and delete users
     When Okta sends "GET /Users/{alice.id}"
     Then the response attribute "active" is the boolean false
 
+  @id:deactivate-keeps-data
   Scenario: A deactivated user keeps its data, is still found by lookup and keeps its userName
     Given the user "alice" has been deactivated by Okta
     When Okta sends "GET /Users/{alice.id}"
@@ -34,6 +37,7 @@ Feature: Deactivate, reactivate and delete users
     When Okta creates the user "alice" again
     Then the response is a SCIM error with status 409 and scimType "uniqueness"
 
+  @id:deactivate-reassign-same-id
   Scenario: Re-assigning a deactivated user returns the same id, active
     Given the user "alice" has been deactivated by Okta
     When Okta re-assigns the user "alice"
@@ -45,6 +49,7 @@ Feature: Deactivate, reactivate and delete users
     Then the response status is 200
     And the response attribute "active" is the boolean true
 
+  @id:deactivate-aiw-reactivate-same-id
   Scenario: Reactivating with an AIW PUT returns the same id, active
     Given the user "alice" has been deactivated by Okta
     When Okta reactivates the user "alice" with an AIW GET and PUT
@@ -53,6 +58,7 @@ Feature: Deactivate, reactivate and delete users
     And the response attribute "active" is the boolean true
 
   @rfc
+  @id:deactivate-delete-204-then-404
   Scenario: DELETE answers 204, then the id is 404 and the userName is free again
     When a client sends "DELETE /Users/{alice.id}"
     Then the response status is 204 [rfc: RFC 7644 §3.6]

@@ -7,6 +7,7 @@ Feature: Okta's CRUD test lifecycle, replayed by the mock Okta
   docs/okta-wire.md; the rules are X-3.2, X-5.1, X-6.1 to X-6.3 and X-8.1 of
   docs/behaviour.md.
 
+  @id:okta-crud-lifecycle
   Scenario Outline: The <style> app provisions a user through Okta's whole CRUD lifecycle
     Given a mock Okta with an <style> app for the location
     When the mock Okta tests the API credentials
@@ -42,6 +43,7 @@ Feature: Okta's CRUD test lifecycle, replayed by the mock Okta
       | OIN   |
       | AIW   |
 
+  @id:okta-crud-import
   Scenario Outline: The <style> app's import brings in active users and leaves out inactive ones
     Given a mock Okta with an <style> app for the location
     And the mock Okta has assigned new Okta users "erin" and "frank"
@@ -57,6 +59,7 @@ Feature: Okta's CRUD test lifecycle, replayed by the mock Okta
       | AIW   |
 
   @admin
+  @id:okta-crud-link-pre-existing
   Scenario: The mock Okta links a user that existed before Okta instead of creating it
     Given the user "dave" already exists in Xakia, created by an admin
     And a mock Okta with an OIN app for the location

@@ -25,6 +25,12 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	sc.Step(`^a client sends `+req+` with Content-Type `+q+` and the body:$`, w.clientSendsTypedBody)
 	sc.Step(`^the next requests go to the (first|second) location$`, w.useLocation)
 
+	// Domain requests (steps_domain.go): the rule's words, the JSON built.
+	sc.Step(`^a client replaces `+q+` by PUT with its userName and:$`, w.clientPuts)
+	sc.Step(`^a client replaces `+q+` by PUT without a userName and:$`, w.clientPutsNoUserName)
+	sc.Step(`^a client patches `+q+` with the operations:$`, w.clientPatches)
+	sc.Step(`^a client searches the users with the filter (.+)$`, w.searchFilter)
+
 	// Generic response checks.
 	sc.Step(`^the response status is (\d+)$`, w.statusIs)
 	sc.Step(`^the response status is (\d+) or (\d+)$`, w.statusIsOneOf)

@@ -139,6 +139,7 @@ func (rs *runState) learn(s string) {
 
 // pickleInfo is a scenario of the embedded features.
 type pickleInfo struct {
+	ID      string // stable id (scenarioID)
 	Feature string
 	URI     string
 	Name    string
@@ -311,7 +312,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		case matchTags(expr, p.Tags):
 			selected++
 			selectedPickles = append(selectedPickles, p)
-			pending = append(pending, reports.Scenario{Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun})
+			pending = append(pending, reports.Scenario{ID: p.ID, Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun})
 		case matchTags(wanted, p.Tags):
 			var why []string
 			for _, t := range p.Tags {
@@ -319,7 +320,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 					why = append(why, r)
 				}
 			}
-			notRun = append(notRun, reports.Scenario{Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun, Reason: strings.Join(why, "; ")})
+			notRun = append(notRun, reports.Scenario{ID: p.ID, Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun, Reason: strings.Join(why, "; ")})
 		}
 	}
 	if n, err := countSelected(expr); err != nil {
@@ -378,8 +379,10 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	status := suite.Run()
 
 	featureOf := map[string]string{}
+	idOf := map[string]string{} // by URI and scenario name
 	for _, p := range all {
 		featureOf[p.URI] = p.Feature
+		idOf[p.URI+"\x00"+p.Name] = p.ID
 	}
 	applied := map[string][]string{}
 	stopped := rs.stopReason()
@@ -389,6 +392,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 			continue // initialised, never started
 		}
 		sc := w.outcome(featureOf[w.scenario.Uri])
+		sc.ID = idOf[w.scenario.Uri+"\x00"+w.scenario.Name]
 		if sc.Status != reports.StatusNotRun {
 			ran++
 		}
@@ -414,7 +418,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 				started[k]--
 				continue
 			}
-			result.Scenarios = append(result.Scenarios, reports.Scenario{Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun, Reason: stopped})
+			result.Scenarios = append(result.Scenarios, reports.Scenario{ID: p.ID, Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun, Reason: stopped})
 		}
 	}
 	result.Scenarios = append(result.Scenarios, notRun...)
@@ -521,12 +525,17 @@ func embeddedScenarios() ([]pickleInfo, error) {
 	var out []pickleInfo
 	for _, f := range feats {
 		name := f.GherkinDocument.Feature.Name
+		firstCells := exampleFirstCells(f.GherkinDocument)
 		for _, p := range f.Pickles {
 			tags := make([]string, len(p.Tags))
 			for i, t := range p.Tags {
 				tags[i] = t.Name
 			}
-			out = append(out, pickleInfo{Feature: name, URI: p.Uri, Name: p.Name, Tags: tags})
+			row := ""
+			if len(p.AstNodeIds) > 1 {
+				row = firstCells[p.AstNodeIds[1]]
+			}
+			out = append(out, pickleInfo{ID: scenarioID(tags, row), Feature: name, URI: p.Uri, Name: p.Name, Tags: tags})
 		}
 	}
 	return out, nil

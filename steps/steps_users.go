@@ -409,7 +409,7 @@ func (w *World) storedValue(alias, path, literal string) (gjson.Result, any, err
 	if err != nil {
 		return gjson.Result{}, nil, err
 	}
-	return doc.Get(strings.ToLower(path)), want, nil
+	return doc.Get(jsonPath(path)), want, nil
 }
 
 // sameJSON compares a gjson value with a decoded JSON literal, types
@@ -454,7 +454,7 @@ func (w *World) storedHasNo(alias, path string) error {
 	if err != nil {
 		return err
 	}
-	got := doc.Get(strings.ToLower(path))
+	got := doc.Get(jsonPath(path))
 	if isEmptyValue(got) {
 		return nil
 	}

@@ -77,12 +77,22 @@ type response struct {
 	RequestSize int
 }
 
-// get returns the value at a gjson path, matched case-insensitively.
+// get returns the value at a path, matched case-insensitively; the path
+// may use SCIM's index notation (emails[0].value).
 func (r *response) get(path string) gjson.Result {
 	if r == nil || !r.ValidJSON {
 		return gjson.Result{}
 	}
-	return r.JSON.Get(strings.ToLower(path))
+	return r.JSON.Get(jsonPath(path))
+}
+
+// scimIndex matches an index in a SCIM-style attribute path ("[0]").
+var scimIndex = regexp.MustCompile(`\[(\d+)\]`)
+
+// jsonPath turns an attribute path as features write it ("emails[0].value",
+// any case) into the gjson path over lower-cased keys ("emails.0.value").
+func jsonPath(path string) string {
+	return strings.ToLower(scimIndex.ReplaceAllString(path, ".$1"))
 }
 
 // World is the state of one scenario: its HTTP client (recording every
