@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/reports"
 	"github.com/xakia-okta/scimtest/steps"
 )
@@ -34,9 +36,7 @@ func (w *testWriter) Write(p []byte) (int, error) {
 // SCIM_BASE_URL is unset), reports in SCIM_REPORTS (default reports/).
 func TestConformance(t *testing.T) {
 	cfg, err := steps.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		t.Fatalf("exit 2: %v", err)
-	}
+	require.NoError(t, err, "exit 2")
 	cfg.Output = &testWriter{t: t}
 	// One subtest per scenario (go test -v); the verdict below still
 	// decides, from the findings, deviations and not-run scenarios.

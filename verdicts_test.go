@@ -31,6 +31,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
 	"github.com/xakia-okta/scimtest/steps"
@@ -221,9 +223,7 @@ func TestOktaProfileMutation(t *testing.T) {
 		}
 	})
 	if *mutationUpdate && !t.Failed() {
-		if err := writeVerdictGolden(oktaGoldenPath, observed); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, writeVerdictGolden(oktaGoldenPath, observed))
 		t.Logf("wrote %s: review the diff before committing", oktaGoldenPath)
 	}
 }
@@ -292,9 +292,7 @@ func TestAllowedVariants(t *testing.T) {
 		}
 	})
 	if *mutationUpdate && !t.Failed() {
-		if err := writeVerdictGolden(variantGoldenPath, observed); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, writeVerdictGolden(variantGoldenPath, observed))
 		t.Logf("wrote %s: review the diff before committing", variantGoldenPath)
 	}
 }

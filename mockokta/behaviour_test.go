@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestRateLimitPolicy checks the waits of Okta's task-level 429 policy: the
@@ -95,9 +97,7 @@ func TestRateLimitedRequests(t *testing.T) {
 			if !tc.wantOK && (r.Status != http.StatusTooManyRequests || r.Attempts != 10 || !errors.Is(r.Err, ErrRateLimited)) {
 				t.Errorf("status %d, %d attempts, err %v; want 429 after 10 runs of the task", r.Status, r.Attempts, r.Err)
 			}
-			if len(r.Exchanges) != tc.wantReqs {
-				t.Errorf("%d exchanges recorded, want %d", len(r.Exchanges), tc.wantReqs)
-			}
+			assert.Equal(t, tc.wantReqs, len(r.Exchanges), "exchanges recorded, want")
 		})
 	}
 }
@@ -266,9 +266,7 @@ func TestImportProblems(t *testing.T) {
 			if r.OK {
 				t.Fatalf("import succeeded, want %q", tc.wantMsg)
 			}
-			if r.Authority != tc.wantAuth {
-				t.Errorf("authority %q, want %q", r.Authority, tc.wantAuth)
-			}
+			assert.Equal(t, tc.wantAuth, r.Authority, "authority")
 			if !strings.Contains(r.Message, tc.wantMsg) {
 				t.Errorf("message %q\nwant it to contain %q", r.Message, tc.wantMsg)
 			}

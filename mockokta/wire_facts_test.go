@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestDeactivatePatchSize pins the recorded size of the OIN deactivation
@@ -87,9 +89,7 @@ func TestAIWReassignTwoRounds(t *testing.T) {
 	reqs := f.requests()
 	got := methods(reqs)
 	want := "GET /Users?filter, GET /Users/scim-0001, PUT /Users/scim-0001, GET /Users/scim-0001, PUT /Users/scim-0001"
-	if got != want {
-		t.Fatalf("requests %s\nwant %s", got, want)
-	}
+	require.Equal(t, want, got, "requests")
 	for _, i := range []int{2, 4} {
 		var b struct{ Active *bool }
 		if err := json.Unmarshal(reqs[i].Body, &b); err != nil || b.Active == nil || !*b.Active {
@@ -230,9 +230,7 @@ func TestHTTP11KeepAlive(t *testing.T) {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	o, err := New(App{BaseURL: srv.URL + "/scim/v2", Credential: "k"}, nil, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(o.Close)
 	tr := o.client.transport.(*http.Transport)
 	pool := x509.NewCertPool()

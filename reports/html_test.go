@@ -9,18 +9,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func renderSample(t *testing.T, run Run) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := WriteHTML(dir, run); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteHTML(dir, run))
 	b, err := os.ReadFile(filepath.Join(dir, "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(b)
 }
 
@@ -173,17 +171,11 @@ func TestHumanDuration(t *testing.T) {
 
 func TestWriteAll(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "reports")
-	if err := os.MkdirAll(filepath.Join(dir, "traces"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "traces"), 0o755))
 	stale := filepath.Join(dir, "traces", "old-run.har")
-	if err := os.WriteFile(stale, []byte("{}"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(stale, []byte("{}"), 0o600))
 	run := sampleRun()
-	if err := WriteAll(dir, run); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteAll(dir, run))
 	if run.Scenarios[1].Trace != "" {
 		t.Error("WriteAll must not change the caller's scenarios")
 	}
@@ -191,9 +183,7 @@ func TestWriteAll(t *testing.T) {
 		t.Errorf("a trace of an earlier run survived: %v", err)
 	}
 	entries, err := os.ReadDir(filepath.Join(dir, "traces"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
@@ -209,9 +199,7 @@ func TestWriteAll(t *testing.T) {
 		t.Errorf("traces = %v, want %v", names, want)
 	}
 	har, err := os.ReadFile(filepath.Join(dir, "traces", "create-users-assigning-a-new-user-creates-it.har"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if err := validateHAR(har); err != nil {
 		t.Fatalf("trace is not valid HAR: %v", err)
 	}
@@ -225,9 +213,7 @@ func TestWriteAll(t *testing.T) {
 			} `json:"entries"`
 		} `json:"log"`
 	}
-	if err := json.Unmarshal(har, &doc); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(har, &doc))
 	if len(doc.Log.Pages) != 2 || doc.Log.Pages[1].Title != `3. When Okta assigns "ada@example.com"` || len(doc.Log.Entries) != 3 || doc.Log.Entries[2].Pageref != doc.Log.Pages[1].ID {
 		t.Errorf("trace pages %+v entries %+v, want one page per step with requests", doc.Log.Pages, doc.Log.Entries)
 	}
@@ -235,16 +221,12 @@ func TestWriteAll(t *testing.T) {
 		t.Error("a trace contains an Authorization value that did not come through a Recorder")
 	}
 	summary, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !strings.Contains(string(summary), `"trace": "traces/create-users-assigning-a-new-user-creates-it.har"`) {
 		t.Errorf("summary.json does not link the trace:\n%s", summary)
 	}
 	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, want := range []string{`href="traces/availability-the-server-answers-after-a-restart.har"`, "VERDICT: FAIL"} {
 		if !strings.Contains(string(index), want) {
 			t.Errorf("index.html lacks %q", want)
@@ -254,9 +236,7 @@ func TestWriteAll(t *testing.T) {
 		t.Error("index.html must be self-contained")
 	}
 	junit, err := os.ReadFile(filepath.Join(dir, JUnitFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !strings.Contains(string(junit), `<testsuites name="scim-conformance" tests="8" failures="2" errors="0" skipped="1"`) {
 		t.Errorf("WriteAll's junit.xml has the wrong counts:\n%.300s", junit)
 	}

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // parsedJUnit is junit.xml read back with encoding/xml, independently of
@@ -58,13 +61,9 @@ func propValues(props []prop, name string) []string {
 func readJUnit(t *testing.T, run Run) (parsedJUnit, string) {
 	t.Helper()
 	dir := t.TempDir()
-	if err := WriteJUnit(dir, run); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteJUnit(dir, run))
 	b, err := os.ReadFile(filepath.Join(dir, JUnitFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var doc parsedJUnit
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = true
@@ -85,9 +84,7 @@ func TestWriteJUnit(t *testing.T) {
 	}
 	type counts struct{ tests, failures, skipped int }
 	wantSuites := map[string]counts{"Query users": {4, 3, 0}, "Create users": {2, 1, 0}, "Invites": {1, 0, 1}}
-	if len(doc.Suites) != len(wantSuites) {
-		t.Errorf("%d testsuites, want one per feature (%d)", len(doc.Suites), len(wantSuites))
-	}
+	assert.Equal(t, len(wantSuites), len(doc.Suites), "testsuites, want one per feature")
 	type tcase struct {
 		suite, name, classname string
 		props                  []prop

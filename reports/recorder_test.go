@@ -14,6 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // seen is what the test server received.
@@ -76,19 +79,13 @@ func TestRecorderRestoresBodies(t *testing.T) {
 			rec := NewRecorder(nil)
 			client := &http.Client{Transport: rec}
 			req, err := http.NewRequest(http.MethodPost, srv.URL+"/scim/v2/loc/Users", tc.body())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			req.Header.Set("Content-Type", "application/scim+json; charset=utf-8")
 			resp, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, err := io.ReadAll(resp.Body)
 			_ = resp.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if string(got) != respBody {
 				t.Errorf("caller read %q, want %q", got, respBody)
 			}
@@ -103,9 +100,7 @@ func TestRecorderRestoresBodies(t *testing.T) {
 			if string(last.body) != reqBody {
 				t.Errorf("server read %q, want %q", last.body, reqBody)
 			}
-			if last.contentLength != tc.wantLength {
-				t.Errorf("server Content-Length %d, want %d (the wire must not change)", last.contentLength, tc.wantLength)
-			}
+			assert.Equal(t, tc.wantLength, last.contentLength, "server Content-Length")
 			ex := rec.Exchanges()
 			if len(ex) != 1 {
 				t.Fatalf("recorded %d exchanges, want 1", len(ex))
@@ -154,14 +149,10 @@ func TestRecorderRedactsHeaders(t *testing.T) {
 		t.Run(tc.header+" "+tc.kept, func(t *testing.T) {
 			rec := NewRecorder(http.DefaultTransport)
 			req, err := http.NewRequest(http.MethodGet, srv.URL+"/Users", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			req.Header[tc.header] = []string{tc.sent} // raw, to test non-canonical names too
 			resp, err := (&http.Client{Transport: rec}).Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			_ = resp.Body.Close()
 			if got := received()[i].header.Get(tc.header); got != tc.sent {
 				t.Errorf("server got %s %q, want the original %q", tc.header, got, tc.sent)
@@ -199,14 +190,10 @@ func TestRecorderRedactsSecrets(t *testing.T) {
 	client := &http.Client{Transport: rec}
 	target := srv.URL + "/scim/v2/" + strings.ReplaceAll(key, "/", "%2F") + "/Users?token=" + url.QueryEscape(key) + "&abc=1"
 	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(`{"password":"hunter2hunter2","note":"`+key+`"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	req.Header.Set("X-Custom-Auth", "Token "+key)
 	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	callerBody, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if !strings.Contains(string(callerBody), "fresh-key-value") || !strings.Contains(resp.Header.Get("X-Echo-Key"), key) {
@@ -281,14 +268,10 @@ func TestRecorderDecodesCompressedBodies(t *testing.T) {
 			})
 			rec := NewRecorder(nil)
 			req, err := http.NewRequest(http.MethodGet, srv.URL+"/Users", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			req.Header.Set("Accept-Encoding", enc) // explicit: Go then leaves the body encoded
 			resp, err := (&http.Client{Transport: rec}).Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, _ := io.ReadAll(resp.Body)
 			_ = resp.Body.Close()
 			if !bytes.Equal(got, wire) {
@@ -333,9 +316,7 @@ func TestRecorderRecordsTransportErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := NewRecorder(tc.next, "supersecretkey")
 			req, err := http.NewRequest(http.MethodPost, tc.url, strings.NewReader(`{"a":1}`))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			resp, err := (&http.Client{Transport: rec}).Do(req)
 			if err == nil {
 				_ = resp.Body.Close()
@@ -372,9 +353,7 @@ func TestRecorderKeepsBodyReadErrors(t *testing.T) {
 	defer srv.Close()
 	rec := NewRecorder(nil)
 	resp, err := (&http.Client{Transport: rec}).Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, readErr := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if string(got) != "only-part" || readErr == nil {
@@ -394,9 +373,7 @@ func TestRecorderTruncatesKeptBodies(t *testing.T) {
 	})
 	rec := NewRecorder(nil, "topsecretvalue")
 	resp, err := (&http.Client{Transport: rec}).Post(srv.URL, "text/plain", bytes.NewReader(big))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if !bytes.Equal(got, big) || !bytes.Equal(received()[0].body, big) {
@@ -424,9 +401,7 @@ func TestRecorderTakeAndCopies(t *testing.T) {
 	client := &http.Client{Transport: rec}
 	for _, path := range []string{"/a", "/b"} {
 		resp, err := client.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_ = resp.Body.Close()
 	}
 	ex := rec.Exchanges()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // runOf builds a run whose scenarios have the given statuses.
@@ -98,13 +100,9 @@ func TestWriteSummary(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new")
 	run := sampleRun()
 	run.Scenarios[0].Trace = "traces/x.har"
-	if err := WriteSummary(dir, run); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteSummary(dir, run))
 	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var got struct {
 		Target     string         `json:"target"`
 		Profile    string         `json:"profile"`
@@ -135,9 +133,7 @@ func TestWriteSummary(t *testing.T) {
 	if !reflect.DeepEqual(got.Counts, wantCounts) || got.Verdict != "fail" {
 		t.Errorf("counts %v verdict %q, want %v fail", got.Counts, got.Verdict, wantCounts)
 	}
-	if len(got.Scenarios) != len(run.Scenarios) {
-		t.Fatalf("%d scenarios, want %d", len(got.Scenarios), len(run.Scenarios))
-	}
+	require.Equal(t, len(run.Scenarios), len(got.Scenarios), "scenarios, want")
 	fail := got.Scenarios[1]
 	if fail.Status != "fail" || fail.Reason == "" || fail.FailedStep != `When Okta assigns "ada@example.com"` || !strings.Contains(fail.Error, "409") {
 		t.Errorf("failed scenario: %+v", fail)

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/reports"
 )
 
@@ -447,9 +449,7 @@ func TestInterruptedRunNeverPasses(t *testing.T) {
 // reports are still written.
 func TestEngineErrorStillWritesReports(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "cucumber.json"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "cucumber.json"), 0o755))
 	var out bytes.Buffer
 	run, code := Run(context.Background(), Config{Tags: "@connection", ReportsDir: dir, Output: &out})
 	if code != ExitConfig || !strings.Contains(out.String(), "VERDICT: ERROR") || reports.Verdict(run) == reports.VerdictPass {

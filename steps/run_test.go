@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
 )
@@ -20,9 +22,7 @@ func lastLine(s string) string {
 
 func TestRunConfigurationErrors(t *testing.T) {
 	badManifest := filepath.Join(t.TempDir(), "bad.json")
-	if err := os.WriteFile(badManifest, []byte(`{"deviations":[{"id":"x","kind":"nope","description":"d","oktaImpact":"i"}]}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(badManifest, []byte(`{"deviations":[{"id":"x","kind":"nope","description":"d","oktaImpact":"i"}]}`), 0o644))
 	tests := []struct {
 		name string
 		cfg  Config
@@ -64,9 +64,7 @@ func TestRunConfigurationErrors(t *testing.T) {
 
 func TestRunWrongKeyIsAConfigurationError(t *testing.T) {
 	inst, err := reference.Start(context.Background(), reference.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer inst.Close()
 	var out bytes.Buffer
 	_, code := Run(context.Background(), Config{BaseURL: inst.Locations[0].BaseURL, APIKey: "wrong-key-0123456789", ReportsDir: t.TempDir(), Output: &out})
@@ -80,9 +78,7 @@ func TestRunWrongKeyIsAConfigurationError(t *testing.T) {
 // scenarios must be reported not-run with their reason, never passed.
 func TestRunExternalTargetReportsNotRun(t *testing.T) {
 	inst, err := reference.Start(context.Background(), reference.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer inst.Close()
 	var out bytes.Buffer
 	dir := t.TempDir()

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestLowerKeys(t *testing.T) {
@@ -23,9 +25,7 @@ func TestLowerKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		b, err := lowerKeys([]byte(tt.in))
-		if err != nil {
-			t.Fatalf("%s: %v", tt.in, err)
-		}
+		require.NoError(t, err, "%s", tt.in)
 		v := gjson.GetBytes(b, tt.path)
 		if v.String() != tt.want || v.Type != tt.typ {
 			t.Errorf("%s → %s: got %s (%v), want %s (%v)", tt.in, b, v.Raw, v.Type, tt.want, tt.typ)
@@ -46,9 +46,7 @@ func TestNewResponseInvalidJSON(t *testing.T) {
 func TestExpand(t *testing.T) {
 	w := &World{run: &runState{runID: "abcd1234"}, seq: 7, users: map[string]*user{}}
 	got, err := w.expand(`{"userName":"{alice.userName}","externalId":"{alice.externalId}"}`)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !strings.Contains(got, "ctabcd1234-s7-alice@example.test") {
 		t.Errorf("userName not namespaced: %s", got)
 	}

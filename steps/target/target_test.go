@@ -16,6 +16,8 @@ import (
 
 	"github.com/moby/moby/client"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/internal/harnesshttp"
 )
 
@@ -83,9 +85,7 @@ func TestWithDefaults(t *testing.T) {
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			tc.check(t, got)
 		})
 	}
@@ -157,14 +157,10 @@ func TestCreateLocation(t *testing.T) {
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want := tc.want
 			want.BaseURL = strings.Replace(want.BaseURL, "{origin}", origin, 1)
-			if got != want {
-				t.Fatalf("CreateLocation = %+v, want %+v", got, want)
-			}
+			require.Equal(t, want, got, "CreateLocation")
 		})
 	}
 }
@@ -194,20 +190,12 @@ func fakeContext(t *testing.T) string {
 	dir := t.TempDir()
 	for _, f := range []string{"Dockerfile", ".dockerignore"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "build", "data"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "build", "data"), 0o755))
 	// Something the .dockerignore must keep out of the context.
-	if err := os.WriteFile(filepath.Join(dir, "not-for-the-image.txt"), []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "not-for-the-image.txt"), []byte("x"), 0o644))
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "build", "xakia-reference"), "./testdata/fakeref")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -225,9 +213,7 @@ func TestStartBuildsRunsAndTerminates(t *testing.T) {
 	if tgt != nil {
 		t.Cleanup(func() { _ = tgt.Terminate(context.Background()) })
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("image %s: %d bytes; create %s, start-to-ready %s", tgt.Image, tgt.ImageSize, tgt.CreateDuration, tgt.StartupDuration)
 
 	if !strings.HasPrefix(tgt.AdminURL, "http://127.0.0.1:") {
@@ -246,14 +232,10 @@ func TestStartBuildsRunsAndTerminates(t *testing.T) {
 	// The image runs as the non-root user, on the host network, and the data
 	// directory is writable (fakeref's /healthz writes there).
 	p, err := NewProvider(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer p.Close()
 	img, err := p.Client().ImageInspect(ctx, tgt.Image)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if img.Config.User != "65532:65532" || strings.Join(img.Config.Entrypoint, " ") != "/xakia-reference serve" {
 		t.Errorf("image user %q entrypoint %q", img.Config.User, img.Config.Entrypoint)
 	}
@@ -261,9 +243,7 @@ func TestStartBuildsRunsAndTerminates(t *testing.T) {
 		t.Errorf("image is %d bytes: the context leaked more than the binary", img.Size)
 	}
 	inspect, err := tgt.container.Inspect(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if inspect.HostConfig.NetworkMode != "host" {
 		t.Errorf("network mode %q, want host", inspect.HostConfig.NetworkMode)
 	}
@@ -308,9 +288,7 @@ func TestStartOfAPresentImage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	p, err := NewProvider(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer p.Close()
 
 	// Build once and keep the image; the subtests start it by name, the way a
@@ -319,9 +297,7 @@ func TestStartOfAPresentImage(t *testing.T) {
 	if built != nil {
 		_ = built.Terminate(ctx)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	image := built.Image
 	t.Cleanup(func() {
 		_, _ = p.Client().ImageRemove(context.Background(), image, client.ImageRemoveOptions{Force: true, PruneChildren: true})
@@ -349,9 +325,7 @@ func TestStartOfAPresentImage(t *testing.T) {
 				}()
 			}
 			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if tgt.Image != image || !strings.HasPrefix(tgt.BaseURL, tgt.AdminURL) {
 					t.Errorf("target %+v", tgt)
 				}
@@ -367,9 +341,7 @@ func TestStartOfAPresentImage(t *testing.T) {
 	}
 	// Nothing is left of the subtests' containers, failed start included.
 	left, err := p.Client().ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("ancestor", image)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(left.Items) != 0 {
 		t.Errorf("%d containers of %s left behind", len(left.Items), image)
 	}
