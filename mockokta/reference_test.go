@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/xakia-okta/scimtest/mockokta"
@@ -44,9 +45,7 @@ func TestLifecycleAgainstReference(t *testing.T) {
 				t.Fatalf("lifecycle OK=%v with %d steps", rep.OK, len(rep.Steps))
 			}
 			imp := rep.Steps[6].Tasks[0]
-			if len(imp.Exchanges) != 2 {
-				t.Errorf("import of 106 users used %d pages, want 2", len(imp.Exchanges))
-			}
+			assert.Len(t, imp.Exchanges, 2, "import of 106 users used %d pages, want 2", len(imp.Exchanges))
 		})
 	}
 }
@@ -72,9 +71,7 @@ func TestLifecycleFailsOnForgottenDeactivatedUsers(t *testing.T) {
 	}
 	msg := reassign.Tasks[0].Message
 	for _, want := range []string{"Automatic provisioning of user lc-", "to app Xakia failed: Error while creating user", "Conflict"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("reassign message %q lacks %q", msg, want)
-		}
+		assert.Contains(t, msg, want, "reassign message %q lacks %q", msg, want)
 	}
 }
 
@@ -208,9 +205,7 @@ func TestLifecycleDetectsReferenceFaults(t *testing.T) {
 				if s.Name != tc.wantStep {
 					t.Fatalf("first failing step %s (%s), want %s", s.Name, s.Verdict, tc.wantStep)
 				}
-				if !strings.Contains(s.Verdict, tc.wantText) {
-					t.Errorf("verdict %q lacks %q", s.Verdict, tc.wantText)
-				}
+				assert.Contains(t, s.Verdict, tc.wantText, "verdict %q lacks %q", s.Verdict, tc.wantText)
 				return
 			}
 			t.Fatal("no failing step")

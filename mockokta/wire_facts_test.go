@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,12 +19,8 @@ import (
 // PATCH: 118 bytes, one replace without a path.
 func TestDeactivatePatchSize(t *testing.T) {
 	b := PatchActiveBody(false)
-	if len(b) != 118 {
-		t.Errorf("deactivate PATCH is %d bytes, want 118: %s", len(b), b)
-	}
-	if strings.Contains(string(b), `"path"`) {
-		t.Errorf("deactivate PATCH has a path: %s", b)
-	}
+	assert.Len(t, b, 118, "deactivate PATCH is %d bytes, want 118: %s", len(b), b)
+	assert.NotContains(t, string(b), `"path"`, "deactivate PATCH has a path: %s", b)
 }
 
 // echoServer answers GET /Users/{id} with a fixed body (a server that
@@ -100,9 +97,7 @@ func TestAIWReassignTwoRounds(t *testing.T) {
 	if string(reqs[2].Body) != string(echo) {
 		t.Errorf("first PUT is not the echo of the GET body:\n got %s\nwant %s", reqs[2].Body, echo)
 	}
-	if !strings.Contains(string(reqs[4].Body), `"groups":[]`) {
-		t.Errorf("second PUT (profile push) lacks groups:[]: %s", reqs[4].Body)
-	}
+	assert.Contains(t, string(reqs[4].Body), `"groups":[]`, "second PUT (profile push) lacks groups:[]: %s", reqs[4].Body)
 	if r.SCIMID != "scim-0001" {
 		t.Errorf("SCIM id %s after re-assignment", r.SCIMID)
 	}
@@ -124,9 +119,7 @@ func TestProfilePutsCarryGroups(t *testing.T) {
 		for _, r := range f.requests() {
 			if r.Method == http.MethodPut {
 				puts++
-				if !strings.Contains(string(r.Body), `"groups":[]`) {
-					t.Errorf("%s: PUT without groups:[]: %s", style, r.Body)
-				}
+				assert.Contains(t, string(r.Body), `"groups":[]`, "%s: PUT without groups:[]: %s", style, r.Body)
 			}
 		}
 		if puts != 2 {

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -294,14 +295,10 @@ func TestWriteHAR(t *testing.T) {
 		check func(t *testing.T, log map[string]any, entries []map[string]any)
 	}{
 		{"empty", nil, func(t *testing.T, log map[string]any, entries []map[string]any) {
-			if len(entries) != 0 {
-				t.Errorf("%d entries, want 0", len(entries))
-			}
+			assert.Empty(t, entries, "%d entries, want 0", len(entries))
 		}},
 		{"recorded", recorded, func(t *testing.T, log map[string]any, entries []map[string]any) {
-			if len(entries) != 3 {
-				t.Fatalf("%d entries, want 3", len(entries))
-			}
+			require.Len(t, entries, 3, "%d entries, want 3", len(entries))
 			post := entries[0]
 			req := post["request"].(map[string]any)
 			if req["method"] != "POST" || req["postData"].(map[string]any)["text"] != `{"userName":"a"}` {
@@ -347,9 +344,7 @@ func TestWriteHAR(t *testing.T) {
 			if err := validateHAR(buf.Bytes()); err != nil {
 				t.Fatalf("invalid HAR: %v\n%s", err, buf.String())
 			}
-			if strings.Contains(buf.String(), "the-api-key") {
-				t.Error("the HAR contains the API key")
-			}
+			assert.NotContains(t, buf.String(), "the-api-key", "the HAR contains the API key")
 			var root struct {
 				Log map[string]any `json:"log"`
 			}
@@ -397,9 +392,7 @@ func TestWriteHARFile(t *testing.T) {
 	if err := validateHAR(b); err != nil {
 		t.Errorf("invalid HAR file: %v", err)
 	}
-	if !strings.Contains(string(b), `"name": "scimtest"`) {
-		t.Errorf("an empty creator must default to scimtest:\n%s", b)
-	}
+	assert.Contains(t, string(b), `"name": "scimtest"`, "an empty creator must default to scimtest:\n%s", b)
 	// A path under a regular file cannot be created: the error must say so.
 	blocker := filepath.Join(dir, "file")
 	require.NoError(t, os.WriteFile(blocker, nil, 0o600))

@@ -135,9 +135,7 @@ func TestWriteJUnit(t *testing.T) {
 			t.Errorf("failure type = %q, want the authority", f.Type)
 		}
 		for _, want := range []string{"step 3: Then itemsPerPage is the number of users returned", `"itemsPerPage": 5, but 2 Resources returned`} {
-			if !strings.Contains(f.Text, want) {
-				t.Errorf("failure text lacks %q:\n%s", want, f.Text)
-			}
+			assert.Contains(t, f.Text, want, "failure text lacks %q:\n%s", want, f.Text)
 		}
 	}
 	if got := propValues(owner.props, "authority"); len(got) != 1 || got[0] != "rfc" {
@@ -170,9 +168,7 @@ func TestWriteJUnit(t *testing.T) {
 		t.Errorf("a warning must not fail a scenario: %+v", warned)
 	}
 	for _, want := range []string{"warning W1 [advice RFC 7644 §3.12] a 409 should carry scimType uniqueness", "note (step 4): Xakia rule, not judged"} {
-		if !strings.Contains(warned.out, want) {
-			t.Errorf("system-out lacks %q:\n%s", want, warned.out)
-		}
+		assert.Contains(t, warned.out, want, "system-out lacks %q:\n%s", want, warned.out)
 	}
 }
 

@@ -102,9 +102,7 @@ func TestRecorderRestoresBodies(t *testing.T) {
 			}
 			assert.Equal(t, tc.wantLength, last.contentLength, "server Content-Length")
 			ex := rec.Exchanges()
-			if len(ex) != 1 {
-				t.Fatalf("recorded %d exchanges, want 1", len(ex))
-			}
+			require.Len(t, ex, 1, "recorded %d exchanges, want 1", len(ex))
 			e := ex[0]
 			if e.Method != http.MethodPost || e.URL != srv.URL+"/scim/v2/loc/Users" || e.Status != http.StatusCreated {
 				t.Errorf("recorded %s %s → %d", e.Method, e.URL, e.Status)
@@ -206,18 +204,12 @@ func TestRecorderRedactsSecrets(t *testing.T) {
 	e := rec.Exchanges()[0]
 	all := dump(e)
 	for _, leak := range []string{key, "k3y%2FWith", "k3y/With", "hunter2hunter2", "fresh-key-value", "With+Special", "With%2BSpecial"} {
-		if strings.Contains(all, leak) {
-			t.Errorf("kept exchange contains %q:\n%s", leak, all)
-		}
+		assert.NotContains(t, all, leak, "kept exchange contains %q:\n%s", leak, all)
 	}
 	for _, want := range []string{"Token REDACTED", `"apiKey":"REDACTED"`, `"password":"REDACTED"`, "abc=1"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("kept exchange lacks %q:\n%s", want, all)
-		}
+		assert.Contains(t, all, want, "kept exchange lacks %q:\n%s", want, all)
 	}
-	if !strings.Contains(all, later) {
-		t.Fatalf("test premise: %q must be in the kept response before AddSecret", later)
-	}
+	require.Contains(t, all, later, "test premise: %q must be in the kept response before AddSecret", later)
 	rec.AddSecret(later)
 	rec.AddSecret("xy") // ignored
 	if all := dump(rec.Exchanges()[0]); strings.Contains(all, later) {
@@ -323,13 +315,9 @@ func TestRecorderRecordsTransportErrors(t *testing.T) {
 				t.Fatal("want a transport error")
 			}
 			ex := rec.Exchanges()
-			if len(ex) != 1 {
-				t.Fatalf("recorded %d exchanges, want 1", len(ex))
-			}
+			require.Len(t, ex, 1, "recorded %d exchanges, want 1", len(ex))
 			e := ex[0]
-			if strings.Contains(e.URL, "pa55word") {
-				t.Errorf("recorded URL %q keeps the password", e.URL)
-			}
+			assert.NotContains(t, e.URL, "pa55word", "recorded URL %q keeps the password", e.URL)
 			if e.Status != 0 || !strings.Contains(e.Err, tc.wantErr) || strings.Contains(e.Err, "supersecretkey") {
 				t.Errorf("recorded status %d err %q, want 0 and an error containing %q without the secret", e.Status, e.Err, tc.wantErr)
 			}
@@ -381,9 +369,7 @@ func TestRecorderTruncatesKeptBodies(t *testing.T) {
 	}
 	e := rec.Exchanges()[0]
 	for name, kept := range map[string][]byte{"request": e.RequestBody, "response": e.ResponseBody} {
-		if len(kept) != MaxBodyKept {
-			t.Errorf("%s body kept %d bytes, want %d", name, len(kept), MaxBodyKept)
-		}
+		assert.Len(t, kept, MaxBodyKept, "%s body kept %d bytes, want %d", name, len(kept), MaxBodyKept)
 		if bytes.Contains(kept, []byte("top")) {
 			t.Errorf("%s body keeps the start of a secret cut at the boundary", name)
 		}
@@ -478,9 +464,7 @@ func TestRecorderConcurrent(t *testing.T) {
 		t.Errorf("recorded %d exchanges, server saw %d, want %d", total, len(received()), workers*perWorker)
 	}
 	for _, e := range rec.Exchanges() {
-		if strings.Contains(string(e.RequestBody)+string(e.ResponseBody), "secret-") {
-			t.Errorf("a secret survived: %q / %q", e.RequestBody, e.ResponseBody)
-		}
+		assert.NotContains(t, string(e.RequestBody)+string(e.ResponseBody), "secret-", "a secret survived: %q / %q", e.RequestBody, e.ResponseBody)
 	}
 }
 

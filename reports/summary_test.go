@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -67,9 +68,7 @@ func TestCountsAndVerdict(t *testing.T) {
 			if got := Verdict(run); got != wantVerdict {
 				t.Errorf("Verdict = %q, want %q", got, wantVerdict)
 			}
-			if strings.Contains(VerdictLine(run), "\n") {
-				t.Error("the verdict line must be one line")
-			}
+			assert.NotContains(t, VerdictLine(run), "\n", "the verdict line must be one line")
 		})
 	}
 }
@@ -147,7 +146,5 @@ func TestWriteSummary(t *testing.T) {
 	if len(got.Deviations) != 2 || got.Deviations[0].ID != "xakia-limited-query" || got.Deviations[0].OktaImpact == "" {
 		t.Errorf("deviations: %+v", got.Deviations)
 	}
-	if strings.Contains(string(b), "null") {
-		t.Errorf("summary.json has null where a list or string belongs:\n%s", b)
-	}
+	assert.NotContains(t, string(b), "null", "summary.json has null where a list or string belongs:\n%s", b)
 }

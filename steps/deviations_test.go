@@ -6,6 +6,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/xakia-okta/scimtest/features"
@@ -18,9 +19,7 @@ func TestEmbeddedManifest(t *testing.T) {
 	if !ok || d.ID != "limited-query-attributes" {
 		t.Fatalf("the Xakia manifest must declare limited-query-attributes: %+v", m)
 	}
-	if !strings.Contains(d.Description, "only the following properties will be returned") {
-		t.Errorf("the description must quote the seed article: %q", d.Description)
-	}
+	assert.Contains(t, d.Description, "only the following properties will be returned", "the description must quote the seed article: %q", d.Description)
 	if strings.Join(d.Returned, ",") != "id,active,externalId" {
 		t.Errorf("returned = %v", d.Returned)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/xakia-okta/scimtest/reference"
@@ -45,9 +46,7 @@ func TestRunConfigurationErrors(t *testing.T) {
 			if code != ExitConfig {
 				t.Fatalf("exit %d, want %d; output:\n%s", code, ExitConfig, out.String())
 			}
-			if !strings.Contains(out.String(), tt.want) {
-				t.Errorf("the output should say %q:\n%s", tt.want, out.String())
-			}
+			assert.Contains(t, out.String(), tt.want, "the output should say %q:\n%s", tt.want, out.String())
 			// Once the target was contacted the selected scenarios are
 			// reported, but only as not run.
 			for _, sc := range run.Scenarios {
@@ -100,9 +99,7 @@ func TestRunExternalTargetReportsNotRun(t *testing.T) {
 			if !strings.Contains(s.Reason, EnvAdminURL) && !strings.Contains(s.Reason, EnvBaseURL2) {
 				t.Errorf("not-run scenario %q lacks its reason: %q", s.Name, s.Reason)
 			}
-			if len(s.Steps) != 0 {
-				t.Errorf("not-run scenario %q has steps", s.Name)
-			}
+			assert.Empty(t, s.Steps, "not-run scenario %q has steps", s.Name)
 		case reports.StatusPass:
 			passed++
 			if hasTag(s.Tags, "@admin") || hasTag(s.Tags, "@two-locations") {

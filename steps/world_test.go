@@ -8,6 +8,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -47,9 +48,7 @@ func TestExpand(t *testing.T) {
 	w := &World{run: &runState{runID: "abcd1234"}, seq: 7, users: map[string]*user{}}
 	got, err := w.expand(`{"userName":"{alice.userName}","externalId":"{alice.externalId}"}`)
 	require.NoError(t, err)
-	if !strings.Contains(got, "ctabcd1234-s7-alice@example.test") {
-		t.Errorf("userName not namespaced: %s", got)
-	}
+	assert.Contains(t, got, "ctabcd1234-s7-alice@example.test", "userName not namespaced: %s", got)
 	ext := w.users["alice"].ExternalID
 	if !strings.HasPrefix(ext, "00u") || len(ext) != 20 {
 		t.Errorf("externalId %q is not Okta-shaped (00u + 17)", ext)

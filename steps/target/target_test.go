@@ -16,6 +16,7 @@ import (
 
 	"github.com/moby/moby/client"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/xakia-okta/scimtest/internal/harnesshttp"
@@ -277,9 +278,7 @@ func TestStartRefusesAbsentImage(t *testing.T) {
 		t.Fatalf("error = %v, want ErrImageNotPresent", err)
 	}
 	for _, want := range []string{image, "docker load -i", "never pulled"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q lacks %q", err, want)
-		}
+		assert.Contains(t, err.Error(), want, "error %q lacks %q", err, want)
 	}
 }
 
@@ -334,17 +333,13 @@ func TestStartOfAPresentImage(t *testing.T) {
 			if tgt != nil || !errors.Is(err, ErrNotReady) || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("Start = %v, %v; want ErrNotReady containing %q", tgt, err, tc.wantErr)
 			}
-			if !strings.Contains(err.Error(), "fakeref exiting as asked") {
-				t.Errorf("error lacks the container output: %v", err)
-			}
+			assert.Contains(t, err.Error(), "fakeref exiting as asked", "error lacks the container output: %v", err)
 		})
 	}
 	// Nothing is left of the subtests' containers, failed start included.
 	left, err := p.Client().ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("ancestor", image)})
 	require.NoError(t, err)
-	if len(left.Items) != 0 {
-		t.Errorf("%d containers of %s left behind", len(left.Items), image)
-	}
+	assert.Empty(t, left.Items, "%d containers of %s left behind", len(left.Items), image)
 	// The image is still there (it was not built by these Starts).
 	if _, err := ImageSize(ctx, p, image); err != nil {
 		t.Errorf("image removed by Terminate of a named-image target: %v", err)
@@ -361,8 +356,6 @@ func TestNoDockerError(t *testing.T) {
 		t.Fatalf("errors.Is mismatch for %v", err)
 	}
 	for _, want := range []string{"no Docker daemon answers", reason.Error(), "start dockerd"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q lacks %q", err, want)
-		}
+		assert.Contains(t, err.Error(), want, "error %q lacks %q", err, want)
 	}
 }
