@@ -88,6 +88,10 @@ type Config struct {
 	// Deviations behaving as declared, warnings and notes pass their
 	// subtest; not-run scenarios are not selected, so they have none.
 	TestingT *testing.T
+	// Verbose prints every scenario and step as it runs (godog's pretty
+	// format) instead of the compact console: one line per feature, the
+	// failures in full, the findings and the verdict.
+	Verbose bool
 }
 
 // Default bounds of a run.

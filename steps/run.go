@@ -64,6 +64,10 @@ type runState struct {
 	notices []string // run-level remarks, each once
 	seq     int
 	worlds  []*World
+	// featureOf names the feature of each feature file (by URI); progress
+	// prints the compact console's line per feature (nil when verbose).
+	featureOf map[string]string
+	progress  *featureProgress
 }
 
 // stopReason says why the run stopped early: reasonInterrupted when the
@@ -359,12 +363,32 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		fmt.Fprintf(out, "scimtest: declared deviation %s: query results carry only %s\n", d.ID, strings.Join(d.Returned, ", "))
 	}
 
+	featureOf := map[string]string{}
+	idOf := map[string]string{} // by URI and scenario name
+	var featureOrder []string
+	for _, p := range all {
+		if _, ok := featureOf[p.URI]; !ok {
+			featureOrder = append(featureOrder, p.Feature)
+		}
+		featureOf[p.URI] = p.Feature
+		idOf[p.URI+"\x00"+p.Name] = p.ID
+	}
+	rs.featureOf = featureOf
+	// The console: godog's pretty format, without its step-definition
+	// suffixes, when verbose; else one line per feature as it ends.
+	format := "cucumber:" + filepath.Join(cfg.ReportsDir, "cucumber.json") // junit.xml: reports.WriteJUnit
+	pretty := &suffixStripper{out: out}
+	if cfg.Verbose {
+		format = "pretty," + format
+	} else {
+		rs.progress = newFeatureProgress(out, featureOrder, notRun)
+	}
 	suite := godog.TestSuite{
 		Name:                "scim-conformance",
 		ScenarioInitializer: rs.initScenario,
 		Options: &godog.Options{
-			Format:         "pretty,cucumber:" + filepath.Join(cfg.ReportsDir, "cucumber.json"), // junit.xml: reports.WriteJUnit
-			Output:         &ansiStripper{out: out},
+			Format:         format,
+			Output:         &ansiStripper{out: pretty},
 			NoColors:       false, // see ansiStripper
 			Strict:         true,
 			Randomize:      0,
@@ -377,13 +401,11 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		},
 	}
 	status := suite.Run()
-
-	featureOf := map[string]string{}
-	idOf := map[string]string{} // by URI and scenario name
-	for _, p := range all {
-		featureOf[p.URI] = p.Feature
-		idOf[p.URI+"\x00"+p.Name] = p.ID
+	_ = pretty.Flush()
+	if rs.progress != nil {
+		rs.progress.finish()
 	}
+
 	applied := map[string][]string{}
 	stopped := rs.stopReason()
 	ran := 0
@@ -463,7 +485,10 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		fmt.Fprintf(out, "scimtest: %s\n", engineErr)
 	}
 
-	printSummary(out, result)
+	if !cfg.Verbose {
+		printFailures(out, result)
+	}
+	printSummary(out, result, cfg.Verbose)
 	if !writeReports(out, cfg.ReportsDir, result) {
 		code = ExitConfig
 	}
@@ -472,6 +497,24 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		fmt.Fprintln(out, "VERDICT: ERROR — the engine failed (exit 2)")
 	}
 	return result, code
+}
+
+// printFeatureTable prints the outcome counts of each feature.
+func printFeatureTable(out io.Writer, r reports.Run) {
+	var order []string
+	perFeature := map[string]map[string]int{}
+	for _, s := range r.Scenarios {
+		if perFeature[s.Feature] == nil {
+			perFeature[s.Feature] = map[string]int{}
+			order = append(order, s.Feature)
+		}
+		perFeature[s.Feature][s.Status]++
+	}
+	for _, f := range order {
+		c := perFeature[f]
+		fmt.Fprintf(out, "  %-58s %3d passed %3d deviation %3d failed %3d blocked %3d not run\n", f,
+			c[reports.StatusPass], c[reports.StatusDeviation], c[reports.StatusFail], c[reports.StatusBlocked], c[reports.StatusNotRun])
+	}
 }
 
 // writeReports writes every report file of result to dir and says so.
@@ -663,6 +706,10 @@ func (rs *runState) initScenario(sc *godog.ScenarioContext) {
 			defer cancel()
 			w.cleanup(cctx)
 		}
+		if rs.progress != nil {
+			feature := rs.featureOf[s.Uri]
+			rs.progress.scenarioDone(feature, w.outcome(feature).Status)
+		}
 		return ctx, nil
 	})
 	w.register(sc)
@@ -684,7 +731,9 @@ func uniqueHits(hs []deviationHit) []deviationHit {
 // printSummary prints what the pretty formatter does not say: the distinct
 // findings with their authority, citation and the scenarios they fail and
 // block, warnings, not-run scenarios with their reasons, deviations.
-func printSummary(out io.Writer, r reports.Run) {
+// The table of counts per feature is printed when verbose; the compact
+// console printed a line per feature as the run went.
+func printSummary(out io.Writer, r reports.Run, verbose bool) {
 	counts := map[string]int{}
 	for _, s := range r.Scenarios {
 		counts[s.Status]++
@@ -692,19 +741,8 @@ func printSummary(out io.Writer, r reports.Run) {
 	fmt.Fprintf(out, "\nscimtest summary: %d passed, %d deviation (as declared), %d failed, %d blocked, %d not run; %d findings, %d warnings\n",
 		counts[reports.StatusPass], counts[reports.StatusDeviation], counts[reports.StatusFail], counts[reports.StatusBlocked],
 		counts[reports.StatusNotRun], len(r.Findings), len(r.Warnings))
-	var order []string
-	perFeature := map[string]map[string]int{}
-	for _, s := range r.Scenarios {
-		if perFeature[s.Feature] == nil {
-			perFeature[s.Feature] = map[string]int{}
-			order = append(order, s.Feature)
-		}
-		perFeature[s.Feature][s.Status]++
-	}
-	for _, f := range order {
-		c := perFeature[f]
-		fmt.Fprintf(out, "  %-58s %3d passed %3d deviation %3d failed %3d blocked %3d not run\n", f,
-			c[reports.StatusPass], c[reports.StatusDeviation], c[reports.StatusFail], c[reports.StatusBlocked], c[reports.StatusNotRun])
+	if verbose {
+		printFeatureTable(out, r)
 	}
 	for _, n := range r.Notices {
 		fmt.Fprintf(out, "NOTICE: %s\n", n)

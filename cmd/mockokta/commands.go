@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/xakia-okta/scimtest/mockokta"
 )
 
-func testConnectionCommand() command {
-	return command{
+func (commandSet) TestConnection(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "test-connection",
 		summary: "Okta's \"Test API Credentials\": GET /Users?startIndex=1&count=2, then GET /Groups?startIndex=1&count=100",
 		details: "Passes when /Users answers 200 with a SCIM ListResponse whose paging fields are integers.\n/Groups is judged the same way only with --groups (an app with group push or import);\notherwise a /Groups failure is an advice warning. A 401 is reported as Okta does:\n\"Error authenticating\". See docs/okta-wire.md, \"Test connection\".",
@@ -18,7 +20,7 @@ func testConnectionCommand() command {
 			"mockokta --base-url https://xakia.example/scim/v2/loc1 --api-key $KEY test-connection",
 			"mockokta --embedded --json test-connection",
 		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			return func(ctx context.Context, c *cli) int {
 				if code := c.prepare(ctx); code >= 0 {
 					return code
@@ -26,11 +28,11 @@ func testConnectionCommand() command {
 				return c.reportTasks(c.okta.TestConnection(ctx))
 			}
 		},
-	}
+	})
 }
 
-func assignCommand() command {
-	return command{
+func (commandSet) Assign(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "assign",
 		args:    "--user EMAIL [--given NAME] [--family NAME]",
 		summary: "assign a user to the app: Okta's userName lookup, then a link to the user found or a POST /Users",
@@ -42,7 +44,7 @@ create body is POSTed and 201 with an id is expected. A 409 stops the task.`,
 			"mockokta assign --user jane.doe@example.com",
 			"mockokta --mode aiw assign --user jane.doe@example.com --given Jane --family Doe",
 		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			user := fs.String("user", "", "login and email of the Okta user `EMAIL` (required)")
 			given := fs.String("given", "", "first name `NAME` (default: from the email)")
 			family := fs.String("family", "", "last name `NAME` (default: from the email)")
@@ -63,11 +65,11 @@ create body is POSTed and 201 with an id is expected. A 409 stops the task.`,
 				return c.reportTasks(r)
 			}
 		},
-	}
+	})
 }
 
-func updateCommand() command {
-	return command{
+func (commandSet) Update(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "update",
 		args:    "--user EMAIL --set ATTR=VALUE [--set ATTR=VALUE ...]",
 		summary: "change Okta profile attributes and push them: GET /Users/{id}, then PUT the object overlaid with the profile (OIN with --profile-update patch: one PATCH)",
@@ -78,12 +80,11 @@ recomputes displayName as "first last". An empty VALUE pushes a cleared value.`,
 			"mockokta update --user jane.doe@example.com --set firstName=Janet",
 			"mockokta update --user jane.doe@example.com --set locale=en-AU --set displayName='Dr Jane Doe'",
 		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			user := fs.String("user", "", "login of an assigned user `EMAIL` (required)")
-			var sets listFlag
-			fs.Var(&sets, "set", "profile change `ATTR=VALUE` (repeatable, at least one)")
+			sets := fs.StringArray("set", nil, "profile change `ATTR=VALUE` (repeatable, at least one)")
 			return func(ctx context.Context, c *cli) int {
-				if *user == "" || len(sets) == 0 {
+				if *user == "" || len(*sets) == 0 {
 					return c.configError(usagef("--user and at least one --set ATTR=VALUE are required"))
 				}
 				if code := c.prepare(ctx); code >= 0 {
@@ -95,7 +96,7 @@ recomputes displayName as "first last". An empty VALUE pushes a cleared value.`,
 				u, _ := c.okta.Directory().Get(*user)
 				p := u.Profile
 				setDisplay, setNames := false, false
-				for _, s := range sets {
+				for _, s := range *sets {
 					k, v, ok := strings.Cut(s, "=")
 					if !ok {
 						return c.configError(usagef("--set %q is not ATTR=VALUE", s))
@@ -118,11 +119,11 @@ recomputes displayName as "first last". An empty VALUE pushes a cleared value.`,
 				return c.reportTasks(r)
 			}
 		},
-	}
+	})
 }
 
-func unassignCommand() command {
-	return command{
+func (commandSet) Unassign(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "unassign",
 		args:    "--user EMAIL",
 		summary: "remove a user from the app: OIN PATCH active:false (no path), AIW GET + PUT of the GET body with active false; never DELETE",
@@ -133,11 +134,11 @@ func unassignCommand() command {
 		bind: userCommand(func(ctx context.Context, o *mockokta.Okta, login string) mockokta.TaskResult {
 			return o.Unassign(ctx, login)
 		}),
-	}
+	})
 }
 
-func reassignCommand() command {
-	return command{
+func (commandSet) Reassign(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "reassign",
 		args:    "--user EMAIL",
 		summary: "assign a previously unassigned user again: the lookup must find the same id; OIN PATCHes active:true and pushes the profile, AIW makes two GET + PUT rounds",
@@ -147,12 +148,12 @@ func reassignCommand() command {
 		bind: userCommand(func(ctx context.Context, o *mockokta.Okta, login string) mockokta.TaskResult {
 			return o.Reassign(ctx, login)
 		}),
-	}
+	})
 }
 
 // userCommand binds a command that takes --user and runs one task.
-func userCommand(task func(context.Context, *mockokta.Okta, string) mockokta.TaskResult) func(fs *flag.FlagSet) func(context.Context, *cli) int {
-	return func(fs *flag.FlagSet) func(context.Context, *cli) int {
+func userCommand(task func(context.Context, *mockokta.Okta, string) mockokta.TaskResult) func(fs *pflag.FlagSet) func(context.Context, *cli) int {
+	return func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 		user := fs.String("user", "", "login of the Okta user `EMAIL` (required)")
 		return func(ctx context.Context, c *cli) int {
 			if *user == "" {
@@ -171,8 +172,8 @@ func userCommand(task func(context.Context, *mockokta.Okta, string) mockokta.Tas
 	}
 }
 
-func importCommand() command {
-	return command{
+func (commandSet) Import(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "import",
 		summary: "Okta's user import: GET /Users?startIndex=1&count=100, 101, 201, … checking integer paging, stable order and totalResults",
 		details: "Inactive users are left out, as Okta does. Each finding carries its authority: okta (Okta's import breaks),\nrfc (RFC 7644 §3.4.2) or advice (a warning; RFC 7644 §3.4.2.4 lets pages change). See docs/okta-wire.md, \"Import\".",
@@ -180,7 +181,7 @@ func importCommand() command {
 			"mockokta import",
 			"mockokta --embedded --json import",
 		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			return func(ctx context.Context, c *cli) int {
 				if code := c.prepare(ctx); code >= 0 {
 					return code
@@ -201,7 +202,7 @@ func importCommand() command {
 				return c.reportTasks(r)
 			}
 		},
-	}
+	})
 }
 
 func orDash(s string) string {
@@ -209,43 +210,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func conformCommand() command {
-	return command{
-		name:    "conform",
-		args:    "[--profile xakia|okta] [--tags EXPR] [--reports DIR]",
-		summary: "run the embedded Gherkin conformance suite against the target (the embedded reference when no target is set)",
-		details: "Exit 0 every selected scenario passed; 1 conformance failures (or the run reached --max-duration); 2 configuration or engine error; 130 interrupted (SIGINT, SIGTERM). The reports are written in every case once the target was reached.",
-		examples: []string{
-			"mockokta conform",
-			"SCIM_BASE_URL=https://xakia.example/scim/v2/loc1 SCIM_API_KEY=... mockokta conform --profile xakia --reports reports",
-		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
-			profile := fs.String("profile", "", "suite profile: xakia (limited query attributes declared) or okta (full-attribute server) [SCIM_PROFILE]")
-			tags := fs.String("tags", "", "extra godog tag `EXPR`, ANDed with the profile's [SCIM_TAGS]")
-			reportsDir := fs.String("reports", "", "report `DIR` [SCIM_REPORTS] (default reports)")
-			strict := fs.Bool("strict", false, "a not-run scenario fails the verdict [SCIM_FAIL_ON_NOT_RUN=true]")
-			maxDur := fs.Duration("max-duration", 0, "stop the run after `D` (default 10m); the scenarios left are reported not run (deadline) [SCIM_MAX_DURATION]")
-			var variants listFlag
-			fs.Var(&variants, "variant", "with the embedded reference, enable an allowed variant `NAME` (repeatable; see xakia-reference variants)")
-			return func(ctx context.Context, c *cli) int {
-				if c.e.conform == nil {
-					fmt.Fprintln(c.stderr, "conform: not wired yet")
-					return exitUsage
-				}
-				if (len(c.g.faults) > 0 || len(variants) > 0) && c.g.baseURL != "" && !c.g.embedded {
-					fmt.Fprintln(c.stderr, "mockokta conform: --fault and --variant apply to the embedded reference; drop --base-url (or SCIM_BASE_URL)")
-					return exitUsage
-				}
-				return c.e.conform(ctx, conformRequest{
-					Faults: c.g.faults, Variants: variants, Strict: *strict,
-					Args: c.rawArgs, Profile: *profile, Tags: *tags, Reports: *reportsDir,
-					BaseURL: c.g.baseURL, APIKey: c.g.apiKey, Embedded: c.g.embedded, JSON: c.g.json,
-					Stdout: c.stdout, Stderr: c.stderr,
-					MaxBody: c.g.maxBody, MaxDuration: *maxDur,
-				})
-			}
-		},
-	}
 }

@@ -4,12 +4,89 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/xakia-okta/scimtest/internal/clikit"
 
 	"github.com/xakia-okta/scimtest/reports"
 	"github.com/xakia-okta/scimtest/steps"
 )
+
+// conformRequest is what the conform command hands to the suite.
+type conformRequest struct {
+	Profile  string   // --profile
+	Tags     string   // --tags
+	Reports  string   // --reports
+	BaseURL  string   // --base-url / SCIM_BASE_URL (may be empty: embedded default)
+	APIKey   string   // --api-key / SCIM_API_KEY
+	Embedded bool     // --embedded
+	Faults   []string // --fault (embedded reference only)
+	Variants []string // conform --variant (embedded reference only)
+	Strict   bool     // conform --strict: not-run scenarios fail
+	// MaxBody is --max-body ("" keeps SCIM_MAX_BODY or the default).
+	MaxBody string
+	// MaxDuration is conform --max-duration (0 keeps SCIM_MAX_DURATION or
+	// the default).
+	MaxDuration time.Duration
+	JSON        bool // --json
+	Verbose     bool // conform --verbose: every scenario and step
+	Stdout      io.Writer
+	Stderr      io.Writer
+}
+
+// conformFunc runs the conformance suite and returns the exit code.
+type conformFunc func(ctx context.Context, req conformRequest) int
+
+func (commandSet) Conform(a *app) *cobra.Command {
+	return a.command(command{
+		name:    "conform",
+		args:    "[--profile xakia|okta] [--tags EXPR] [--reports DIR]",
+		summary: "run the embedded Gherkin conformance suite against the target (the embedded reference when no target is set)",
+		details: "Exit 0 every selected scenario passed; 1 conformance failures (or the run reached --max-duration); 2 configuration or engine error; 130 interrupted (SIGINT, SIGTERM). The reports are written in every case once the target was reached.",
+		examples: []string{
+			"mockokta conform",
+			"SCIM_BASE_URL=https://xakia.example/scim/v2/loc1 SCIM_API_KEY=... mockokta conform --profile xakia --reports reports",
+		},
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
+			profile := fs.String("profile", "", "suite `PROFILE`: xakia (limited query attributes declared; the default) or okta (full-attribute server)")
+			tags := fs.String("tags", "", "extra godog tag `EXPR`, ANDed with the profile's")
+			reportsDir := fs.String("reports", "", "report `DIR` (default "+steps.DefaultReportsDir+")")
+			verbose := fs.Bool("verbose", false, "print every scenario and step as it runs, instead of one line per feature and the failures in full")
+			strict := fs.Bool("strict", false, "a not-run scenario fails the verdict (env "+steps.EnvFailOnNotRun+"=true)")
+			maxDur := fs.Duration("max-duration", 0, "stop the run after `D` (default 10m); the scenarios left are reported not run (deadline)")
+			variants := fs.StringSlice("variant", nil, "with the embedded reference, enable an allowed variant `NAME` (repeatable or comma-separated; see xakia-reference variants)")
+			// The suite reads these variables itself (steps.ConfigFromEnv,
+			// with its own validation); a flag, when given, wins.
+			clikit.DocEnv(fs, "profile", steps.EnvProfile)
+			clikit.DocEnv(fs, "tags", steps.EnvTags)
+			clikit.DocEnv(fs, "reports", steps.EnvReports)
+			clikit.DocEnv(fs, "max-duration", steps.EnvMaxDuration)
+			return func(ctx context.Context, c *cli) int {
+				if (len(c.g.faults) > 0 || len(*variants) > 0) && c.g.baseURL != "" && !c.g.embedded {
+					fmt.Fprintln(c.stderr, "mockokta conform: --fault and --variant apply to the embedded reference; drop --base-url (or SCIM_BASE_URL), or add --embedded")
+					return exitUsage
+				}
+				if c.e.conform == nil {
+					fmt.Fprintln(c.stderr, "mockokta conform: not wired")
+					return exitUsage
+				}
+				return c.e.conform(ctx, conformRequest{
+					Faults: c.g.faults, Variants: *variants, Strict: *strict, Verbose: *verbose,
+					Profile: *profile, Tags: *tags, Reports: *reportsDir,
+					BaseURL: c.g.baseURL, APIKey: c.g.apiKey, Embedded: c.g.embedded, JSON: c.g.json,
+					Stdout: c.stdout, Stderr: c.stderr,
+					MaxBody: c.g.maxBody, MaxDuration: *maxDur,
+				})
+			}
+		},
+	})
+}
 
 // runConform runs the embedded Gherkin suite: the environment of the suite
 // (SCIM_*, XAKIA_ADMIN_*) first, then the command's flags on top of it.
@@ -60,6 +137,7 @@ func runConform(getenv func(string) string) conformFunc {
 		cfg.Faults = req.Faults
 		cfg.Variants = req.Variants
 		cfg.FailOnNotRun = cfg.FailOnNotRun || req.Strict
+		cfg.Verbose = req.Verbose
 		cfg.Output = req.Stdout
 		if req.JSON {
 			// The console report goes to stderr; stdout gets summary.json.

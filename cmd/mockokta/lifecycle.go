@@ -2,14 +2,16 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/xakia-okta/scimtest/mockokta"
 )
 
-func lifecycleCommand() command {
-	return command{
+func (commandSet) Lifecycle(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "lifecycle",
 		args:    "[--users N]",
 		summary: "test-connection → assign → assign an existing user → update → unassign → reassign → import, each verified",
@@ -25,7 +27,7 @@ Use --users above 100 to make the import walk several pages.`,
 			"mockokta --embedded --fault forget-deactivated lifecycle   # fails, as Okta would",
 			"mockokta --base-url https://xakia.example/scim/v2/loc1 --api-key $KEY lifecycle",
 		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			users := fs.Int("users", 3, "number of new users to assign (`N`, at least 2)")
 			return func(ctx context.Context, c *cli) int {
 				if *users < 2 || *users > 100000 {
@@ -50,7 +52,7 @@ Use --users above 100 to make the import walk several pages.`,
 				return c.reportLifecycle(rep)
 			}
 		},
-	}
+	})
 }
 
 // reportLifecycle prints the verdict and returns the exit code.

@@ -2,17 +2,19 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/xakia-okta/scimtest/mockokta"
 )
 
-func loadCommand() command {
-	return command{
+func (commandSet) Load(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "load",
 		args:    "--users N [--concurrency C] [--max-duration D]",
 		summary: "bulk assignment, Okta-shaped (lookup + POST per user), with a progress bar and a rate/latency summary",
@@ -25,7 +27,7 @@ drawn only when stdout is a terminal.`,
 			"mockokta --embedded load --users 2000 --concurrency 8",
 			"mockokta --json load --users 500 --concurrency 4 --max-duration 2m",
 		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			users := fs.Int("users", 100, "number of users to assign (`N`)")
 			conc := fs.Int("concurrency", 4, "assignments in flight (`C`)")
 			maxDur := fs.Duration("max-duration", 30*time.Minute, "stop starting new assignments after `D`")
@@ -74,7 +76,7 @@ drawn only when stdout is a terminal.`,
 				return c.reportLoad(rep, *users)
 			}
 		},
-	}
+	})
 }
 
 // drawBar redraws the progress bar in place, about 200 times per run.

@@ -3,6 +3,18 @@
 // assignment, profile update, unassignment, reassignment, import), in the
 // OIN or AIW app style, and reports each task the way Okta's provisioning
 // log words it. Run "mockokta --help" for the commands.
+//
+// Adding a subcommand is a one-file job: create NAME.go with a method
+//
+//	func (commandSet) Name(a *app) *cobra.Command { return a.command(command{…}) }
+//
+// and newRoot (cli.go) adds it with the others (clikit.AddCommands walks the
+// methods of commandSet). a.command gives it the shared conventions: the
+// global flags, environment bindings shown as "(env NAME)" in its help
+// (clikit.BindEnv), help on stdout, errors on stderr, the exit statuses of
+// the root's help and docs/cli.md, no positional arguments. A command that
+// needs more than a.command offers may build its *cobra.Command itself and
+// return clikit.Exit(status) or a clikit.UsageError from RunE.
 package main
 
 import (

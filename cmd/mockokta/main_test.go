@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/reference"
 )
 
@@ -32,26 +35,38 @@ func startRef(t *testing.T, faults ...string) *reference.Instance {
 }
 
 func TestHelp(t *testing.T) {
-	for _, c := range commands() {
-		t.Run(c.name, func(t *testing.T) {
-			code, out, _ := runCLI(t, nil, c.name, "--help")
-			if code != exitOK {
-				t.Fatalf("exit %d", code)
-			}
-			for _, want := range []string{"usage: mockokta [global flags] " + c.name, "examples:", "mockokta"} {
-				if !strings.Contains(out, want) {
-					t.Errorf("help of %s lacks %q:\n%s", c.name, want, out)
-				}
+	for _, c := range newRoot(env{}).Commands() {
+		t.Run(c.Name(), func(t *testing.T) {
+			code, out, stderr := runCLI(t, nil, c.Name(), "--help")
+			require.Equal(t, exitOK, code)
+			assert.Empty(t, stderr, "help goes to stdout")
+			assert.Contains(t, out, "Usage:\n  mockokta "+c.Name())
+			assert.Contains(t, out, "Global Flags:")
+			if c.Name() != "help" && c.Name() != "completion" {
+				assert.Contains(t, out, "Examples:")
 			}
 		})
 	}
 	code, out, _ := runCLI(t, nil, "--help")
-	if code != exitOK || !strings.Contains(out, "--retry-time-scale") || !strings.Contains(out, "lifecycle") {
-		t.Errorf("root help exit %d:\n%s", code, out)
+	require.Equal(t, exitOK, code)
+	for _, want := range []string{"--retry-time-scale", "lifecycle", "completion", "(env SCIM_BASE_URL)", "Exit status", "130"} {
+		assert.Contains(t, out, want)
 	}
 	code, out, _ = runCLI(t, nil, "help", "assign")
-	if code != exitOK || !strings.Contains(out, "--given") {
-		t.Errorf("help assign exit %d:\n%s", code, out)
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "--given")
+	code, out, _ = runCLI(t, nil, "conform", "--help")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "(env SCIM_PROFILE)")
+	assert.Contains(t, out, "(env SCIM_API_KEY)", "the global flags show their variables in every command's help")
+}
+
+// TestCompletion checks that cobra's completion scripts are there.
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		code, out, _ := runCLI(t, nil, "completion", shell)
+		require.Equal(t, exitOK, code, shell)
+		assert.Contains(t, out, "mockokta", shell)
 	}
 }
 
@@ -64,31 +79,31 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"no command", nil, nil, "no command given"},
 		{"unknown command", nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
-		{"unknown global flag", nil, []string{"--nope", "import"}, "flag provided but not defined: -nope"},
-		{"unknown command flag", nil, []string{"import", "--nope"}, "flag provided but not defined: -nope"},
+		{"unknown global flag", nil, []string{"--nope", "import"}, "unknown flag: --nope"},
+		{"unknown command flag", nil, []string{"import", "--nope"}, "unknown flag: --nope"},
+		{"typed flag", nil, []string{"--timeout", "soon", "import"}, `invalid argument "soon" for "--timeout"`},
+		{"typed command flag", nil, []string{"lifecycle", "--users", "x"}, `invalid argument "x" for "--users"`},
 		{"missing base URL", nil, []string{"test-connection"}, "no target: set --base-url (or SCIM_BASE_URL)"},
 		{"missing key", map[string]string{"SCIM_BASE_URL": "http://127.0.0.1:1/scim"}, []string{"test-connection"}, "no API key"},
 		{"bad mode", nil, []string{"--embedded", "--mode", "xyz", "import"}, "--mode must be oin or aiw"},
 		{"bad auth", nil, []string{"--auth", "magic", "--embedded", "import"}, "--auth must be bearer, basic or header"},
 		{"bad profile update", nil, []string{"--embedded", "--profile-update", "post", "import"}, "--profile-update must be put or patch"},
-		{"fault without embedded", nil, []string{"--fault", "groups-404", "import"}, "--fault needs --embedded"},
+		{"fault with a target", nil, []string{"--base-url", "http://127.0.0.1:1/scim", "--fault", "groups-404", "import"}, "--fault applies to the embedded reference"},
+		{"fault with a target in env", map[string]string{"SCIM_BASE_URL": "http://127.0.0.1:1/scim"}, []string{"--fault", "groups-404", "conform"}, "--fault and --variant apply to the embedded reference"},
 		{"unknown fault", nil, []string{"--embedded", "--fault", "nope", "import"}, "unknown fault"},
 		{"assign without user", nil, []string{"--embedded", "assign"}, "--user is required"},
 		{"update without set", nil, []string{"--embedded", "update", "--user", "a@b.c"}, "at least one --set"},
 		{"update unknown user", nil, []string{"--embedded", "update", "--user", "a@b.c", "--set", "firstName=A"}, "not in the mock Okta directory"},
 		{"stray argument", nil, []string{"import", "extra"}, `unexpected argument "extra"`},
-		{"conform not wired", nil, []string{"conform"}, "conform: not wired yet"},
+		{"conform not wired", nil, []string{"conform"}, "conform: not wired"},
 		{"lifecycle too few users", nil, []string{"--embedded", "lifecycle", "--users", "1"}, "--users must be between 2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := runCLI(t, tc.vars, tc.args...)
-			if code != exitUsage {
-				t.Errorf("exit %d, want 2", code)
-			}
-			if !strings.Contains(stderr, tc.wantErr) {
-				t.Errorf("stderr %q lacks %q", stderr, tc.wantErr)
-			}
+			code, stdout, stderr := runCLI(t, tc.vars, tc.args...)
+			assert.Equal(t, exitUsage, code)
+			assert.Contains(t, stderr, tc.wantErr)
+			assert.NotContains(t, stdout, tc.wantErr, "errors go to stderr only")
 		})
 	}
 }
@@ -304,4 +319,46 @@ func TestProfileUpdateSwitch(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "PATCH  /scim/v2/") || strings.Contains(out, "PUT ") {
 		t.Errorf("exit %d, want one PATCH and no PUT:\n%s", code, out)
 	}
+}
+
+// TestFaultImpliesEmbedded checks that --fault without a target starts the
+// embedded reference, before or after the command, and reaches conform.
+func TestFaultImpliesEmbedded(t *testing.T) {
+	code, out, stderr := runCLI(t, nil, "--fault", "groups-404", "--groups", "test-connection")
+	assert.Equal(t, exitFailed, code, stderr)
+	assert.Contains(t, out, "Could not verify app Xakia: GET /Groups")
+	code, out, stderr = runCLI(t, nil, "test-connection", "--fault", "groups-404")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "warning: [advice] GET /Groups: Not Found")
+
+	for _, args := range [][]string{{"--fault", "keep-cleared-values", "conform"}, {"conform", "--fault", "keep-cleared-values"}} {
+		var got conformRequest
+		var stdout, errb bytes.Buffer
+		code := run(context.Background(), args, &stdout, &errb, env{
+			getenv:  func(string) string { return "" },
+			conform: func(_ context.Context, r conformRequest) int { got = r; return 1 },
+		})
+		assert.Equal(t, 1, code, errb.String())
+		assert.Equal(t, []string{"keep-cleared-values"}, got.Faults, args)
+		assert.Empty(t, got.BaseURL, args)
+	}
+}
+
+// TestEnvBindings checks that the environment fills the flags left out and
+// that a flag on the command line wins.
+func TestEnvBindings(t *testing.T) {
+	var got conformRequest
+	conform := func(_ context.Context, r conformRequest) int { got = r; return 0 }
+	vars := map[string]string{"SCIM_BASE_URL": "https://env.test/scim", "SCIM_API_KEY": "env-key", "SCIM_MAX_BODY": "2MiB"}
+	var stdout, errb bytes.Buffer
+	getenv := func(k string) string { return vars[k] }
+	code := run(context.Background(), []string{"conform"}, &stdout, &errb, env{getenv: getenv, conform: conform})
+	require.Equal(t, exitOK, code, errb.String())
+	assert.Equal(t, "https://env.test/scim", got.BaseURL)
+	assert.Equal(t, "env-key", got.APIKey)
+	assert.Equal(t, "2MiB", got.MaxBody)
+	code = run(context.Background(), []string{"--api-key", "flag-key", "conform", "--max-body", "1MiB"}, &stdout, &errb, env{getenv: getenv, conform: conform})
+	require.Equal(t, exitOK, code, errb.String())
+	assert.Equal(t, "flag-key", got.APIKey)
+	assert.Equal(t, "1MiB", got.MaxBody)
 }

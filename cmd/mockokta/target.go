@@ -28,7 +28,6 @@ type cli struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	command string
-	rawArgs []string
 
 	okta      *mockokta.Okta
 	inst      *reference.Instance
@@ -83,7 +82,12 @@ func (c *cli) setup(ctx context.Context) error {
 		return usagef("--retry-time-scale must not be negative")
 	}
 	if len(g.faults) > 0 && !g.embedded {
-		return usagef("--fault needs --embedded")
+		// A fault only exists in the embedded reference: with no target
+		// given, --fault means --embedded.
+		if g.baseURL != "" {
+			return usagef("--fault applies to the embedded reference: drop --base-url (or SCIM_BASE_URL), or add --embedded")
+		}
+		g.embedded = true
 	}
 	if g.embedded {
 		inst, err := reference.Start(ctx, reference.Options{Faults: g.faults})

@@ -3,16 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/xakia-okta/scimtest/internal/buildinfo"
 )
 
 // versionCommand prints the build's version, commit, build date and Go
 // version (stamped by make dist / make image-mockokta).
-func versionCommand() command {
-	return command{
+func (commandSet) Version(a *app) *cobra.Command {
+	return a.command(command{
 		name:    "version",
 		summary: "print the version, commit, build date and Go version of this binary",
 		details: "Release archives and the container image stamp these at build time; a plain go build reads \"dev\" and the git commit.",
@@ -20,7 +22,7 @@ func versionCommand() command {
 			"mockokta version",
 			"mockokta --json version",
 		},
-		bind: func(fs *flag.FlagSet) func(context.Context, *cli) int {
+		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			return func(_ context.Context, c *cli) int {
 				info := buildinfo.Read()
 				if c.g.json {
@@ -32,5 +34,5 @@ func versionCommand() command {
 				return exitOK
 			}
 		},
-	}
+	})
 }

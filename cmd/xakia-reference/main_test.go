@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/xakia-okta/scimtest/reference"
 )
 
@@ -49,43 +51,68 @@ func TestUsageErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{nil, 2, "missing command"},
+		{nil, 2, "no command given"},
 		{[]string{"frobnicate"}, 2, "unknown command"},
-		{[]string{"location"}, 2, "subcommand"},
+		{[]string{"location"}, 2, "needs a subcommand"},
 		{[]string{"location", "create", "--db", db}, 2, "exactly one NAME"},
 		{[]string{"location", "create", "a", "b", "--db", db}, 2, "exactly one NAME"},
 		{[]string{"location", "create", "a", "--query-attributes", "most", "--db", db}, 2, "limited or full"},
 		{[]string{"location", "rotate-key", "--db", db}, 2, "exactly one location ID"},
-		{[]string{"location", "list", "extra", "--db", db}, 2, "no arguments"},
+		{[]string{"location", "list", "extra", "--db", db}, 2, "unexpected argument"},
 		{[]string{"location", "explode"}, 2, "unknown location subcommand"},
 		{[]string{"serve", "--tls-cert", "c.pem"}, 2, "go together"},
 		{[]string{"serve", "--fault", "bogus"}, 2, "unknown fault"},
 		{[]string{"serve", "--variant", "bogus"}, 2, "unknown variant"},
 		{[]string{"serve", "--variant", "patch-204,bogus"}, 2, "full-replace-put"},
-		{[]string{"variants", "x"}, 2, "no arguments"},
+		{[]string{"variants", "x"}, 2, "unexpected argument"},
 		{[]string{"serve", "--rate-limit", "fast"}, 2, "rate-limit"},
 		{[]string{"serve", "--addr", "nope"}, 2, "host:port"},
 		{[]string{"serve", "--no-such-flag"}, 2, "no-such-flag"},
-		{[]string{"faults", "x"}, 2, "no arguments"},
+		{[]string{"faults", "x"}, 2, "unexpected argument"},
+		{[]string{"serve", "--rate-limit", "-1"}, 2, ">= 0"},
+		{[]string{"sreve"}, 2, `did you mean "serve"`},
 		{[]string{"location", "rotate-key", "nowhere", "--db", db}, 1, "no location"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			code, _, stderr := runCmd(t, envOf(nil), tc.args...)
-			if code != tc.code || !strings.Contains(stderr, tc.msg) {
-				t.Errorf("exit %d (want %d), stderr %q (want %q)", code, tc.code, stderr, tc.msg)
-			}
+			code, stdout, stderr := runCmd(t, envOf(nil), tc.args...)
+			assert.Equal(t, tc.code, code)
+			assert.Contains(t, stderr, tc.msg)
+			assert.NotContains(t, stdout, tc.msg, "errors go to stderr only")
 		})
 	}
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"location", "--help"}, {"location", "create", "--help"}, {"faults", "-h"}, {"variants", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"location", "--help"}, {"location", "create", "--help"}, {"faults", "-h"}, {"variants", "--help"}, {"help", "serve"}} {
 		code, out, errOut := runCmd(t, envOf(nil), args...)
-		if code != 0 || !strings.Contains(out+errOut, "Example") {
-			t.Errorf("%v: exit %d, no examples in %q", args, code, out+errOut)
-		}
+		assert.Equal(t, exitOK, code, args)
+		assert.Empty(t, errOut, "help goes to stdout: %v", args)
+		assert.Contains(t, out, "Examples:", args)
 	}
+	_, out, _ := runCmd(t, envOf(nil), "serve", "--help")
+	for _, want := range []string{"--addr HOST:PORT", "(env XAKIA_ADDR)", "--rate-limit N", "(env XAKIA_RATE_LIMIT)", "(env XAKIA_FAULTS)"} {
+		assert.Contains(t, out, want)
+	}
+	_, out, _ = runCmd(t, envOf(nil), "--help")
+	for _, want := range []string{"Exit status", "completion", "serve", "location", "variants"} {
+		assert.Contains(t, out, want)
+	}
+}
+
+// TestHelpHidesEnvironmentSecrets: a token from the environment is used but
+// never shown as a flag default.
+func TestHelpHidesEnvironmentSecrets(t *testing.T) {
+	_, out, _ := runCmd(t, envOf(map[string]string{"XAKIA_ADMIN_TOKEN": "env-admin-token-456"}), "serve", "--help")
+	assert.NotContains(t, out, "env-admin-token-456")
+}
+
+// TestEnvRateLimit: a typed flag rejects a bad environment value, naming
+// the variable.
+func TestEnvRateLimit(t *testing.T) {
+	code, _, errOut := runCmd(t, envOf(map[string]string{"XAKIA_RATE_LIMIT": "fast"}), "serve", "--db", ":memory:")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "XAKIA_RATE_LIMIT")
 }
 
 func TestFaultsCommand(t *testing.T) {

@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/xakia-okta/scimtest/internal/clikit"
 	"github.com/xakia-okta/scimtest/reference"
 )
 
@@ -21,29 +24,25 @@ const (
 	defaultDB   = "./xakia-reference.db"
 )
 
-const serveUsage = `Usage: xakia-reference serve [flags]
-
-Runs the reference Xakia SCIM server: SCIM at {origin}/scim/v2/{location},
+const serveLong = `Runs the reference Xakia SCIM server: SCIM at {origin}/scim/v2/{location},
 the admin API at {origin}/admin/api, health at {origin}/healthz.
 
 On an empty database it creates the location "default" and prints its SCIM
 Base URI and SCIM API Key once. The admin token comes from --admin-token,
 else XAKIA_ADMIN_TOKEN, else it is generated and printed at start.
-Environment variables (in brackets) are used when a flag is not given.
 Stops gracefully on SIGINT or SIGTERM.
-
-Examples:
-  xakia-reference serve
-  xakia-reference serve --addr 0.0.0.0:8443 --public-url https://scim.example.com \
-      --tls-cert cert.pem --tls-key key.pem --db postgres://xakia@db/xakia
-  xakia-reference serve --db :memory: --rate-limit 50 --fault string-paging
-  xakia-reference serve --db :memory: --variant full-replace-put --variant json-content-type
 
 --fault NAME breaks one rule on purpose (see: xakia-reference faults);
 --variant NAME switches on a legal behaviour that differs from Xakia's (see:
 xakia-reference variants). Both repeat, combine, and apply to every location:
 per-location variants exist only in the embedded starter (reference.Start).
 `
+
+const serveExamples = `  xakia-reference serve
+  xakia-reference serve --addr 0.0.0.0:8443 --public-url https://scim.example.com \
+      --tls-cert cert.pem --tls-key key.pem --db postgres://xakia@db/xakia
+  xakia-reference serve --db :memory: --rate-limit 50 --fault string-paging
+  xakia-reference serve --db :memory: --variant full-replace-put --variant json-content-type`
 
 // serveConfig is the parsed serve command line.
 type serveConfig struct {
@@ -52,77 +51,75 @@ type serveConfig struct {
 	faults, variants                                            []string
 }
 
-func parseServe(args []string, stderr io.Writer, getenv env) (serveConfig, error) {
+// Serve is the serve command.
+func (commandSet) Serve(_ *app) *cobra.Command {
 	var c serveConfig
-	fs := newFlagSet("serve", serveUsage, stderr)
-	fs.StringVar(&c.addr, "addr", orEnv(getenv, "XAKIA_ADDR", defaultAddr), "listen address host:port [XAKIA_ADDR]")
-	fs.StringVar(&c.db, "db", orEnv(getenv, "XAKIA_DB", defaultDB), "SQLite file, :memory:, postgres:// URL or keyword DSN (host=… dbname=…) [XAKIA_DB]")
-	fs.StringVar(&c.publicURL, "public-url", orEnv(getenv, "XAKIA_PUBLIC_URL", ""),
-		"public origin for meta.location and base URIs, e.g. https://scim.example.com (default: the request's Host) [XAKIA_PUBLIC_URL]")
-	fs.StringVar(&c.adminToken, "admin-token", "", "admin API token [XAKIA_ADMIN_TOKEN] (default: generated and printed)")
-	fs.StringVar(&c.tlsCert, "tls-cert", orEnv(getenv, "XAKIA_TLS_CERT", ""), "TLS certificate file (with --tls-key) [XAKIA_TLS_CERT]")
-	fs.StringVar(&c.tlsKey, "tls-key", orEnv(getenv, "XAKIA_TLS_KEY", ""), "TLS private key file (with --tls-cert) [XAKIA_TLS_KEY]")
-	fs.StringVar(&c.logFormat, "log-format", orEnv(getenv, "XAKIA_LOG_FORMAT", "text"), "log format: text or json [XAKIA_LOG_FORMAT]")
-	rate := orEnv(getenv, "XAKIA_RATE_LIMIT", "0")
-	fs.StringVar(&rate, "rate-limit", rate, "SCIM requests per second per API key, 0 = unlimited [XAKIA_RATE_LIMIT]")
-	fs.Func("fault", "enable a fault (repeatable; see: xakia-reference faults) [XAKIA_FAULTS, comma-separated]", func(v string) error {
-		for _, f := range strings.Split(v, ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				c.faults = append(c.faults, f)
+	cmd := &cobra.Command{
+		Use:     "serve",
+		Short:   "run the server",
+		Long:    strings.TrimSpace(serveLong),
+		Example: serveExamples,
+		Args:    clikit.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := c.validate(); err != nil {
+				return err
 			}
-		}
-		return nil
-	})
-	fs.Func("variant", "enable a variant, a legal behaviour that differs from Xakia's, on every location (repeatable; see: xakia-reference variants) [XAKIA_VARIANTS, comma-separated]", func(v string) error {
-		c.variants = append(c.variants, splitList(v)...)
-		return nil
-	})
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return c, err
+			return serve(cmd.Context(), c, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
-	if len(pos) > 0 {
-		return c, usagef("serve takes no arguments, got %q", pos[0])
-	}
-	if c.adminToken == "" {
-		c.adminToken = strings.TrimSpace(getenv("XAKIA_ADMIN_TOKEN"))
-	}
-	if len(c.faults) == 0 {
-		for _, f := range strings.Split(getenv("XAKIA_FAULTS"), ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				c.faults = append(c.faults, f)
-			}
-		}
-	}
-	if c.rateLimit, err = strconv.Atoi(strings.TrimSpace(rate)); err != nil || c.rateLimit < 0 {
-		return c, usagef("--rate-limit must be a whole number >= 0, got %q", rate)
-	}
-	if (c.tlsCert == "") != (c.tlsKey == "") {
-		return c, usagef("--tls-cert and --tls-key go together")
-	}
-	if _, _, err := net.SplitHostPort(c.addr); err != nil {
-		return c, usagef("--addr must be host:port, got %q", c.addr)
-	}
-	if c.logFormat != "text" && c.logFormat != "json" {
-		return c, usagef("--log-format must be text or json, got %q", c.logFormat)
-	}
-	if len(c.variants) == 0 {
-		c.variants = splitList(getenv("XAKIA_VARIANTS"))
-	}
-	if _, err := reference.ParseFaults(c.faults); err != nil {
-		return c, usagef("%v", err)
-	}
-	if _, err := reference.ParseVariants(c.variants); err != nil {
-		return c, usagef("%v", err)
-	}
-	return c, nil
+	c.register(cmd.Flags())
+	return cmd
 }
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
-	c, err := parseServe(args, stderr, getenv)
-	if err != nil {
-		return err
+// register adds serve's flags to fs, with their environment variables.
+func (c *serveConfig) register(fs *pflag.FlagSet) {
+	fs.StringVar(&c.addr, "addr", defaultAddr, "listen address `HOST:PORT`")
+	fs.StringVar(&c.db, "db", defaultDB, "database `DSN`: SQLite file, :memory:, postgres:// URL or keyword DSN (host=… dbname=…)")
+	fs.StringVar(&c.publicURL, "public-url", "", "public origin `URL` for meta.location and base URIs, e.g. https://scim.example.com (default: the request's Host)")
+	fs.StringVar(&c.adminToken, "admin-token", "", "admin API `TOKEN` (default: generated and printed)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate `FILE` (with --tls-key)")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key `FILE` (with --tls-cert)")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log `FORMAT`: text or json")
+	fs.IntVar(&c.rateLimit, "rate-limit", 0, "SCIM requests per second per API key, `N`; 0 = unlimited")
+	fs.StringSliceVar(&c.faults, "fault", nil, "enable a fault `NAME` (repeatable or comma-separated; see: xakia-reference faults)")
+	fs.StringSliceVar(&c.variants, "variant", nil, "enable a variant `NAME`, a legal behaviour that differs from Xakia's, on every location (repeatable or comma-separated; see: xakia-reference variants)")
+	for flag, env := range map[string]string{
+		"addr": "XAKIA_ADDR", "db": "XAKIA_DB", "public-url": "XAKIA_PUBLIC_URL",
+		"admin-token": "XAKIA_ADMIN_TOKEN", "tls-cert": "XAKIA_TLS_CERT", "tls-key": "XAKIA_TLS_KEY",
+		"log-format": "XAKIA_LOG_FORMAT", "rate-limit": "XAKIA_RATE_LIMIT",
+		"fault": "XAKIA_FAULTS", "variant": "XAKIA_VARIANTS",
+	} {
+		clikit.BindEnv(fs, flag, env)
 	}
+}
+
+// validate checks the parsed command line (flags and environment).
+func (c *serveConfig) validate() error {
+	c.faults = splitList(strings.Join(c.faults, ","))
+	c.variants = splitList(strings.Join(c.variants, ","))
+	if c.rateLimit < 0 {
+		return usagef("--rate-limit must be a whole number >= 0, got %d", c.rateLimit)
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		return usagef("--addr must be host:port, got %q", c.addr)
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return usagef("--log-format must be text or json, got %q", c.logFormat)
+	}
+	if _, err := reference.ParseFaults(c.faults); err != nil {
+		return usagef("%v", err)
+	}
+	if _, err := reference.ParseVariants(c.variants); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+// serve runs the server until ctx is done.
+func serve(ctx context.Context, c serveConfig, stdout, stderr io.Writer) error {
 	var logger *slog.Logger
 	if c.logFormat == "json" {
 		logger = slog.New(slog.NewJSONHandler(stderr, nil))

@@ -2,32 +2,35 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
+
+	"github.com/spf13/cobra"
 
 	"github.com/xakia-okta/scimtest/internal/buildinfo"
+	"github.com/xakia-okta/scimtest/internal/clikit"
 )
 
-// printVersion prints the build's version, commit, build date and Go version
+// Version prints the build's version, commit, build date and Go version
 // (stamped by make dist / make image), as one line or, with --json, as JSON.
-func printVersion(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the build information as JSON")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
+func (commandSet) Version(_ *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "version",
+		Short:   "print the version, commit, build date and Go version",
+		Long:    "Release archives and images stamp these at build time; a plain go build reads \"dev\" and the git commit.",
+		Example: "  xakia-reference version --json",
+		Args:    clikit.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			info := buildinfo.Read()
+			if asJSON {
+				b, _ := json.Marshal(info) // plain strings: cannot fail
+				fmt.Fprintln(cmd.OutOrStdout(), string(b))
+				return nil
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "xakia-reference %s\n", info)
+			return nil
+		},
 	}
-	if len(pos) > 0 {
-		return usagef("version: unexpected argument %q", pos[0])
-	}
-	info := buildinfo.Read()
-	if *asJSON {
-		b, _ := json.Marshal(info) // plain strings: cannot fail
-		fmt.Fprintln(stdout, string(b))
-		return nil
-	}
-	fmt.Fprintf(stdout, "xakia-reference %s\n", info)
-	return nil
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the build information as JSON")
+	return cmd
 }
