@@ -99,6 +99,7 @@ func TestWriteSummary(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new")
 	run := sampleRun()
 	run.Scenarios[0].Trace = "traces/x.har"
+	run.Scenarios[0].ID = "connection-users-test-call"
 	require.NoError(t, WriteSummary(dir, run))
 	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
 	require.NoError(t, err)
@@ -111,8 +112,8 @@ func TestWriteSummary(t *testing.T) {
 		Counts     map[string]int `json:"counts"`
 		Verdict    string         `json:"verdict"`
 		Scenarios  []struct {
-			Feature, Name, Status, Reason, Trace, FailedStep, Error string
-			Tags                                                    []string
+			ID, Feature, Name, Status, Reason, Trace, FailedStep, Error string
+			Tags                                                        []string
 		} `json:"scenarios"`
 		Deviations []struct {
 			ID, Description, OktaImpact string
@@ -137,6 +138,8 @@ func TestWriteSummary(t *testing.T) {
 	if fail.Status != "fail" || fail.Reason == "" || fail.FailedStep != `When Okta assigns "ada@example.com"` || !strings.Contains(fail.Error, "409") {
 		t.Errorf("failed scenario: %+v", fail)
 	}
+	assert.Equal(t, "connection-users-test-call", got.Scenarios[0].ID, "summary.json carries the scenario's stable id")
+	assert.Empty(t, got.Scenarios[1].ID, "a scenario without an id has none in summary.json")
 	if got.Scenarios[0].Trace != "traces/x.har" || got.Scenarios[0].Tags[0] != "@connection" {
 		t.Errorf("first scenario: %+v", got.Scenarios[0])
 	}
