@@ -4,7 +4,8 @@ Feature: Test API Credentials and authentication
   answer 200 with a ListResponse. Every request carries the location's SCIM API key
   as a bearer token; anything else is refused with 401, a SCIM error and
   WWW-Authenticate: Bearer. Checks docs/behaviour.md §1 and §2 (X-1.4 to X-1.6,
-  X-2.1, X-2.2).
+  X-2.1, X-2.2). These scenarios are about the wire (Okta's two fixed requests and
+  the Authorization header), so they send literal requests.
 
   @id:connection-users-test-call
   Scenario: Okta's Users test call answers a ListResponse with integer paging fields

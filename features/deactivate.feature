@@ -12,7 +12,7 @@ Feature: Deactivate, reactivate and delete users
   Scenario: Okta's no-path PATCH deactivates the user
     When Okta deactivates the user "alice" with its OIN PATCH
     Then the response status is 200 or 204
-    When Okta sends "GET /Users/{alice.id}"
+    When Okta reads the user "alice" by id
     Then the response status is 200
     And the response attribute "active" is the boolean false
 
@@ -21,13 +21,13 @@ Feature: Deactivate, reactivate and delete users
     When Okta deactivates the user "alice" with an AIW GET and PUT
     Then the response status is 200
     And the response attribute "active" is the boolean false
-    When Okta sends "GET /Users/{alice.id}"
+    When Okta reads the user "alice" by id
     Then the response attribute "active" is the boolean false
 
   @id:deactivate-keeps-data
   Scenario: A deactivated user keeps its data, is still found by lookup and keeps its userName
     Given the user "alice" has been deactivated by Okta
-    When Okta sends "GET /Users/{alice.id}"
+    When Okta reads the user "alice" by id
     Then the response status is 200
     And the response attribute "active" is the boolean false
     When the stored profile of "alice" is read back
@@ -45,7 +45,7 @@ Feature: Deactivate, reactivate and delete users
     When Okta looks up the user "alice" by userName
     Then the lookup finds exactly the user "alice"
     And Resources[0] of the response has "active" equal to true
-    When Okta sends "GET /Users/{alice.id}"
+    When Okta reads the user "alice" by id
     Then the response status is 200
     And the response attribute "active" is the boolean true
 
@@ -60,9 +60,9 @@ Feature: Deactivate, reactivate and delete users
   @rfc
   @id:deactivate-delete-204-then-404
   Scenario: DELETE answers 204, then the id is 404 and the userName is free again
-    When a client sends "DELETE /Users/{alice.id}"
+    When a client deletes the user "alice"
     Then the response status is 204 [rfc: RFC 7644 §3.6]
-    When Okta sends "GET /Users/{alice.id}"
+    When Okta reads the user "alice" by id
     Then the response is a SCIM error with status 404
     When Okta looks up the user "alice" by userName
     Then the response attribute "totalResults" is the integer 0

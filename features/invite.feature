@@ -104,7 +104,7 @@ Feature: Invitations and sign-in
   @id:invite-deleted-stays-in-admin-view
   Scenario: A deleted user stays in the admin view as an inactive record
     Given Okta has assigned the user "alice"
-    When a client sends "DELETE /Users/{alice.id}"
+    When a client deletes the user "alice"
     Then the response status is 204
     When an admin looks at the user "alice"
     Then the admin view of "alice" shows it deleted and inactive

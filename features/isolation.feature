@@ -2,7 +2,8 @@
 Feature: Locations are isolated
   Each Xakia location has its own SCIM base URI, API key and users: a key never
   reaches another location, ids never cross, and the same userName may exist in
-  both. Checks docs/behaviour.md §1 (X-1.1, X-1.5).
+  both. Checks docs/behaviour.md §1 (X-1.1, X-1.5). Sending one location's key or
+  ids to the other is the point, so these scenarios send literal requests.
 
   @id:isolation-key-refused-elsewhere
   Scenario: The first location's key is refused by the second location

@@ -3,7 +3,8 @@ Feature: Okta's SPEC test (the OIN gate)
   The 12 requests of Okta's "SCIM 2.0 SPEC Test", replayed with Okta's headers
   (docs/okta-wire.md). A full-attribute server passes them all; under the Xakia manifest
   the steps that read query results (1, 2 and the read-back of 7) are checked
-  against the declared deviation and reported with their Okta impact.
+  against the declared deviation and reported with their Okta impact. The SPEC test
+  is a fixed list of requests, so its scenarios send them literally.
 
   Background:
     Given Okta has assigned the user "spec"

@@ -70,7 +70,7 @@ Feature: RFC 7643 and 7644 rules beyond Okta's traffic
     Then the ETag header equals meta.version of "bob" [rfc: RFC 7643 §3.1]
     When a client sets the displayName of "bob" to "Bob Tagged" by PATCH
     Then the ETag header equals meta.version of "bob" [rfc: RFC 7643 §3.1]
-    When Okta sends "GET /Users/{bob.id}"
+    When Okta reads the user "bob" by id
     Then the ETag header equals meta.version of "bob" [rfc: RFC 7643 §3.1]
 
   @etag

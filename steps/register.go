@@ -30,6 +30,7 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	sc.Step(`^a client replaces `+q+` by PUT without a userName and:$`, w.clientPutsNoUserName)
 	sc.Step(`^a client patches `+q+` with the operations:$`, w.clientPatches)
 	sc.Step(`^a client searches the users with the filter (.+)$`, w.searchFilter)
+	sc.Step(`^a client deletes the user `+q+`$`, w.clientDeletes)
 
 	// Generic response checks.
 	sc.Step(`^the response status is (\d+)$`, w.statusIs)

@@ -576,12 +576,27 @@ func (w *World) oversizedCreate(alias string) error {
 	return nil
 }
 
-// oktaReadsByID sends Okta's GET of a user by id (in the user's location).
+// oktaReadsByID sends Okta's GET of a user by id to the current location
+// with its current key.
 func (w *World) oktaReadsByID(alias string) error {
 	u, err := w.knownUser(alias)
 	if err != nil {
 		return err
 	}
-	_, err = w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{loc: &u.Loc})
+	_, err = w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{})
 	return err
+}
+
+// clientDeletes sends DELETE for a user to the current location.
+func (w *World) clientDeletes(alias string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	r, err := w.send(http.MethodDelete, "/Users/"+u.ID, nil, reqOpts{})
+	if err != nil {
+		return err
+	}
+	w.track(r)
+	return nil
 }
