@@ -36,8 +36,8 @@ help: ## list the targets (this is what a bare `make` does)
 
 all: test ## the same as make test
 
-conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference; reports in SCIM_REPORTS, default reports/)
-	$(GO) run ./cmd/mockokta conform
+conformance: ## run the Gherkin conformance suite (SCIM_BASE_URL/SCIM_API_KEY, else the embedded reference; reports in SCIM_REPORTS, default scim-reports/)
+	$(GO) run -tags containers ./cmd/mockokta conform
 
 test: lint unit deploy mutation fuzz ## every test: lint, unit + suite (race detector), container + PostgreSQL runs, the mutation self-test, short fuzzing
 
@@ -47,7 +47,7 @@ unit: ## go test -race over every package (the deploy runs apart)
 deploy: ## the suite in a container and on two PostgreSQL replicas, plus the PostgreSQL store tests; prints what ran or was skipped
 	$(GO) test -race -count=1 -timeout 25m -v -run '$(DEPLOY_TESTS)' . \
 	  | grep -E '^(=== RUN|\s*--- (PASS|FAIL|SKIP)|\s+[a-z_]+_test\.go:[0-9]+:|PASS|FAIL|ok )'
-	$(GO) test -race -count=1 -v -run '^(TestStoreContract|TestOpenPostgres|TestPostgres)$$' ./reference/... \
+	$(GO) test -race -count=1 -v -run '^(TestStoreContract|TestStoreContractPostgres|TestOpenPostgres|TestPostgres)$$' ./reference/... \
 	  | grep -E '^( {0,4}--- (PASS|FAIL|SKIP)|\s+[a-z_]+_test\.go:[0-9]+:.*(skip|SKIP|not run|NOT run)|ok |FAIL)'
 
 mutation: ## the self-tests of the verdict (no -race): every fault fails the xakia profile, every Okta-visible fault the okta profile, every allowed variant passes the okta profile
@@ -92,4 +92,4 @@ bench: ## benchmarks of the reference (ratios against a bare net/http handler)
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./reference/
 
 clean: ## remove binaries and generated reports
-	rm -rf $(BIN) build $(DIST_DIR) reports/*.json reports/*.xml reports/*.html reports/traces
+	rm -rf $(BIN) build $(DIST_DIR) scim-reports

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xakia-okta/scimtest/reports"
 	"github.com/xakia-okta/scimtest/steps"
+	"github.com/xakia-okta/scimtest/steps/target"
 )
 
 // testWriter sends the suite's console output to the test log, a line
@@ -41,6 +42,7 @@ func TestConformance(t *testing.T) {
 	// One subtest per scenario (go test -v); the verdict below still
 	// decides, from the findings, deviations and not-run scenarios.
 	cfg.TestingT = t
+	cfg.StartImage = target.Starter() // SCIM_IMAGE
 	run, code := steps.Run(context.Background(), cfg)
 	if code != steps.ExitPass {
 		t.Fatalf("exit %d: %s", code, reports.VerdictLine(run))

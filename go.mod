@@ -16,6 +16,7 @@ require (
 	github.com/testcontainers/testcontainers-go v0.45.0
 	github.com/tidwall/gjson v1.20.2
 	golang.org/x/text v0.43.0
+	golang.org/x/time v0.12.0
 	modernc.org/sqlite v1.62.0
 )
 

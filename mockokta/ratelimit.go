@@ -55,6 +55,15 @@ func (c RealClock) Sleep(ctx context.Context, d time.Duration) error {
 // whose request got 429 is paused and rescheduled, and a rescheduled task
 // starts again from its first request (docs/okta-wire.md, "Rate limits
 // (429)").
+//
+// It is written here rather than taken from golang.org/x/time/rate on
+// purpose: Okta does not pace its requests with a token bucket, it reacts
+// to the server's 429 with a per-task schedule (Retry-After seconds or 5
+// minutes, then doubling, at most 10 runs). A limiter would make the mock
+// send at a rate of its own choosing instead of replaying that schedule,
+// which the golden transcripts and the load reports pin. The reference
+// server's own limit (reference/ratelimit.go) is a token bucket and uses
+// x/time/rate.
 type RateLimitPolicy struct {
 	// MaxAttempts is the number of times a task is run before it fails
 	// (10 for Okta).

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xakia-okta/scimtest/internal/pgtest"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
+	pgstore "github.com/xakia-okta/scimtest/reference/internal/store/postgres"
 )
 
 // corpusOutcome is what one corpus case answered.
@@ -44,7 +45,7 @@ func TestBadInputCorpus(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		cluster := pgtest.Start(t)
-		st, err := store.Open(context.Background(), pgtest.CreateDatabase(t, cluster), nil)
+		st, err := store.Open(context.Background(), pgtest.CreateDatabase(t, cluster), nil, store.WithPostgres(pgstore.Open))
 		if err != nil {
 			t.Fatal(err)
 		}

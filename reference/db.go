@@ -18,11 +18,32 @@ type DB struct {
 	st store.Store
 }
 
+// DBOption adds a database backend to OpenDB and Start. The reference links
+// SQLite only; reference/postgres.Backend adds PostgreSQL, so that programs
+// which only embed the reference (mockokta, the suite) do not link its driver.
+type DBOption struct{ opt store.Option }
+
+// StoreOption wraps a store option as a DBOption (for reference/postgres).
+func StoreOption(o store.Option) DBOption { return DBOption{opt: o} }
+
+// storeOptions unwraps opts for store.Open.
+func storeOptions(opts []DBOption) []store.Option {
+	out := make([]store.Option, 0, len(opts))
+	for _, o := range opts {
+		if o.opt != nil {
+			out = append(out, o.opt)
+		}
+	}
+	return out
+}
+
 // OpenDB opens (creating and migrating when needed) the database named by
 // dsn: a SQLite file path, ":memory:" (or "") for a private temporary
-// database, or a postgres:// URL. A nil logger discards logs.
-func OpenDB(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
-	st, err := store.Open(ctx, dsn, logger)
+// database, or — with the option postgres.Backend() of package
+// reference/postgres — a postgres:// URL or keyword DSN. A nil logger
+// discards logs.
+func OpenDB(ctx context.Context, dsn string, logger *slog.Logger, opts ...DBOption) (*DB, error) {
+	st, err := store.Open(ctx, dsn, logger, storeOptions(opts)...)
 	if err != nil {
 		return nil, err
 	}

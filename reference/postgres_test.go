@@ -6,6 +6,7 @@ import (
 
 	"github.com/xakia-okta/scimtest/internal/pgtest"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
+	pgstore "github.com/xakia-okta/scimtest/reference/internal/store/postgres"
 )
 
 // TestPostgres runs the issue flow, the concurrent-create race and a restart
@@ -17,7 +18,7 @@ func TestPostgres(t *testing.T) {
 	}
 	cluster := pgtest.Start(t)
 	open := func(t *testing.T, dsn string) store.Store {
-		st, err := store.Open(context.Background(), dsn, nil)
+		st, err := store.Open(context.Background(), dsn, nil, store.WithPostgres(pgstore.Open))
 		if err != nil {
 			t.Fatalf("open postgres: %v", err)
 		}

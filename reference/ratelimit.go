@@ -3,6 +3,8 @@ package reference
 import (
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // maxBuckets bounds the rate limiter's memory; when full, idle buckets are
@@ -10,28 +12,27 @@ import (
 // serving).
 const maxBuckets = 10000
 
-// rateLimiter is a token bucket per API key: rate tokens per second, burst of
-// rate tokens. A nil or zero-rate limiter allows everything.
+// rateLimiter is a token bucket per API key (golang.org/x/time/rate): rate
+// tokens per second, a burst of rate tokens. A nil limiter (rate 0) allows
+// everything. What x/time/rate does not do, and this type adds, is one bucket
+// per key with bounded memory, and the wait until the next token for
+// Retry-After.
 type rateLimiter struct {
-	rate    float64
+	rate    rate.Limit
+	burst   int
 	mu      sync.Mutex
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
+	buckets map[string]*rate.Limiter
 }
 
 func newRateLimiter(perSecond int) *rateLimiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	return &rateLimiter{rate: float64(perSecond), buckets: map[string]*bucket{}}
+	return &rateLimiter{rate: rate.Limit(perSecond), burst: perSecond, buckets: map[string]*rate.Limiter{}}
 }
 
-// allow takes a token from key's bucket. When none is left it returns false
-// and how long until the next token.
+// allow takes a token from key's bucket at now. When none is left it
+// returns false and how long until the next token (nothing is taken).
 func (l *rateLimiter) allow(key string, now time.Time) (time.Duration, bool) {
 	if l == nil {
 		return 0, true
@@ -43,26 +44,21 @@ func (l *rateLimiter) allow(key string, now time.Time) (time.Duration, bool) {
 		if len(l.buckets) >= maxBuckets {
 			l.evictIdle(now)
 		}
-		b = &bucket{tokens: l.rate, last: now}
+		b = rate.NewLimiter(l.rate, l.burst)
 		l.buckets[key] = b
 	}
-	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
-		b.tokens = min(l.rate, b.tokens+elapsed*l.rate)
-		b.last = now
-	}
-	if b.tokens >= 1 {
-		b.tokens--
+	if b.AllowN(now, 1) {
 		return 0, true
 	}
-	missing := 1 - b.tokens
-	return time.Duration(missing / l.rate * float64(time.Second)), false
+	missing := 1 - b.TokensAt(now)
+	return time.Duration(missing / float64(l.rate) * float64(time.Second)), false
 }
 
 // evictIdle drops buckets that have refilled completely (they behave like
 // new ones); if none has, it drops them all.
 func (l *rateLimiter) evictIdle(now time.Time) {
 	for k, b := range l.buckets {
-		if now.Sub(b.last).Seconds()*l.rate+b.tokens >= l.rate {
+		if b.TokensAt(now) >= float64(l.burst) {
 			delete(l.buckets, k)
 		}
 	}

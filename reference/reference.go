@@ -21,9 +21,12 @@ import (
 
 // Options configure an in-process reference server started by [Start].
 type Options struct {
-	// DB is a SQLite file path, ":memory:" (a private in-memory database) or a
-	// postgres:// DSN. Empty means ":memory:".
+	// DB is a SQLite file path, ":memory:" (a private in-memory database) or,
+	// with DBOptions holding postgres.Backend() (package reference/postgres),
+	// a postgres:// DSN. Empty means ":memory:".
 	DB string
+	// DBOptions add database backends (see DBOption).
+	DBOptions []DBOption
 	// Locations are created at start, in order. Empty means one location named
 	// "default" with limited query attributes.
 	Locations []LocationSpec
@@ -117,7 +120,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 			return nil, fmt.Errorf("reference.Start: location %q: %w", sp.Name, err)
 		}
 	}
-	st, err := store.Open(ctx, dsn, opts.Logger)
+	st, err := store.Open(ctx, dsn, opts.Logger, storeOptions(opts.DBOptions)...)
 	if err != nil {
 		return nil, fmt.Errorf("reference.Start: open store: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xakia-okta/scimtest/internal/pgtest"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
+	pgstore "github.com/xakia-okta/scimtest/reference/internal/store/postgres"
 )
 
 // TestOne401 checks that a missing key, a wrong key, another location's key,
@@ -122,7 +123,7 @@ func TestPostgresUnavailable(t *testing.T) {
 	}
 	p := startProxy(t, u.Host)
 	u.Host = p.addr
-	st, err := store.Open(context.Background(), u.String(), nil)
+	st, err := store.Open(context.Background(), u.String(), nil, store.WithPostgres(pgstore.Open))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -26,7 +27,10 @@ const (
 )
 
 // DefaultReportsDir is where reports go when SCIM_REPORTS is unset.
-const DefaultReportsDir = "reports"
+//
+// It is not "reports", the folder of the package that writes them: a run
+// in the repository would otherwise fill a source folder.
+const DefaultReportsDir = "scim-reports"
 
 // Config is everything a conformance run needs. ConfigFromEnv fills it from
 // the environment; callers (the mockokta CLI, tests) may build it directly.
@@ -61,6 +65,11 @@ type Config struct {
 	// network, creates two locations through its admin API and targets it.
 	// The image must be reference-compatible (see package steps/target).
 	Image string
+	// StartImage starts Image; nil means this program cannot start
+	// containers (mockokta leaves the Docker client out unless built with
+	// -tags containers), and a run with an Image is a configuration error.
+	// steps/target.Starter provides it.
+	StartImage ImageStarter
 	// Faults are reference fault names given to the embedded reference (for
 	// the mutation self-test); they are an error with an external target.
 	Faults []string
@@ -88,11 +97,34 @@ type Config struct {
 	// Deviations behaving as declared, warnings and notes pass their
 	// subtest; not-run scenarios are not selected, so they have none.
 	TestingT *testing.T
+	// ErrOutput receives the configuration and engine errors that end a
+	// run without a verdict (the verdict line itself stays on Output); nil
+	// means Output.
+	ErrOutput io.Writer
 	// Verbose prints every scenario and step as it runs (godog's pretty
 	// format) instead of the compact console: one line per feature, the
 	// failures in full, the findings and the verdict.
 	Verbose bool
 }
+
+// ImageTarget is a reference-compatible container the suite targets: two
+// locations, the admin API, and how to remove it.
+type ImageTarget struct {
+	BaseURL, APIKey   string // the first location
+	BaseURL2, APIKey2 string // the second location
+	// AdminURL is the origin of the admin API; AdminToken its token.
+	AdminURL, AdminToken string
+	// ContainerID and StartupDuration are for the console.
+	ContainerID     string
+	StartupDuration time.Duration
+	// Terminate stops and removes the container.
+	Terminate func(context.Context) error
+}
+
+// ImageStarter starts image (already loaded, never pulled) with two
+// locations whose queries return the given query attributes ("limited" or
+// "full").
+type ImageStarter func(ctx context.Context, image, queryAttributes string) (*ImageTarget, error)
 
 // Default bounds of a run.
 const (

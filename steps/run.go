@@ -23,7 +23,6 @@ import (
 	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
-	"github.com/xakia-okta/scimtest/steps/target"
 )
 
 // Exit statuses of Run.
@@ -159,6 +158,10 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	if out == nil {
 		out = io.Discard
 	}
+	errOut := cfg.ErrOutput
+	if errOut == nil {
+		errOut = out
+	}
 	if cfg.Profile == "" {
 		cfg.Profile = ProfileXakia
 	}
@@ -176,7 +179,6 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	var pending []reports.Scenario
 	fail := func(format string, a ...any) (reports.Run, int) {
 		msg := fmt.Sprintf(format, a...)
-		fmt.Fprintf(out, "scimtest: %s\n", msg)
 		result.Duration = time.Since(started)
 		code := ExitConfig
 		switch {
@@ -184,6 +186,12 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 			result.Interrupted, code = true, ExitInterrupted
 		case ctx.Err() != nil:
 			result.Interrupted = true
+		}
+		if code == ExitConfig && len(result.Findings) == 0 {
+			// A configuration or engine error: the error stream.
+			fmt.Fprintf(errOut, "scimtest: %s\n", msg)
+		} else {
+			fmt.Fprintf(out, "scimtest: %s\n", msg)
 		}
 		if !contacted {
 			fmt.Fprintln(out, "VERDICT: ERROR — nothing was judged (exit 2)")
@@ -482,7 +490,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 	if engineErr != "" {
 		result.Notices = append(result.Notices, engineErr)
-		fmt.Fprintf(out, "scimtest: %s\n", engineErr)
+		fmt.Fprintf(errOut, "scimtest: %s\n", engineErr)
 	}
 
 	if !cfg.Verbose {
@@ -551,12 +559,15 @@ func startEmbedded(ctx context.Context, cfg Config) (*reference.Instance, error)
 
 // startImage starts cfg.Image (already loaded: never pulled) with two
 // locations in the profile's query-attributes mode.
-func startImage(ctx context.Context, cfg Config) (*target.Target, error) {
+func startImage(ctx context.Context, cfg Config) (*ImageTarget, error) {
+	if cfg.StartImage == nil {
+		return nil, errors.New("this build cannot start containers (mockokta leaves the Docker client out): use `make conformance`, a mockokta built with `go build -tags containers`, or `go test -run '^TestConformance$' .`")
+	}
 	mode := "limited"
 	if cfg.Profile == ProfileOkta {
 		mode = "full"
 	}
-	return target.Start(ctx, target.Options{Image: cfg.Image, QueryAttributes: mode})
+	return cfg.StartImage(ctx, cfg.Image, mode)
 }
 
 // embeddedScenarios parses every embedded scenario (no tag filter).

@@ -138,7 +138,9 @@ func runConform(getenv func(string) string) conformFunc {
 		cfg.Variants = req.Variants
 		cfg.FailOnNotRun = cfg.FailOnNotRun || req.Strict
 		cfg.Verbose = req.Verbose
+		cfg.StartImage = imageStarter()
 		cfg.Output = req.Stdout
+		cfg.ErrOutput = req.Stderr
 		if req.JSON {
 			// The console report goes to stderr; stdout gets summary.json.
 			cfg.Output = req.Stderr

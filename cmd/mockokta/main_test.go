@@ -362,3 +362,17 @@ func TestEnvBindings(t *testing.T) {
 	assert.Equal(t, "flag-key", got.APIKey)
 	assert.Equal(t, "1MiB", got.MaxBody)
 }
+
+// TestConformErrorsOnStderr: a configuration error of the suite goes to
+// stderr, the verdict line stays the last line of stdout, and the exit
+// status is 2.
+func TestConformErrorsOnStderr(t *testing.T) {
+	getenv := func(string) string { return "" }
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"conform", "--tags", "@no-such-tag", "--reports", t.TempDir()}, &stdout, &stderr, env{getenv: getenv, conform: runConform(getenv)})
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr.String(), "no scenario is selected")
+	assert.NotContains(t, stdout.String(), "no scenario is selected")
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	assert.True(t, strings.HasPrefix(lines[len(lines)-1], "VERDICT: ERROR"), stdout.String())
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/xakia-okta/scimtest/internal/clikit"
 	"github.com/xakia-okta/scimtest/reference"
+	"github.com/xakia-okta/scimtest/reference/postgres"
 )
 
 const locationLong = `Manage the locations of a database, each with its own SCIM Base URI and API key.
@@ -139,7 +140,7 @@ func locationRotateKey() *cobra.Command {
 
 // withDB opens the database, runs fn and closes it.
 func withDB(ctx context.Context, dsn string, fn func(*reference.DB) error) error {
-	db, err := reference.OpenDB(ctx, dsn, slog.New(slog.DiscardHandler))
+	db, err := reference.OpenDB(ctx, dsn, slog.New(slog.DiscardHandler), postgres.Backend())
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xakia-okta/scimtest/internal/clikit"
 	"github.com/xakia-okta/scimtest/reference"
+	"github.com/xakia-okta/scimtest/reference/postgres"
 )
 
 // Defaults of serve.
@@ -126,7 +127,7 @@ func serve(ctx context.Context, c serveConfig, stdout, stderr io.Writer) error {
 	} else {
 		logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	db, err := reference.OpenDB(ctx, c.db, logger)
+	db, err := reference.OpenDB(ctx, c.db, logger, postgres.Backend())
 	if err != nil {
 		return err
 	}

@@ -231,6 +231,11 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, st
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return Usagef("%s: %v", path(c), err)
 	})
+	// A command with subcommands is used as "PATH COMMAND [flags]" (cobra
+	// would also list "PATH [flags]", because Group makes it runnable).
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(),
+		"Usage:{{if .Runnable}}\n  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}\n  {{.CommandPath}} [command]{{end}}",
+		"Usage:{{if .HasAvailableSubCommands}}\n  {{.CommandPath}} COMMAND [flags]{{else}}\n  {{.UseLine}}{{end}}", 1))
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0

@@ -109,6 +109,10 @@ func TestHelpShowsEnvOnStdout(t *testing.T) {
 	assert.Contains(t, out, "--word WORD")
 	assert.Contains(t, out, "(env WORD)")
 	assert.NotContains(t, out, "secret-from-env", "help never shows a value from the environment")
+
+	_, out, _, _ = runTest(t, nil, "--help")
+	assert.Contains(t, out, "Usage:\n  tool COMMAND [flags]\n")
+	assert.NotContains(t, out, "tool [flags]")
 }
 
 func TestGroupNeedsSubcommand(t *testing.T) {

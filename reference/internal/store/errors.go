@@ -7,7 +7,6 @@ import (
 	"net"
 	"syscall"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -55,30 +54,25 @@ func unavailable(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
+	if code := sqlState(err); code != "" {
 		switch {
-		case len(pe.Code) == 5 && pe.Code[:2] == "08", // connection exception
-			len(pe.Code) == 5 && pe.Code[:2] == "53",                   // insufficient resources
-			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutdown, cannot connect now
-			pe.Code == "40001", pe.Code == "40P01": // serialization failure, deadlock: retryable
+		case len(code) == 5 && code[:2] == "08", // connection exception
+			len(code) == 5 && code[:2] == "53",                // insufficient resources
+			code == "57P01", code == "57P02", code == "57P03", // shutdown, cannot connect now
+			code == "40001", code == "40P01": // serialization failure, deadlock: retryable
 			return true
 		}
 		return false
 	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		return true
-	}
+	// A failed connection attempt wraps the dial error (net.Error,
+	// ECONNREFUSED below) or the server's refusal (SQLSTATE above); a
+	// driver timeout wraps context.DeadlineExceeded or a net.Error.
 	var ne net.Error
 	if errors.As(err, &ne) {
 		return true
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return true
-	}
-	if pgconn.Timeout(err) {
 		return true
 	}
 	switch sqliteCode(err) & 0xff {
@@ -90,9 +84,8 @@ func unavailable(err error) bool {
 
 // invalidData reports whether the database refused err's statement for its data.
 func invalidData(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && len(pe.Code) == 5 {
-		switch pe.Code[:2] {
+	if code := sqlState(err); len(code) == 5 {
+		switch code[:2] {
 		case "22", // data exception: invalid byte sequence, string too long, …
 			"23", // integrity constraint violation (uniqueness is mapped before)
 			"54": // program limit exceeded: index row too large
@@ -104,6 +97,17 @@ func invalidData(err error) bool {
 		return true
 	}
 	return false
+}
+
+// sqlState is the SQLSTATE of a PostgreSQL server error in err's chain, or
+// "". The driver's error type (pgconn.PgError) says it through its SQLState
+// method, so this package needs no import of the driver.
+func sqlState(err error) string {
+	var se interface{ SQLState() string }
+	if errors.As(err, &se) {
+		return se.SQLState()
+	}
+	return ""
 }
 
 // Describe names the class of a store error for /healthz and logs, without

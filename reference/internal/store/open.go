@@ -21,10 +21,16 @@ import (
 //     created when missing.
 //
 // Schema migrations are applied before Open returns. A nil logger discards logs.
-// Errors never contain a PostgreSQL password.
-func Open(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
+// Errors never contain a PostgreSQL password. PostgreSQL needs the option
+// WithPostgres(postgres.Open): its driver is linked only into the programs
+// that pass it.
+func Open(ctx context.Context, dsn string, logger *slog.Logger, opts ...Option) (Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	var (
 		st  Store
@@ -35,8 +41,10 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
 		return nil, cerr
 	case kind == dsnMemory:
 		st, err = openSQLiteTemp(ctx, logger)
+	case kind == dsnPostgres && o.postgres == nil:
+		return nil, errors.New("store: this program is built without PostgreSQL support: use a SQLite file path or \":memory:\" (xakia-reference serves PostgreSQL)")
 	case kind == dsnPostgres:
-		st, err = openPostgres(ctx, dsn, logger)
+		st, err = o.postgres(ctx, dsn, logger)
 	default:
 		st, err = openSQLite(ctx, dsn, logger)
 	}

@@ -1,20 +1,14 @@
 package store
 
 import (
-	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/xakia-okta/scimtest/internal/pgtest"
 )
 
 func TestClassifyDSN(t *testing.T) {
@@ -175,7 +169,7 @@ func TestOpenSQLiteTogether(t *testing.T) {
 
 // checkOpenTogether opens dsn from 4 goroutines at once and checks that all
 // succeed and that each migration was recorded once.
-func checkOpenTogether(t *testing.T, dsn string, want int, versions func() (int, error)) {
+func checkOpenTogether(t *testing.T, dsn string, want int, versions func() (int, error), opts ...Option) {
 	t.Helper()
 	ctx := testCtx(t)
 	const n = 4
@@ -183,7 +177,7 @@ func checkOpenTogether(t *testing.T, dsn string, want int, versions func() (int,
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { stores[i], errs[i] = Open(ctx, dsn, nil) })
+		wg.Go(func() { stores[i], errs[i] = Open(ctx, dsn, nil, opts...) })
 	}
 	wg.Wait()
 	for i := range n {
@@ -197,53 +191,6 @@ func checkOpenTogether(t *testing.T, dsn string, want int, versions func() (int,
 	if err != nil || got != want {
 		t.Errorf("schema_version rows: %d, %v; want %d", got, err, want)
 	}
-}
-
-func TestOpenPostgres(t *testing.T) {
-	cluster := pgtest.Start(t)
-
-	t.Run("replicas starting together", func(t *testing.T) {
-		dsn := pgtest.CreateDatabase(t, cluster)
-		checkOpenTogether(t, dsn, len(pgMigrations), func() (int, error) {
-			conn, err := pgx.Connect(testCtx(t), dsn)
-			if err != nil {
-				return 0, err
-			}
-			defer conn.Close(context.Background())
-			var n int
-			err = conn.QueryRow(testCtx(t), `SELECT COUNT(*) FROM schema_version`).Scan(&n)
-			return n, err
-		})
-	})
-
-	t.Run("unreachable server hides the password", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		_ = l.Close() // nothing listens there now
-		const secret = "s3cr3t-Pa55word"
-		dsn := fmt.Sprintf("postgres://xakia:%s@127.0.0.1:%d/xakia?connect_timeout=5&sslmode=disable", secret, port)
-		_, err = Open(testCtx(t), dsn, nil)
-		if err == nil {
-			t.Fatal("Open of an unreachable server succeeded")
-		}
-		if strings.Contains(err.Error(), secret) {
-			t.Errorf("error shows the password: %v", err)
-		}
-		if !strings.Contains(err.Error(), "unreachable") || !strings.Contains(err.Error(), fmt.Sprint(port)) {
-			t.Errorf("error %q should say the server at port %d is unreachable", err, port)
-		}
-	})
-
-	t.Run("bad URL hides the password", func(t *testing.T) {
-		const secret = "An0ther-secret"
-		_, err := Open(testCtx(t), "postgres://xakia:"+secret+"@127.0.0.1:notaport/db", nil)
-		if err == nil || strings.Contains(err.Error(), secret) {
-			t.Errorf("Open of a malformed URL: %v (must fail without showing the password)", err)
-		}
-	})
 }
 
 func TestSQLiteSettings(t *testing.T) {

@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/xakia-okta/scimtest/internal/pgtest"
 )
 
 // backend describes one way to get a fresh database for a contract case.
@@ -24,6 +22,8 @@ type backend struct {
 	// durable is false when a database does not survive Close and cannot
 	// be opened a second time.
 	durable bool
+	// opts open the backend's DSNs (WithPostgres for PostgreSQL).
+	opts []Option
 }
 
 var backends = []backend{
@@ -40,15 +40,10 @@ var backends = []backend{
 			return func(*testing.T) string { return ":memory:" }
 		},
 	},
-	{
-		name: "postgres",
-		setup: func(t *testing.T) func(*testing.T) string {
-			cluster := pgtest.Start(t)
-			return func(t *testing.T) string { return pgtest.CreateDatabase(t, cluster) }
-		},
-		durable: true,
-	},
 }
+
+// The PostgreSQL backend lives in its own package: postgres_test.go runs
+// this contract on it through RunContract.
 
 // contractCase is one behaviour every backend must show.
 type contractCase struct {
@@ -59,13 +54,14 @@ type contractCase struct {
 
 // harness gives a case its database.
 type harness struct {
-	dsn string
+	dsn  string
+	opts []Option
 }
 
 // open opens the case's database; t.Cleanup closes it.
 func (h *harness) open(t *testing.T) Store {
 	t.Helper()
-	s, err := Open(testCtx(t), h.dsn, nil)
+	s, err := Open(testCtx(t), h.dsn, nil, h.opts...)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -81,16 +77,19 @@ func testCtx(t *testing.T) context.Context {
 
 func TestStoreContract(t *testing.T) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			newDSN := b.setup(t)
-			for _, c := range contractCases {
-				t.Run(c.name, func(t *testing.T) {
-					if c.needsReopen && !b.durable {
-						t.Skipf("%s databases are private to one Open and do not survive Close, by design", b.name)
-					}
-					c.run(t, &harness{dsn: newDSN(t)})
-				})
+		t.Run(b.name, func(t *testing.T) { runContract(t, b) })
+	}
+}
+
+// runContract runs every contract case on backend b.
+func runContract(t *testing.T, b backend) {
+	newDSN := b.setup(t)
+	for _, c := range contractCases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.needsReopen && !b.durable {
+				t.Skipf("%s databases are private to one Open and do not survive Close, by design", b.name)
 			}
+			c.run(t, &harness{dsn: newDSN(t), opts: b.opts})
 		})
 	}
 }
@@ -621,7 +620,7 @@ var contractCases = []contractCase{
 
 	{name: "restart keeps everything", needsReopen: true, run: func(t *testing.T, h *harness) {
 		ctx := testCtx(t)
-		s, err := Open(ctx, h.dsn, nil)
+		s, err := Open(ctx, h.dsn, nil, h.opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -736,7 +735,7 @@ var contractCases = []contractCase{
 	}},
 
 	{name: "ping and close", run: func(t *testing.T, h *harness) {
-		s, err := Open(testCtx(t), h.dsn, nil)
+		s, err := Open(testCtx(t), h.dsn, nil, h.opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -758,8 +757,8 @@ func setScanBatch(t *testing.T, s Store, n int) {
 	switch s := inner(s).(type) {
 	case *sqliteStore:
 		s.scanBatch = n
-	case *pgStore:
-		s.scanBatch = n
+	case interface{ SetScanBatch(int) }: // the PostgreSQL backend
+		s.SetScanBatch(n)
 	default:
 		t.Fatalf("unknown store type %T", s)
 	}
