@@ -108,10 +108,12 @@ func mutationGuards() map[string][]string {
 		},
 		"auto-invite": {
 			"invite-scim-user-not-invited",
+			"signin-okta-user-needs-invite",
 		},
 		"reinvite-existing": {
 			"invite-pre-existing-converted-by-put",
 			"invite-pre-existing-converted-by-patch",
+			"signin-pre-existing-converted-signs-in-with-okta",
 		},
 		"string-paging": {
 			"connection-users-test-call",
@@ -166,6 +168,13 @@ func mutationGuards() map[string][]string {
 		},
 		"deactivated-can-sign-in": {
 			"invite-deactivated-cannot-sign-in",
+			"signin-deactivated-refused",
+		},
+		"password-after-okta": {
+			"signin-password-refused-after-okta",
+		},
+		"signin-ignores-invite": {
+			"signin-okta-user-needs-invite",
 		},
 		"no-body-limit": {
 			"errors-413-one-long-value",

@@ -13,7 +13,7 @@ func TestEmbeddedFeatures(t *testing.T) {
 	want := []string{
 		"connection.feature", "create.feature", "update.feature", "deactivate.feature",
 		"invite.feature", "query.feature", "isolation.feature", "errors.feature",
-		"okta-spec.feature", "okta-crud.feature", "rfc.feature", "filter.feature",
+		"okta-spec.feature", "okta-crud.feature", "rfc.feature", "filter.feature", "signin.feature",
 	}
 	for _, name := range want {
 		b, err := fs.ReadFile(features.FS, name)

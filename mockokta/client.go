@@ -350,3 +350,15 @@ func decodeBody(encoding string, raw []byte, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("unsupported Content-Encoding %q (Okta accepts gzip and deflate)", encoding)
 	}
 }
+
+// RetryAfter reports whether err (a TaskResult.Err) is a 429 answer that
+// failed a task, and returns that answer's raw Retry-After header ("" when
+// absent). Callers that schedule tasks themselves (the org's queue) use it
+// to apply the RateLimitPolicy.
+func RetryAfter(err error) (string, bool) {
+	var rl *rateLimitedError
+	if errors.As(err, &rl) {
+		return rl.RetryAfter, true
+	}
+	return "", false
+}

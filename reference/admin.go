@@ -245,7 +245,8 @@ func (s *Server) writeAdminUser(w http.ResponseWriter, r *http.Request, location
 
 // createMember creates a user that existed in Xakia before Okta
 // (docs/behaviour.md X-4.3). The body takes SCIM attributes (userName,
-// name, emails, displayName, externalId, …); schemas is optional.
+// name, emails, displayName, externalId, …); schemas is optional. A
+// "password" becomes the member's web sign-in password (stored hashed).
 func (s *Server) createMember(w http.ResponseWriter, r *http.Request) {
 	body, err := s.readJSONObject(r)
 	if err != nil {
@@ -257,28 +258,47 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, s.errorFor(r, err))
 		return
 	}
+	u, doc, err := s.addMember(r.Context(), l.ID, body, false)
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.adminUser(u, doc, SCIMBaseURI(s.origin(r), l.ID)))
+}
+
+// addMember creates a pre-existing member (password sign-in, no invitation
+// needed) of location locID from SCIM attributes; a "password" attribute
+// becomes its web sign-in password and admin lets it sign in to the admin
+// UI. Bad input is an *apiError and writes nothing.
+func (s *Server) addMember(ctx context.Context, locID string, body map[string]any, admin bool) (store.User, map[string]any, error) {
 	in, err := parseUserBody(body)
 	if err == nil {
 		err = s.inputLimits(in)
 	}
 	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
+		return store.User{}, nil, err
 	}
 	doc := newDoc(in)
 	userName, ok := doc["userName"].(string)
 	if !ok {
-		s.writeError(w, errUserNameRequired)
-		return
+		return store.User{}, nil, errUserNameRequired
+	}
+	var hash string
+	if in.Password != nil && *in.Password != "" {
+		if err := checkPassword(*in.Password); err != nil {
+			return store.User{}, nil, err
+		}
+		if hash, err = hashPassword(*in.Password); err != nil {
+			return store.User{}, nil, err
+		}
 	}
 	id, err := newUserID()
 	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
+		return store.User{}, nil, err
 	}
 	now := nowUTC()
 	u := store.User{
-		LocationID:   l.ID,
+		LocationID:   locID,
 		ID:           id,
 		Invitation:   store.NotNeeded,
 		SignIn:       store.SignInPassword,
@@ -286,25 +306,27 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request) {
 		LastModified: now,
 	}
 	if err := s.setDoc(&u, doc); err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
+		return store.User{}, nil, err
 	}
-	u, err = s.store.CreateUser(r.Context(), u)
+	u, err = s.store.CreateUser(ctx, u)
 	if errors.Is(err, store.ErrConflict) {
-		s.writeError(w, newError(http.StatusConflict, scimUniqueness,
-			fmt.Sprintf("userName %q is already taken in this location", userName)))
-		return
+		return store.User{}, nil, newError(http.StatusConflict, scimUniqueness,
+			fmt.Sprintf("userName %q is already taken in this location", userName))
 	}
 	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
+		return store.User{}, nil, err
+	}
+	if hash != "" || admin {
+		if err := s.store.SetCredential(ctx, store.Credential{LocationID: locID, UserID: u.ID, PasswordHash: hash, Admin: admin}); err != nil {
+			return store.User{}, nil, err
+		}
 	}
 	doc, err = loadDoc(u)
 	if err != nil {
-		s.writeError(w, s.errorFor(r, err))
-		return
+		return store.User{}, nil, err
 	}
-	writeJSON(w, http.StatusCreated, s.adminUser(u, doc, SCIMBaseURI(s.origin(r), l.ID)))
+	s.log.Info("member added", "location", locID, "user", u.ID, "password", hash != "", "admin", admin)
+	return u, doc, nil
 }
 
 // handleAdminAudit serves GET /admin/api/locations/{id}/audit: the last
@@ -320,6 +342,33 @@ func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request) {
 // oldest first, kept for 30 days.
 func (s *Server) handleAdminAuditFailures(w http.ResponseWriter, r *http.Request) {
 	s.serveAdminRead(w, r, func(ctx context.Context, id string) (any, error) { return s.audit.failureCounts(ctx, id) })
+}
+
+// SignInEntry is one web sign-in attempt as the admin API shows it.
+type SignInEntry struct {
+	Time    time.Time `json:"time"`
+	Method  string    `json:"method"`
+	Login   string    `json:"login"`
+	UserID  string    `json:"userId,omitempty"`
+	Outcome string    `json:"outcome"`
+	Detail  string    `json:"detail"`
+}
+
+// handleAdminAuditSignIns serves GET
+// /admin/api/locations/{id}/audit/signins: the location's last web sign-in
+// attempts with their outcome, oldest first.
+func (s *Server) handleAdminAuditSignIns(w http.ResponseWriter, r *http.Request) {
+	s.serveAdminRead(w, r, func(ctx context.Context, id string) (any, error) {
+		evs, err := s.store.SignIns(ctx, id, s.audit.size)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]SignInEntry, 0, len(evs))
+		for _, e := range evs {
+			out = append(out, SignInEntry{Time: e.Time, Method: e.Method, Login: e.Login, UserID: e.UserID, Outcome: e.Outcome, Detail: e.Detail})
+		}
+		return out, nil
+	})
 }
 
 // serveAdminRead answers a GET of the admin API about one location with

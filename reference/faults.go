@@ -49,12 +49,16 @@ func Faults() []Fault {
 		{"items-per-page-is-count", "GET /Users answers itemsPerPage equal to the count asked for instead of the number of Resources returned"},
 		{"filter-eq-only", "filters other than one eq comparison answer 400 invalidFilter, while ServiceProviderConfig still advertises filtering"},
 		{"multivalued-filter-never-matches", "filters on emails (emails.value, emails[...]) never match anything"},
+		{"password-after-okta", "a pre-existing member converted to Okta sign-in by the first SCIM write can still sign in with its password"},
+		{"signin-ignores-invite", "Sign in with Okta lets a not-invited member in, while the admin view still says canSignIn false"},
 	}
 }
 
 // Fault names, as constants so that the code cannot misspell them.
 const (
 	faultFilterEqOnly         = "filter-eq-only"
+	faultPasswordAfterOkta    = "password-after-okta"
+	faultSignInIgnoresInvite  = "signin-ignores-invite"
 	faultItemsPerPageIsCount  = "items-per-page-is-count"
 	faultKeepClearedValues    = "keep-cleared-values"
 	faultMultiValuedNoMatch   = "multivalued-filter-never-matches"

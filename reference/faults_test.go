@@ -223,6 +223,23 @@ var faultProbes = []struct {
 		e.do("PATCH", l.Base+"/Users/"+id, l.Key, reactivateBody)
 		return fmt.Sprint(off, " ", e.adminUserByID(l, id)["canSignIn"])
 	}},
+	{faultPasswordAfterOkta, "okta-only", "signed-in", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		id := e.admin("POST", "/locations/"+l.ID+"/users", `{"userName":"pw@example.com","password":"correct horse battery"}`).JSON["id"].(string)
+		e.do("PUT", l.Base+"/Users/"+id, l.Key, oktaUser("pw@example.com", "00uPw"))
+		b := newBrowser(t)
+		b.get(e.http.URL + "/")
+		return b.post(e.http.URL+"/signin/password", url.Values{"location": {l.ID}, "login": {"pw@example.com"}, "password": {"correct horse battery"}}).outcome()
+	}},
+	{faultSignInIgnoresInvite, "not-invited false", "signed-in false", func(t *testing.T, e *testEnv) string {
+		l := e.loc(0)
+		id := e.create(l, "okta@example.com", "00uOkta")
+		u, err := e.st.User(t.Context(), l.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(e.srv.memberOutcome(u, methodOkta), " ", e.adminUserByID(l, id)["canSignIn"])
+	}},
 	{faultNoBodyLimit, "413 201", "201 201", func(t *testing.T, e *testEnv) string {
 		l := e.loc(0)
 		big := `{"schemas":["` + schemaUser + `"],"userName":"big@example.com","padding":"` + strings.Repeat("x", MaxBodyBytes+10) + `"}`

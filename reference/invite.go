@@ -1,6 +1,8 @@
 package reference
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -21,13 +23,34 @@ func (s *Server) handleAdminInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	userID := r.PathValue("userId")
-	u, err := s.store.UpdateUser(r.Context(), l.ID, userID, func(u *store.User) error {
+	u, err := s.inviteUser(r.Context(), l.ID, userID)
+	s.writeAdminUser(w, r, l.ID, userID, u, err)
+}
+
+// inviteUser invites user userID of location locID (the admin API's and
+// the web UI's Invite): an *apiError 409 with the rule's words when the
+// rules do not allow it, store.ErrNotFound for an unknown user.
+func (s *Server) inviteUser(ctx context.Context, locID, userID string) (store.User, error) {
+	u, err := s.store.UpdateUser(ctx, locID, userID, func(u *store.User) error {
 		return s.invite(u)
 	})
 	if err == nil {
-		s.log.Info("user invited", "location", l.ID, "user", u.ID)
+		s.log.Info("user invited", "location", locID, "user", u.ID)
 	}
-	s.writeAdminUser(w, r, l.ID, userID, u, err)
+	return u, err
+}
+
+// inviteRefusal says why u cannot be invited now, in the rule's words, or
+// "" when it can: the rules of invite, tried on a copy.
+func (s *Server) inviteRefusal(u store.User) string {
+	if err := s.invite(&u); err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return ae.Detail
+		}
+		return err.Error()
+	}
+	return ""
 }
 
 // invite moves u to invited or says why it cannot be invited.

@@ -42,6 +42,9 @@ type Options struct {
 	RateLimit int
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
+	// OIDC configures "Sign in with Okta" on the web UI (its callback is
+	// Instance.Origin + CallbackPath); zero leaves it off.
+	OIDC OIDCConfig
 }
 
 // LocationSpec describes a location to create at start.
@@ -142,6 +145,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		Variants:   opts.Variants,
 		RateLimit:  opts.RateLimit,
 		Logger:     opts.Logger,
+		OIDC:       opts.OIDC,
 	})
 	if err != nil {
 		return fail(err)

@@ -48,6 +48,10 @@ type Config struct {
 	AuditSize int
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
+	// OIDC configures "Sign in with Okta" on the web UI; zero leaves it off.
+	OIDC OIDCConfig
+	// SessionTTL is how long a web UI session lasts; 0 means DefaultSessionTTL.
+	SessionTTL time.Duration
 }
 
 // Server is the reference Xakia SCIM server over a [store.Store]. All of its
@@ -66,6 +70,7 @@ type Server struct {
 	dummyHash   []byte      // compared against when a location does not exist
 	listCalls   atomic.Uint64
 	handler     http.Handler
+	web         *webUI
 }
 
 // NewServer checks cfg and returns a server over st. The caller keeps
@@ -110,6 +115,9 @@ func NewServer(st store.Store, cfg Config) (*Server, error) {
 	}
 	if cfg.AdminToken != "" {
 		s.adminHash = HashKey(cfg.AdminToken)
+	}
+	if s.web, err = newWebUI(cfg.AdminToken, cfg.SessionTTL, cfg.OIDC); err != nil {
+		return nil, err
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -184,8 +192,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/admin/api/locations/{id}/users/{userId}/invite", s.admin(s.handleAdminInvite))
 	mux.Handle("/admin/api/locations/{id}/audit", s.admin(s.handleAdminAudit))
 	mux.Handle("/admin/api/locations/{id}/audit/failures", s.admin(s.handleAdminAuditFailures))
+	mux.Handle("/admin/api/locations/{id}/audit/signins", s.admin(s.handleAdminAuditSignIns))
 
 	mux.HandleFunc("/healthz", s.handleHealthz)
+	s.webRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, newError(http.StatusNotFound, "", "no such endpoint: "+r.URL.Path))
 	})

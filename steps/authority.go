@@ -32,6 +32,7 @@ var defaultCites = map[string]map[mockokta.Authority]string{
 	"@filter":     {mockokta.AuthorityRFC: "RFC 7644 §3.4.2.2"},
 	"@invite":     {mockokta.AuthorityXakia: "docs/behaviour.md §4"},
 	"@isolation":  {mockokta.AuthorityXakia: "docs/behaviour.md §1"},
+	"@signin":     {mockokta.AuthorityXakia: "docs/behaviour.md §4, §6"},
 	"@okta-crud":  {mockokta.AuthorityOkta: "docs/okta-wire.md", mockokta.AuthorityXakia: "docs/behaviour.md §4–§6"},
 	"@okta-spec":  {mockokta.AuthorityOkta: "docs/okta-wire.md", mockokta.AuthorityAdvice: "docs/okta-wire.md"},
 	"@query":      {mockokta.AuthorityOkta: "docs/okta-wire.md#import", mockokta.AuthorityXakia: "docs/behaviour.md §7–§8", mockokta.AuthorityRFC: "RFC 7644 §3.4.2"},

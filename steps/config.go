@@ -87,6 +87,11 @@ type Config struct {
 	// ScenarioTimeout bounds each scenario (SCIM_SCENARIO_TIMEOUT), never
 	// beyond what remains of MaxDuration. Zero means DefaultScenarioTimeout.
 	ScenarioTimeout time.Duration
+	// OIDCPassword is a password the target's OIDC provider accepts for
+	// every suite user (SCIM_OIDC_PASSWORD), so that the @oidc scenarios can
+	// sign them in with Okta. The embedded reference needs none: the suite
+	// adds its users to the embedded mock Okta org.
+	OIDCPassword string
 	// Output receives the console report; nil means io.Discard.
 	Output io.Writer
 	// TestingT, when set, makes godog run every scenario as a subtest of
@@ -195,6 +200,9 @@ const (
 	EnvMaxDuration = "SCIM_MAX_DURATION"
 	// EnvScenarioTimeout bounds each scenario (a Go duration, e.g. "2m").
 	EnvScenarioTimeout = "SCIM_SCENARIO_TIMEOUT"
+	// EnvOIDCPassword is the password the target's OIDC provider accepts for
+	// every suite user (the @oidc scenarios).
+	EnvOIDCPassword = "SCIM_OIDC_PASSWORD"
 )
 
 // ErrConfig marks configuration errors (exit status 2).
@@ -216,6 +224,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Tags:           get(EnvTags),
 		ReportsDir:     get(EnvReports),
 		Image:          get(EnvImage),
+		OIDCPassword:   getenv(EnvOIDCPassword),
 	}
 	for name, dst := range map[string]*bool{EnvAllowRemote: &cfg.AllowRemote, EnvFailOnNotRun: &cfg.FailOnNotRun} {
 		switch v := get(name); v {
@@ -282,6 +291,9 @@ func (c Config) Validate() error {
 		}
 		if c.AdminURL != "" || c.AdminToken != "" {
 			return bad("%s is unset (embedded reference, which has its own admin API) but %s or %s is set", EnvBaseURL, EnvAdminURL, EnvAdminToken)
+		}
+		if c.OIDCPassword != "" {
+			return bad("%s is unset (embedded reference, which signs its users in at its own mock Okta org) but %s is set", EnvBaseURL, EnvOIDCPassword)
 		}
 	} else {
 		if len(c.Faults) > 0 || len(c.Variants) > 0 {

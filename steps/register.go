@@ -148,6 +148,15 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	sc.Step(`^the admin request succeeded$`, w.adminSucceeded)
 	sc.Step(`^the admin request is refused with (\d+)$`, w.adminRefused)
 
+	// Web sign-in (steps_signin.go).
+	sc.Step(`^the user `+q+` already exists in Xakia with a password, created by an admin$`, w.preExistingWithPassword)
+	sc.Step(`^`+q+` signs in with (?:a|the) password$`, w.signInWithPassword)
+	sc.Step(`^`+q+` signs in with a wrong password$`, w.signInWithWrongPassword)
+	sc.Step(`^`+q+` signs in with Okta$`, w.signInWithOkta)
+	sc.Step(`^the sign-in succeeds$`, w.signInSucceeds)
+	sc.Step(`^the sign-in is refused as `+q+`, saying `+q+`$`, w.signInRefused)
+	sc.Step(`^the sign-in audit shows the last sign-in of `+q+` as `+q+`$`, w.auditShowsSignIn)
+
 	// RFC 7643/7644 rules Okta does not exercise (steps_rfc.go).
 	w.registerRFC(sc)
 	w.registerFilter(sc)

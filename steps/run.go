@@ -50,6 +50,9 @@ type runState struct {
 	second   location
 	adminURL string
 	adminTok string
+	// people signs suite users in at the target's OIDC provider (nil: the
+	// suite cannot, and the @oidc scenarios are not run).
+	people oidcPeople
 	// hc is the client of the runner's own requests (probes, the
 	// ServiceProviderConfig, the admin location list): bodies bounded,
 	// redirects never followed.
@@ -116,6 +119,9 @@ func (rs *runState) secrets() []string {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	out := []string{rs.first.APIKey, rs.second.APIKey, rs.adminTok}
+	if rs.cfg.OIDCPassword != "" {
+		out = append(out, rs.cfg.OIDCPassword)
+	}
 	return append(out, rs.learned...)
 }
 
@@ -176,6 +182,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	// contacted is set once requests go to the target: from then on every
 	// ending writes the reports, the selected scenarios marked not run.
 	var contacted bool
+	var people oidcPeople
 	var pending []reports.Scenario
 	fail := func(format string, a ...any) (reports.Run, int) {
 		msg := fmt.Sprintf(format, a...)
@@ -242,11 +249,13 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		fmt.Fprintf(out, "scimtest: testing image %s in container %.12s at %s (ready in %s, profile %s)\n",
 			cfg.Image, tgt.ContainerID, tgt.AdminURL, tgt.StartupDuration.Round(time.Millisecond), cfg.Profile)
 	} else if cfg.BaseURL == "" {
-		inst, err := startEmbedded(ctx, cfg)
+		inst, okta, err := startEmbedded(ctx, cfg)
 		if err != nil {
 			return fail("cannot start the embedded reference server: %v", err)
 		}
+		defer okta.close()
 		defer inst.Close()
+		people = okta
 		cfg.BaseURL, cfg.APIKey = inst.Locations[0].BaseURL, inst.Locations[0].APIKey
 		cfg.BaseURL2, cfg.APIKey2 = inst.Locations[1].BaseURL, inst.Locations[1].APIKey
 		cfg.AdminURL, cfg.AdminToken = inst.Origin, inst.AdminToken
@@ -260,6 +269,9 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		fmt.Fprintln(out, ")")
 	}
 	result.Target = cfg.BaseURL
+	if people == nil && cfg.OIDCPassword != "" {
+		people = sharedPassword(cfg.OIDCPassword)
+	}
 	if remote := cfg.remoteTargets(); len(remote) > 0 && !cfg.AllowRemote {
 		return fail("%s is not a loopback address and the suite creates, changes and deactivates users there; set %s=true to allow it", strings.Join(remote, ", "), EnvAllowRemote)
 	}
@@ -275,6 +287,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		second:   location{Label: "second", BaseURL: strings.TrimRight(cfg.BaseURL2, "/"), APIKey: cfg.APIKey2},
 		adminURL: strings.TrimRight(cfg.AdminURL, "/"),
 		adminTok: cfg.AdminToken,
+		people:   people,
 	}
 
 	// Selection: the profile, the requirements the target does not meet,
@@ -301,6 +314,22 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		if why := unadvertised(spc, spcWhy, c.feature); why != "" {
 			exclusions = append(exclusions, "~"+c.tag)
 			missing[c.tag] = why
+		}
+	}
+	// Sign-in scenarios run only when the target's web sign-in page offers
+	// what they need (asked once).
+	if rs.adminURL == "" {
+		exclusions = append(exclusions, "~"+tagSignIn, "~"+tagOIDC)
+		missing[tagSignIn] = missing[tagAdmin]
+		missing[tagOIDC] = missing[tagAdmin]
+	} else if signin, okta, whySignIn, whyOkta := rs.signInCaps(ctx); !signin || !okta {
+		if !signin {
+			exclusions = append(exclusions, "~"+tagSignIn)
+			missing[tagSignIn] = whySignIn
+		}
+		if !okta {
+			exclusions = append(exclusions, "~"+tagOIDC)
+			missing[tagOIDC] = whyOkta
 		}
 	}
 	wanted, err := buildTagExpr(cfg.Profile, cfg.Tags, nil)
@@ -537,24 +566,37 @@ func writeReports(out io.Writer, dir string, result reports.Run) bool {
 
 // startEmbedded starts the reference with two locations in the profile's
 // query-attributes mode.
-func startEmbedded(ctx context.Context, cfg Config) (*reference.Instance, error) {
+func startEmbedded(ctx context.Context, cfg Config) (*reference.Instance, *embeddedOkta, error) {
 	mode := "limited"
 	if cfg.Profile == ProfileOkta {
 		mode = "full"
+	}
+	// The mock Okta org's OIDC provider, for "Sign in with Okta" (@oidc).
+	okta, err := startEmbeddedOkta(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the embedded mock Okta OIDC provider: %w", err)
 	}
 	inst, err := reference.Start(ctx, reference.Options{
 		Locations: []reference.LocationSpec{{Name: "default", QueryAttributes: mode}, {Name: "second", QueryAttributes: mode}},
 		Faults:    cfg.Faults,
 		Variants:  cfg.Variants,
+		OIDC:      reference.OIDCConfig{Issuer: okta.issuer, ClientID: okta.clientID, ClientSecret: okta.secret},
 	})
 	if err != nil {
-		return nil, err
+		okta.close()
+		return nil, nil, err
 	}
 	if len(inst.Locations) < 2 {
 		_ = inst.Close()
-		return nil, errors.New("the reference started fewer than two locations")
+		okta.close()
+		return nil, nil, errors.New("the reference started fewer than two locations")
 	}
-	return inst, nil
+	if err := okta.org.SetRedirectURIs(okta.clientID, inst.Origin+reference.CallbackPath); err != nil {
+		_ = inst.Close()
+		okta.close()
+		return nil, nil, err
+	}
+	return inst, okta, nil
 }
 
 // startImage starts cfg.Image (already loaded: never pulled) with two

@@ -518,12 +518,7 @@ func (w *World) preExisting(alias string) error {
 	if w.loc.ID == "" {
 		return fmt.Errorf("the current location has no admin id")
 	}
-	// Xakia's admin API takes a SCIM user: Okta's profile, not yet linked
-	// (no externalId) and without Okta's password and groups.
-	body := oktaCreateBody(u, u.UserName)
-	for _, k := range []string{"externalId", "password", "groups"} {
-		delete(body, k)
-	}
+	body := adminUserBody(u)
 	r, err := w.admin(http.MethodPost, "/admin/api/locations/"+w.loc.ID+"/users", body)
 	if err != nil {
 		return err
@@ -632,4 +627,15 @@ func (w *World) adminRefused(code int) error {
 		return fmt.Errorf("a refused admin request must say why (empty body)")
 	}
 	return nil
+}
+
+// adminUserBody is the SCIM user Xakia's admin API creates for a member
+// that existed before Okta: Okta's profile (from the mock Okta), not yet
+// linked (no externalId), without Okta's password and groups.
+func adminUserBody(u *user) map[string]any {
+	body := oktaCreateBody(u, u.UserName)
+	for _, k := range []string{"externalId", "password", "groups"} {
+		delete(body, k)
+	}
+	return body
 }

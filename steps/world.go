@@ -58,6 +58,8 @@ type user struct {
 	Sent map[string]any
 	// Password is the password last sent (it must never come back).
 	Password string
+	// XakiaPassword is the web sign-in password of a pre-existing member.
+	XakiaPassword string
 }
 
 // response is the last HTTP response, with its JSON body normalised.
@@ -140,6 +142,8 @@ type World struct {
 
 	// okta is the scenario's mock Okta (okta-crud.feature).
 	okta *oktaState
+	// signIn is the end of the last web sign-in (signin.feature).
+	signIn *signIn
 
 	steps      []reports.Step
 	cur        stepMeta // the judging context of the running step

@@ -74,7 +74,7 @@ func (g *globals) register(fs *pflag.FlagSet) {
 	fs.StringVar(&g.admToken, "admin-token", g.admToken, "admin API `TOKEN`")
 	fs.StringVar(&g.har, "har", g.har, "write every HTTP exchange (redacted) to a HAR 1.2 `FILE`")
 	fs.BoolVar(&g.json, "json", g.json, "print machine-readable JSON results instead of the provisioning log")
-	fs.DurationVar(&g.timeout, "timeout", g.timeout, "timeout of each HTTP request (Okta uses 60s)")
+	fs.DurationVar(&g.timeout, "timeout", g.timeout, "timeout `D` of each HTTP request (Okta uses 60s)")
 	fs.StringVar(&g.maxBody, "max-body", g.maxBody, "read at most `SIZE` bytes of each response (default 8MiB); a longer body fails the request")
 	fs.Float64Var(&g.retryScale, "retry-time-scale", g.retryScale, "multiply 429 waits by `F` (0.001 turns Okta's 5-minute wait into 300ms)")
 	fs.StringVar(&g.appName, "app-name", g.appName, "app `NAME` used in Okta's messages")
@@ -100,10 +100,10 @@ type commandSet struct{}
 
 const rootLong = `mockokta replays what Okta's SCIM provisioning client sends to a SCIM 2.0
 server (headers, queries, bodies and the 429 policy) and reports each task the
-way Okta's provisioning log words it. docs/okta-wire.md in the scimtest
-repository describes every request, its public source (or says it is
-inferred) and the app settings. Global flags go before or after the command;
-a flag left out takes the value of its environment variable (env NAME).
+way Okta's provisioning log words it. The docs of the scimtest repository
+describe every request, its public source (or say it is inferred) and the
+app settings. Global flags go before or after the command; a flag left out
+takes the value of its environment variable (env NAME).
 
 Exit status (every command):
   0    every task succeeded (conform: every selected scenario passed)

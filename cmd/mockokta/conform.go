@@ -48,10 +48,15 @@ func (commandSet) Conform(a *app) *cobra.Command {
 		name:    "conform",
 		args:    "[--profile xakia|okta] [--tags EXPR] [--reports DIR]",
 		summary: "run the embedded Gherkin conformance suite against the target (the embedded reference when no target is set)",
-		details: "Exit 0 every selected scenario passed; 1 conformance failures (or the run reached --max-duration); 2 configuration or engine error; 130 interrupted (SIGINT, SIGTERM). The reports are written in every case once the target was reached.",
+		details: `The console prints a line per feature, then every failure in full (step,
+request, answer, authority), the findings and the verdict line; --verbose
+prints every scenario and step instead. The reports are written in every
+case once the target was reached. --fault and --variant start the embedded
+reference with them. The exit statuses are those of "mockokta --help".`,
 		examples: []string{
 			"mockokta conform",
-			"SCIM_BASE_URL=https://xakia.example/scim/v2/loc1 SCIM_API_KEY=... mockokta conform --profile xakia --reports reports",
+			"SCIM_BASE_URL=https://xakia.example/scim/v2/loc1 SCIM_API_KEY=... mockokta conform --profile xakia --reports out",
+			"mockokta conform --fault keep-cleared-values --verbose",
 		},
 		bind: func(fs *pflag.FlagSet) func(context.Context, *cli) int {
 			profile := fs.String("profile", "", "suite `PROFILE`: xakia (limited query attributes declared; the default) or okta (full-attribute server)")

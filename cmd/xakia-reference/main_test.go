@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/xakia-okta/scimtest/reference"
 )
@@ -306,4 +307,35 @@ func httpDo(t *testing.T, method, url, key, body string) int {
 	_, _ = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	return res.StatusCode
+}
+
+// TestServeOIDCFlags: the three OIDC settings go together, come from flags
+// or the environment, and the secret never shows in help or output.
+func TestServeOIDCFlags(t *testing.T) {
+	code, _, errOut := runCmd(t, envOf(nil), "serve", "--db", ":memory:", "--oidc-issuer", "http://127.0.0.1:1")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--oidc-issuer, --oidc-client-id and --oidc-client-secret go together")
+	code, _, errOut = runCmd(t, envOf(map[string]string{"XAKIA_OIDC_ISSUER": "ftp://x", "XAKIA_OIDC_CLIENT_ID": "c", "XAKIA_OIDC_CLIENT_SECRET": "s"}),
+		"serve", "--db", ":memory:", "--addr", "127.0.0.1:0")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "must be an absolute http(s) URL")
+
+	secret := "oidc-client-secret-789"
+	env := envOf(map[string]string{"XAKIA_OIDC_CLIENT_SECRET": secret, "XAKIA_OIDC_CLIENT_ID": "0oaxakia", "XAKIA_OIDC_ISSUER": "http://127.0.0.1:9/oauth2/default"})
+	_, help, _ := runCmd(t, env, "serve", "--help")
+	for _, want := range []string{"--oidc-issuer URL", "(env XAKIA_OIDC_ISSUER)", "(env XAKIA_OIDC_CLIENT_ID)", "(env XAKIA_OIDC_CLIENT_SECRET)"} {
+		assert.Contains(t, help, want)
+	}
+	assert.NotContains(t, help, secret)
+	origin, out, stop := startServe(t, env, "--db", ":memory:")
+	defer stop()
+	text := out.String()
+	assert.Contains(t, text, "Sign in with Okta: issuer http://127.0.0.1:9/oauth2/default, client 0oaxakia, redirect URI "+origin+"/auth/okta/callback")
+	assert.NotContains(t, text, secret)
+	res, err := http.Get(origin + "/")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(body), "Sign in with Okta")
 }

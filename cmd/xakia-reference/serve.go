@@ -26,7 +26,12 @@ const (
 )
 
 const serveLong = `Runs the reference Xakia SCIM server: SCIM at {origin}/scim/v2/{location},
-the admin API at {origin}/admin/api, health at {origin}/healthz.
+the admin API at {origin}/admin/api, health at {origin}/healthz, and the web
+UI: the member sign-in page at {origin}/ and the admin UI at {origin}/admin.
+
+"Sign in with Okta" is configured once for every location with --oidc-issuer,
+--oidc-client-id and --oidc-client-secret (all three, or none); register
+{public-url}/auth/okta/callback as the sign-in redirect URI of the Okta app.
 
 On an empty database it creates the location "default" and prints its SCIM
 Base URI and SCIM API Key once. The admin token comes from --admin-token,
@@ -43,11 +48,14 @@ const serveExamples = `  xakia-reference serve
   xakia-reference serve --addr 0.0.0.0:8443 --public-url https://scim.example.com \
       --tls-cert cert.pem --tls-key key.pem --db postgres://xakia@db/xakia
   xakia-reference serve --db :memory: --rate-limit 50 --fault string-paging
-  xakia-reference serve --db :memory: --variant full-replace-put --variant json-content-type`
+  xakia-reference serve --db :memory: --variant full-replace-put --variant json-content-type
+  XAKIA_OIDC_CLIENT_SECRET=… xakia-reference serve --public-url http://127.0.0.1:8080 \
+      --oidc-issuer http://127.0.0.1:8090 --oidc-client-id 0oaxakia`
 
 // serveConfig is the parsed serve command line.
 type serveConfig struct {
 	addr, db, publicURL, adminToken, tlsCert, tlsKey, logFormat string
+	oidcIssuer, oidcClientID, oidcClientSecret                  string
 	rateLimit                                                   int
 	faults, variants                                            []string
 }
@@ -82,6 +90,9 @@ func (c *serveConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key `FILE` (with --tls-cert)")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log `FORMAT`: text or json")
 	fs.IntVar(&c.rateLimit, "rate-limit", 0, "SCIM requests per second per API key, `N`; 0 = unlimited")
+	fs.StringVar(&c.oidcIssuer, "oidc-issuer", "", "OIDC issuer `URL` of the Okta org, for \"Sign in with Okta\" (with --oidc-client-id and --oidc-client-secret)")
+	fs.StringVar(&c.oidcClientID, "oidc-client-id", "", "client `ID` of the Xakia OIDC app in Okta")
+	fs.StringVar(&c.oidcClientSecret, "oidc-client-secret", "", "client `SECRET` of the Xakia OIDC app in Okta (prefer the environment variable)")
 	fs.StringSliceVar(&c.faults, "fault", nil, "enable a fault `NAME` (repeatable or comma-separated; see: xakia-reference faults)")
 	fs.StringSliceVar(&c.variants, "variant", nil, "enable a variant `NAME`, a legal behaviour that differs from Xakia's, on every location (repeatable or comma-separated; see: xakia-reference variants)")
 	for flag, env := range map[string]string{
@@ -89,6 +100,7 @@ func (c *serveConfig) register(fs *pflag.FlagSet) {
 		"admin-token": "XAKIA_ADMIN_TOKEN", "tls-cert": "XAKIA_TLS_CERT", "tls-key": "XAKIA_TLS_KEY",
 		"log-format": "XAKIA_LOG_FORMAT", "rate-limit": "XAKIA_RATE_LIMIT",
 		"fault": "XAKIA_FAULTS", "variant": "XAKIA_VARIANTS",
+		"oidc-issuer": "XAKIA_OIDC_ISSUER", "oidc-client-id": "XAKIA_OIDC_CLIENT_ID", "oidc-client-secret": "XAKIA_OIDC_CLIENT_SECRET",
 	} {
 		clikit.BindEnv(fs, flag, env)
 	}
@@ -109,6 +121,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usagef("--log-format must be text or json, got %q", c.logFormat)
+	}
+	if (c.oidcIssuer == "") != (c.oidcClientID == "") || (c.oidcIssuer == "") != (c.oidcClientSecret == "") {
+		return usagef("--oidc-issuer, --oidc-client-id and --oidc-client-secret go together (or XAKIA_OIDC_ISSUER, XAKIA_OIDC_CLIENT_ID, XAKIA_OIDC_CLIENT_SECRET)")
 	}
 	if _, err := reference.ParseFaults(c.faults); err != nil {
 		return usagef("%v", err)
@@ -161,6 +176,7 @@ func serve(ctx context.Context, c serveConfig, stdout, stderr io.Writer) error {
 		Variants:   c.variants,
 		RateLimit:  c.rateLimit,
 		Logger:     logger,
+		OIDC:       reference.OIDCConfig{Issuer: c.oidcIssuer, ClientID: c.oidcClientID, ClientSecret: c.oidcClientSecret},
 	})
 	if err != nil {
 		return usagef("%v", err)
@@ -192,6 +208,10 @@ func serve(ctx context.Context, c serveConfig, stdout, stderr io.Writer) error {
 	}
 	if tokenGenerated {
 		fmt.Fprintf(stdout, "Admin token (generated; set XAKIA_ADMIN_TOKEN to keep one): %s\n", c.adminToken)
+	}
+	fmt.Fprintf(stdout, "Sign-in page: %s/  Admin: %s/admin\n", printOrigin, printOrigin)
+	if c.oidcIssuer != "" {
+		fmt.Fprintf(stdout, "Sign in with Okta: issuer %s, client %s, redirect URI %s%s\n", c.oidcIssuer, c.oidcClientID, printOrigin, reference.CallbackPath)
 	}
 	if f := srv.Faults().Names(); len(f) > 0 {
 		fmt.Fprintf(stdout, "FAULTS ENABLED (this server breaks rules on purpose): %s\n", strings.Join(f, ", "))

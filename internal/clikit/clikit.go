@@ -223,7 +223,7 @@ func AddCommands[A any](parent *cobra.Command, set any, a A) {
 // error except an ExitError on stderr as "ROOT: message"; usage errors add a
 // pointer to --help and return ExitUsage, other errors return errorCode.
 func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, stderr io.Writer, errorCode int) int {
-	root.SetArgs(args)
+	root.SetArgs(legacyLongFlags(root, args))
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SilenceErrors = true
@@ -255,6 +255,39 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, st
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", root.Name(), err)
 	return errorCode
+}
+
+// legacyLongFlags rewrites "-name" and "-name=value" into "--name…" when
+// name (two letters or more) is a long flag of some command of root: the
+// Go flag package the binaries used before accepted one dash, and scripts
+// written then keep working. Arguments after "--" are left alone.
+func legacyLongFlags(root *cobra.Command, args []string) []string {
+	names := map[string]bool{"help": true, "version": root.Version != ""} // added by cobra when it runs
+	var collect func(c *cobra.Command)
+	collect = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.LocalFlags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) { names[f.Name] = true })
+		}
+		for _, sub := range c.Commands() {
+			collect(sub)
+		}
+	}
+	collect(root)
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if len(a) < 3 || a[0] != '-' || a[1] == '-' {
+			continue
+		}
+		name, _, _ := strings.Cut(a[1:], "=")
+		if len(name) >= 2 && names[name] {
+			out[i] = "-" + a
+		}
+	}
+	return out
 }
 
 // isCobraUsageError recognises the few usage errors cobra makes itself.

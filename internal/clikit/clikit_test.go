@@ -143,3 +143,23 @@ func (badSet) Oops(int) *cobra.Command { return nil }
 func TestAddCommandsRejectsWrongSignature(t *testing.T) {
 	assert.Panics(t, func() { AddCommands(&cobra.Command{Use: "tool"}, badSet{}, "app") })
 }
+
+// TestLegacySingleDashFlags: "-word x" and "-word=x" (the Go flag package's
+// forms) still work; a cluster of shorthands or an unknown name is left to
+// pflag, and nothing after "--" is touched.
+func TestLegacySingleDashFlags(t *testing.T) {
+	_, _, _, got := runTest(t, nil, "echo", "-word", "one")
+	assert.Equal(t, "one", got)
+	_, _, _, got = runTest(t, nil, "echo", "-word=two")
+	assert.Equal(t, "two", got)
+	code, out, _, _ := runTest(t, nil, "echo", "-help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "Usage:")
+	code, _, errOut, _ := runTest(t, nil, "echo", "-nope")
+	assert.Equal(t, ExitUsage, code)
+	assert.Contains(t, errOut, "unknown shorthand flag")
+
+	root := &cobra.Command{Use: "tool"}
+	root.Flags().String("word", "", "")
+	assert.Equal(t, []string{"--word", "-x", "--", "-word"}, legacyLongFlags(root, []string{"-word", "-x", "--", "-word"}))
+}

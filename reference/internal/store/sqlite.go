@@ -88,6 +88,26 @@ var sqliteMigrations = [][]string{
 			PRIMARY KEY (location_id, source, minute)
 		) STRICT`,
 	},
+	{
+		`CREATE TABLE member_credentials (
+			location_id   TEXT NOT NULL,
+			user_id       TEXT NOT NULL,
+			password_hash TEXT NOT NULL,
+			admin         INTEGER NOT NULL,
+			PRIMARY KEY (location_id, user_id)
+		) STRICT`,
+		`CREATE TABLE signin_events (
+			seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+			location_id TEXT NOT NULL,
+			time        TEXT NOT NULL,
+			method      TEXT NOT NULL,
+			login       TEXT NOT NULL,
+			user_id     TEXT NOT NULL,
+			outcome     TEXT NOT NULL,
+			detail      TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX signin_events_location_seq ON signin_events(location_id, seq)`,
+	},
 }
 
 // sqliteStore is the SQLite implementation of Store.

@@ -102,6 +102,7 @@ type Store interface {
 	ScanUsers(ctx context.Context, locationID string, includeDeleted bool, fn func(User) bool) error
 
 	auditStore
+	memberStore
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

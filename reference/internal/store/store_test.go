@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // backend describes one way to get a fresh database for a contract case.
@@ -198,6 +201,37 @@ func equalStrings(a, b []string) bool {
 // --- the contract ---
 
 var contractCases = []contractCase{
+	{name: "credentials and sign-in events are kept per location", run: func(t *testing.T, h *harness) {
+		s := h.open(t)
+		ctx := testCtx(t)
+		mustLocation(t, s, "a")
+		_, err := s.Credential(ctx, "a", "u1")
+		require.ErrorIs(t, err, ErrNotFound)
+		require.NoError(t, s.SetCredential(ctx, Credential{LocationID: "a", UserID: "u1", PasswordHash: "h1", Admin: true}))
+		require.NoError(t, s.SetCredential(ctx, Credential{LocationID: "a", UserID: "u1", PasswordHash: "h2"}))
+		c, err := s.Credential(ctx, "a", "u1")
+		require.NoError(t, err)
+		assert.Equal(t, Credential{LocationID: "a", UserID: "u1", PasswordHash: "h2"}, c)
+		_, err = s.Credential(ctx, "b", "u1")
+		require.ErrorIs(t, err, ErrNotFound, "credentials never cross locations")
+
+		at := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+		for i, outcome := range []string{"not-invited", "signed-in"} {
+			require.NoError(t, s.AppendSignIn(ctx, SignInEvent{LocationID: "a", Time: at.Add(time.Duration(i) * time.Second),
+				Method: "okta", Login: "alice@example.com", UserID: "u2", Outcome: outcome, Detail: "words " + outcome}))
+		}
+		require.NoError(t, s.AppendSignIn(ctx, SignInEvent{LocationID: "b", Time: at, Method: "password", Login: "x", Outcome: "unknown"}))
+		got, err := s.SignIns(ctx, "a", 10)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		assert.Equal(t, "not-invited", got[0].Outcome, "oldest first")
+		assert.Equal(t, SignInEvent{LocationID: "a", Time: at.Add(time.Second), Method: "okta", Login: "alice@example.com",
+			UserID: "u2", Outcome: "signed-in", Detail: "words signed-in"}, got[1])
+		last, err := s.SignIns(ctx, "a", 1)
+		require.NoError(t, err)
+		require.Len(t, last, 1)
+		assert.Equal(t, "signed-in", last[0].Outcome, "a limit keeps the newest")
+	}},
 	{name: "audit keeps the last records of each location", run: func(t *testing.T, h *harness) {
 		s := h.open(t)
 		ctx := testCtx(t)

@@ -81,6 +81,26 @@ var pgMigrations = [][]string{
 			PRIMARY KEY (location_id, source, minute)
 		)`,
 	},
+	{
+		`CREATE TABLE member_credentials (
+			location_id   TEXT NOT NULL,
+			user_id       TEXT NOT NULL,
+			password_hash TEXT NOT NULL,
+			admin         BOOLEAN NOT NULL,
+			PRIMARY KEY (location_id, user_id)
+		)`,
+		`CREATE TABLE signin_events (
+			seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+			location_id TEXT NOT NULL,
+			time        TIMESTAMPTZ NOT NULL,
+			method      TEXT NOT NULL,
+			login       TEXT NOT NULL,
+			user_id     TEXT NOT NULL,
+			outcome     TEXT NOT NULL,
+			detail      TEXT NOT NULL
+		)`,
+		`CREATE INDEX signin_events_location_seq ON signin_events(location_id, seq)`,
+	},
 }
 
 // pgStore is the PostgreSQL implementation of Store. It keeps no state besides
