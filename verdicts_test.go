@@ -54,6 +54,8 @@ var oktaInvisible = map[string]string{
 	"reinvite-existing":       "invitations are Xakia-side state, invisible to SCIM",
 	"invite-inactive":         "invitations are Xakia-side state, invisible to SCIM",
 	"deactivated-can-sign-in": "sign-in is Xakia-side state, invisible to SCIM",
+	"password-after-okta":     "sign-in is Xakia-side state, invisible to SCIM",
+	"signin-ignores-invite":   "sign-in is Xakia-side state, invisible to SCIM",
 	"cross-location-ids":      "locations are a Xakia notion; the isolation scenarios are Xakia rules",
 	"old-key-valid":           "key rotation goes through Xakia's admin API, which the okta profile does not use",
 	"no-body-limit":           "a request-size limit is Xakia's rule (RFC 7644 sets none) and Okta never sends large bodies",
