@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -178,6 +179,10 @@ func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		base := SCIMBaseURI(s.origin(r), l.ID)
+		if r.URL.Query().Has("count") || r.URL.Query().Has("after") {
+			s.adminUsersPage(w, r, l.ID, base)
+			return
+		}
 		out := []any{}
 		var docErr error
 		err = s.store.ScanUsers(r.Context(), l.ID, true, func(u store.User) bool {
@@ -387,6 +392,58 @@ func (s *Server) serveAdminRead(w http.ResponseWriter, r *http.Request, read fun
 	if err != nil {
 		s.writeError(w, s.errorFor(r, err))
 		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// maxAdminPage is the largest page of the admin users list.
+const maxAdminPage = 1000
+
+// adminUsersPage answers GET /admin/api/locations/{id}/users?count=N[&after=C]:
+// at most N users (1..1000) in the order of the full list, starting after
+// the cursor C of the previous page. The answer is the same JSON array as
+// the full list; X-Total-Count holds the number of users (deleted ones
+// included) and, when more users follow, a Link header rel="next" gives the
+// URL of the next page.
+func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request, locID, base string) {
+	q := r.URL.Query()
+	count, err := strconv.Atoi(q.Get("count"))
+	if err != nil || count < 1 || count > maxAdminPage {
+		s.writeError(w, newError(http.StatusBadRequest, scimInvalidValue,
+			fmt.Sprintf("count must be an integer from 1 to %d, got %q", maxAdminPage, q.Get("count"))))
+		return
+	}
+	var after int64
+	if v := q.Get("after"); v != "" {
+		after, err = strconv.ParseInt(v, 10, 64)
+		if err != nil || after < 1 {
+			s.writeError(w, newError(http.StatusBadRequest, scimInvalidValue,
+				"after must be the cursor given by the previous page's Link header, got "+strconv.Quote(v)))
+			return
+		}
+	}
+	users, total, err := s.store.ListUsers(r.Context(), locID, store.Page{AfterSeq: after, Limit: count + 1, IncludeDeleted: true})
+	if err != nil {
+		s.writeError(w, s.errorFor(r, err))
+		return
+	}
+	more := len(users) > count
+	if more {
+		users = users[:count]
+	}
+	out := make([]any, 0, len(users))
+	for _, u := range users {
+		doc, err := loadDoc(u)
+		if err != nil {
+			s.writeError(w, s.errorFor(r, err))
+			return
+		}
+		out = append(out, s.adminUser(u, doc, base))
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	if more {
+		next := fmt.Sprintf("%s/admin/api/locations/%s/users?count=%d&after=%d", s.origin(r), locID, count, users[len(users)-1].Seq)
+		w.Header().Set("Link", "<"+next+`>; rel="next"`)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -107,6 +107,22 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 			s.writeError(w, newError(http.StatusBadRequest, scimInvalidFilter, "invalid filter: only eq is supported"))
 			return
 		}
+		if cond, ok := s.sqlFilter(expr); ok {
+			if alwaysTrue(cond) {
+				page, total, err = s.walkPage(r.Context(), loc.ID, p)
+			} else {
+				page, total, err = s.store.FindUsers(r.Context(), loc.ID, cond,
+					store.Page{Offset: p.StartIndex - 1, Limit: p.Count})
+			}
+			if err != nil {
+				s.writeError(w, s.errorFor(r, err))
+				return
+			}
+			if s.faults.Has(faultMultiValuedNoMatch) && strings.Contains(strings.ToLower(f), "emails") {
+				page, total = nil, 0
+			}
+			break
+		}
 		matches, err := s.findUsers(r.Context(), loc, base, expr)
 		if err != nil {
 			s.writeError(w, s.errorFor(r, err))
@@ -128,7 +144,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 		}
 		total, page = len(all), p.window(all)
 	default:
-		page, total, err = s.store.ListUsers(r.Context(), loc.ID, store.Page{Offset: p.StartIndex - 1, Limit: p.Count})
+		page, total, err = s.walkPage(r.Context(), loc.ID, p)
 		if err != nil {
 			s.writeError(w, s.errorFor(r, err))
 			return
@@ -225,9 +241,11 @@ func (s *Server) lookupUsers(ctx context.Context, loc store.Location, base strin
 			return []store.User{u}, nil
 		}
 	}
+	// Everything else: the store narrows the candidates with the part of
+	// the filter it can evaluate, filter.Match decides.
 	var out []store.User
 	var docErr error
-	err := s.store.ScanUsers(ctx, loc.ID, false, func(u store.User) bool {
+	keep := func(u store.User) bool {
 		doc, err := loadDoc(u)
 		if err != nil {
 			docErr = err
@@ -237,9 +255,55 @@ func (s *Server) lookupUsers(ctx context.Context, loc store.Location, base strin
 			out = append(out, u)
 		}
 		return true
-	})
+	}
+	var err error
+	if cond, _ := s.storeCond(expr); cond.Op != store.CondTrue && !s.faults.Has(faultForgetDeactivated) {
+		err = s.scanCandidates(ctx, loc.ID, cond, keep)
+	} else {
+		err = s.store.ScanUsers(ctx, loc.ID, false, keep)
+	}
 	if err == nil {
 		err = docErr
 	}
 	return out, err
+}
+
+// candidateBatch is the number of candidates read per store query.
+const candidateBatch = 256
+
+// scanCandidates calls fn for every non-deleted user of the location that
+// satisfies cond, in Seq order, reading keyset batches, until fn returns
+// false.
+func (s *Server) scanCandidates(ctx context.Context, locID string, cond store.Cond, fn func(store.User) bool) error {
+	var after int64
+	for {
+		batch, _, err := s.store.FindUsers(ctx, locID, cond, store.Page{AfterSeq: max(after, 0), Limit: candidateBatch, NoCount: true})
+		if err != nil {
+			return err
+		}
+		for _, u := range batch {
+			if !fn(u) {
+				return nil
+			}
+		}
+		if len(batch) < candidateBatch {
+			return nil
+		}
+		after = batch[len(batch)-1].Seq
+	}
+}
+
+// sqlFilter returns the store condition of a filter the store evaluates
+// exactly, unless a fault changes what a filter finds (those take the
+// in-memory path where the fault applies). Indexed equality lookups keep
+// their own path.
+func (s *Server) sqlFilter(expr filter.Expr) (store.Cond, bool) {
+	if attr, _, eq := filter.Equality(expr); eq && (attr == "userName" || attr == "externalId" || attr == "id") {
+		return store.Cond{}, false
+	}
+	if s.faults.Has(faultForgetDeactivated) {
+		return store.Cond{}, false
+	}
+	cond, exact := s.storeCond(expr)
+	return cond, exact
 }

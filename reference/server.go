@@ -69,6 +69,7 @@ type Server struct {
 	oldKeys     *oldKeyRing // only used by the old-key-valid fault
 	dummyHash   []byte      // compared against when a location does not exist
 	listCalls   atomic.Uint64
+	cursors     cursorCache // keyset cursors of import walks (walk.go)
 	handler     http.Handler
 	web         *webUI
 }

@@ -14,7 +14,7 @@ import (
 
 // serveMounts are the extra faces of `mockokta serve` (the admin console,
 // the OIDC provider); each adds its serve.Mount here.
-func serveMounts() []serve.Mount { return []serve.Mount{console.Mount()} }
+func serveMounts() []serve.Mount { return []serve.Mount{console.Mount(), oidcMount()} }
 
 // Serve is `mockokta serve`: a long-running mock Okta org.
 func (commandSet) Serve(a *app) *cobra.Command {

@@ -22,31 +22,62 @@ type client struct {
 	idTTL    time.Duration
 }
 
-func (c *client) GetID() string          { return c.app.ClientID }
+// GetID implements op.Client.
+func (c *client) GetID() string { return c.app.ClientID }
+
+// RedirectURIs implements op.Client.
 func (c *client) RedirectURIs() []string { return slices.Clone(c.app.RedirectURIs) }
+
+// PostLogoutRedirectURIs implements op.Client.
 func (c *client) PostLogoutRedirectURIs() []string {
 	return slices.Clone(c.app.PostLogoutRedirectURIs)
 }
+
+// ApplicationType implements op.Client.
 func (c *client) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
-func (c *client) AuthMethod() zoidc.AuthMethod        { return zoidc.AuthMethodBasic }
+
+// AuthMethod implements op.Client.
+func (c *client) AuthMethod() zoidc.AuthMethod { return zoidc.AuthMethodBasic }
+
+// ResponseTypes implements op.Client.
 func (c *client) ResponseTypes() []zoidc.ResponseType {
 	return []zoidc.ResponseType{zoidc.ResponseTypeCode}
 }
+
+// GrantTypes implements op.Client.
 func (c *client) GrantTypes() []zoidc.GrantType {
 	return []zoidc.GrantType{zoidc.GrantTypeCode}
 }
+
+// LoginURL implements op.Client.
 func (c *client) LoginURL(id string) string {
 	return c.loginURL + "?id=" + url.QueryEscape(id)
 }
+
+// AccessTokenType implements op.Client.
 func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }
-func (c *client) IDTokenLifetime() time.Duration      { return c.idTTL }
-func (c *client) DevMode() bool                       { return false }
+
+// IDTokenLifetime implements op.Client.
+func (c *client) IDTokenLifetime() time.Duration { return c.idTTL }
+
+// DevMode implements op.Client.
+func (c *client) DevMode() bool { return false }
+
+// RestrictAdditionalIdTokenScopes implements op.Client.
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
+
+// RestrictAdditionalAccessTokenScopes implements op.Client.
 func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
-func (c *client) IsScopeAllowed(string) bool           { return false }
+
+// IsScopeAllowed implements op.Client.
+func (c *client) IsScopeAllowed(string) bool { return false }
+
+// IDTokenUserinfoClaimsAssertion implements op.Client.
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
-func (c *client) ClockSkew() time.Duration             { return 0 }
+
+// ClockSkew implements op.Client.
+func (c *client) ClockSkew() time.Duration { return 0 }

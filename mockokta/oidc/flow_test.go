@@ -163,6 +163,16 @@ func TestCodeFlowWithPKCE(t *testing.T) {
 	assert.Equal(t, "Ada", claims["given_name"])
 	assert.Equal(t, "Lovelace", claims["family_name"])
 
+	// The access token is a JWT with Okta's uid, cid and scp claims.
+	at, err := gooidc.NewVerifier(r.okta.Issuer, gooidc.NewRemoteKeySet(t.Context(), r.okta.Issuer+"/v1/keys"),
+		&gooidc.Config{ClientID: r.okta.ClientID}).Verify(t.Context(), tok.AccessToken)
+	require.NoError(t, err)
+	var atClaims map[string]any
+	require.NoError(t, at.Claims(&atClaims))
+	assert.Equal(t, ada.ID, atClaims["uid"])
+	assert.Equal(t, r.okta.ClientID, atClaims["cid"])
+	assert.Equal(t, []any{"openid", "profile", "email"}, atClaims["scp"])
+
 	info, err := r.provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
 	require.NoError(t, err)
 	assert.Equal(t, ada.ID, info.Subject)
@@ -379,4 +389,58 @@ func TestBodiesAreCapped(t *testing.T) {
 	_ = read(t, resp)
 	assert.GreaterOrEqual(t, resp.StatusCode, 400)
 	assert.Less(t, resp.StatusCode, 500)
+}
+
+func TestConcurrentExchangesOfOneCodeYieldOneToken(t *testing.T) {
+	r := newRig(t)
+	code, verifier, _ := r.signIn(t, "ada@example.com")
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := r.conf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range n {
+		if err := <-errs; err == nil {
+			ok++
+		} else {
+			var re *oauth2.RetrieveError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, "invalid_grant", re.ErrorCode)
+		}
+	}
+	assert.Equal(t, 1, ok)
+}
+
+func TestUserinfoRefusesAPersonDeactivatedSinceSignIn(t *testing.T) {
+	r := newRig(t)
+	code, verifier, _ := r.signIn(t, "ada@example.com")
+	tok, err := r.conf.Exchange(t.Context(), code, oauth2.VerifierOption(verifier))
+	require.NoError(t, err)
+	require.NoError(t, r.okta.Org.SetStatus(r.okta.People["ada@example.com"].ID, oidc.StatusSuspended))
+	_, err = r.provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "403")
+}
+
+func TestOpenIDScopeAloneGivesOnlySub(t *testing.T) {
+	r := newRig(t)
+	r.conf.Scopes = []string{gooidc.ScopeOpenID}
+	code, verifier, _ := r.signIn(t, "ada@example.com")
+	tok, err := r.conf.Exchange(t.Context(), code, oauth2.VerifierOption(verifier))
+	require.NoError(t, err)
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := r.provider.Verifier(&gooidc.Config{ClientID: r.okta.ClientID}).Verify(t.Context(), raw)
+	require.NoError(t, err)
+	var claims map[string]any
+	require.NoError(t, idt.Claims(&claims))
+	assert.Equal(t, r.okta.People["ada@example.com"].ID, claims["sub"])
+	assert.NotContains(t, claims, "email")
+	assert.NotContains(t, claims, "name")
+	info, err := r.provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
+	require.NoError(t, err)
+	assert.Empty(t, info.Email)
 }

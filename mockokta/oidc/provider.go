@@ -96,15 +96,15 @@ type Provider struct {
 // Endpoints are the provider's URLs, as a relying party is configured with
 // them (and as the OIDC app's Sign On tab shows the issuer).
 type Endpoints struct {
-	Issuer        string
-	Discovery     string
-	Authorization string
-	Token         string
-	Userinfo      string
-	Keys          string
-	Logout        string
-	Revocation    string
-	Introspection string
+	Issuer        string // {public-url}/oauth2/default
+	Discovery     string // Issuer + /.well-known/openid-configuration
+	Authorization string // Issuer + /v1/authorize
+	Token         string // Issuer + /v1/token
+	Userinfo      string // Issuer + /v1/userinfo
+	Keys          string // Issuer + /v1/keys (JWKS)
+	Logout        string // Issuer + /v1/logout (end session)
+	Revocation    string // Issuer + /v1/revoke
+	Introspection string // Issuer + /v1/introspect
 }
 
 // New returns the provider. It loads the signing key from the org (creating
@@ -287,7 +287,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	cfg := op.CreateDiscoveryConfig(op.ContextWithIssuer(r.Context(), p.issuer), p.op, p.store)
 	cfg.DeviceAuthorizationEndpoint = ""
 	cfg.ResponseTypesSupported = []string{string(zoidc.ResponseTypeCode)}
-	cfg.ResponseModesSupported = []string{string(zoidc.ResponseModeQuery), string(zoidc.ResponseModeFormPost)}
+	cfg.ResponseModesSupported = []string{string(zoidc.ResponseModeQuery)}
 	cfg.GrantTypesSupported = []zoidc.GrantType{zoidc.GrantTypeCode}
 	secret := []zoidc.AuthMethod{zoidc.AuthMethodBasic, zoidc.AuthMethodPost}
 	cfg.TokenEndpointAuthMethodsSupported = secret

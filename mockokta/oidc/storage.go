@@ -43,23 +43,50 @@ type authRequest struct {
 	done         bool
 }
 
-// The op.AuthRequest methods.
+// GetID implements op.AuthRequest.
+func (a *authRequest) GetID() string { return a.id }
 
-func (a *authRequest) GetID() string                          { return a.id }
-func (a *authRequest) GetACR() string                         { return "" }
-func (a *authRequest) GetAMR() []string                       { return []string{"pwd"} }
-func (a *authRequest) GetAudience() []string                  { return []string{a.clientID} }
-func (a *authRequest) GetAuthTime() time.Time                 { return a.authTime }
-func (a *authRequest) GetClientID() string                    { return a.clientID }
+// GetACR implements op.AuthRequest.
+func (a *authRequest) GetACR() string { return "" }
+
+// GetAMR implements op.AuthRequest.
+func (a *authRequest) GetAMR() []string { return []string{"pwd"} }
+
+// GetAudience implements op.AuthRequest.
+func (a *authRequest) GetAudience() []string { return []string{a.clientID} }
+
+// GetAuthTime implements op.AuthRequest.
+func (a *authRequest) GetAuthTime() time.Time { return a.authTime }
+
+// GetClientID implements op.AuthRequest.
+func (a *authRequest) GetClientID() string { return a.clientID }
+
+// GetCodeChallenge implements op.AuthRequest.
 func (a *authRequest) GetCodeChallenge() *zoidc.CodeChallenge { return a.challenge }
-func (a *authRequest) GetNonce() string                       { return a.nonce }
-func (a *authRequest) GetRedirectURI() string                 { return a.redirectURI }
-func (a *authRequest) GetResponseType() zoidc.ResponseType    { return a.responseType }
-func (a *authRequest) GetResponseMode() zoidc.ResponseMode    { return a.responseMode }
-func (a *authRequest) GetScopes() []string                    { return a.scopes }
-func (a *authRequest) GetState() string                       { return a.state }
-func (a *authRequest) GetSubject() string                     { return a.subject }
-func (a *authRequest) Done() bool                             { return a.done }
+
+// GetNonce implements op.AuthRequest.
+func (a *authRequest) GetNonce() string { return a.nonce }
+
+// GetRedirectURI implements op.AuthRequest.
+func (a *authRequest) GetRedirectURI() string { return a.redirectURI }
+
+// GetResponseType implements op.AuthRequest.
+func (a *authRequest) GetResponseType() zoidc.ResponseType { return a.responseType }
+
+// GetResponseMode implements op.AuthRequest.
+func (a *authRequest) GetResponseMode() zoidc.ResponseMode { return a.responseMode }
+
+// GetScopes implements op.AuthRequest.
+func (a *authRequest) GetScopes() []string { return a.scopes }
+
+// GetState implements op.AuthRequest.
+func (a *authRequest) GetState() string { return a.state }
+
+// GetSubject implements op.AuthRequest.
+func (a *authRequest) GetSubject() string { return a.subject }
+
+// Done implements op.AuthRequest.
+func (a *authRequest) Done() bool { return a.done }
 
 // codeEntry maps an issued authorization code to its request.
 type codeEntry struct {
@@ -73,16 +100,26 @@ type signingKey struct {
 	key *rsa.PrivateKey
 }
 
+// SignatureAlgorithm implements op.SigningKey.
 func (k signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return jose.RS256 }
-func (k signingKey) Key() any                                    { return k.key }
-func (k signingKey) ID() string                                  { return k.id }
+
+// Key implements op.SigningKey.
+func (k signingKey) Key() any { return k.key }
+
+// ID implements op.SigningKey.
+func (k signingKey) ID() string { return k.id }
 
 // publicKey is the JWKS entry of the signing key.
 type publicKey struct{ signingKey }
 
+// Algorithm implements op.Key.
 func (k publicKey) Algorithm() jose.SignatureAlgorithm { return jose.RS256 }
-func (k publicKey) Use() string                        { return "sig" }
-func (k publicKey) Key() any                           { return &k.key.PublicKey }
+
+// Use implements op.Key.
+func (k publicKey) Use() string { return "sig" }
+
+// Key implements op.Key.
+func (k publicKey) Key() any { return &k.key.PublicKey }
 
 // loadSigningKey gets the stored key from the org, creating an RSA 2048 key
 // on first use. Its key id is the key's RFC 7638 thumbprint, so it stays the
@@ -135,7 +172,8 @@ func newStorage(org Org, key signingKey, limits Limits, loginPath string) *stora
 	}
 }
 
-// sweep drops expired requests and codes; the caller holds mu.
+// sweep drops expired requests, and codes that expired or whose request is
+// gone, so there are never more codes than requests; the caller holds mu.
 func (s *storage) sweep(now time.Time) {
 	for id, r := range s.requests {
 		if now.Sub(r.created) > s.limits.AuthRequestTTL {
@@ -143,7 +181,7 @@ func (s *storage) sweep(now time.Time) {
 		}
 	}
 	for c, e := range s.codes {
-		if now.After(e.expires) {
+		if _, ok := s.requests[e.requestID]; !ok || now.After(e.expires) {
 			delete(s.codes, c)
 		}
 	}
@@ -151,8 +189,18 @@ func (s *storage) sweep(now time.Time) {
 
 // CreateAuthRequest stores a validated authorize request. PKCE with S256 is
 // required: Okta requires it of public clients, and this mock of every
-// client, so that relying parties are built with it.
+// client, so that relying parties are built with it. prompt=none gets
+// login_required (there is no session), and only response_mode=query is
+// offered.
 func (s *storage) CreateAuthRequest(_ context.Context, req *zoidc.AuthRequest, _ string) (op.AuthRequest, error) {
+	if slices.Contains([]string(req.Prompt), zoidc.PromptNone) {
+		// No Okta session is kept, so a sign-in without the page cannot succeed.
+		return nil, zoidc.ErrLoginRequired().WithDescription("The client specified not to prompt, but the user is not logged in.")
+	}
+	if req.ResponseMode != "" && req.ResponseMode != zoidc.ResponseModeQuery {
+		// form_post needs JavaScript to submit itself; fragment is for implicit flows.
+		return nil, zoidc.ErrInvalidRequest().WithDescription("The response_mode is not supported: only query is.")
+	}
 	if req.CodeChallenge == "" {
 		return nil, zoidc.ErrInvalidRequest().WithDescription("PKCE code challenge is required.")
 	}
@@ -256,6 +304,8 @@ func (s *storage) AuthRequestByCode(_ context.Context, code string) (op.AuthRequ
 func (s *storage) SaveAuthCode(_ context.Context, id, code string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.now()
+	s.sweep(now)
 	if _, ok := s.requests[id]; !ok {
 		return errNotFound
 	}
@@ -264,7 +314,7 @@ func (s *storage) SaveAuthCode(_ context.Context, id, code string) error {
 			delete(s.codes, c)
 		}
 	}
-	s.codes[code] = codeEntry{requestID: id, expires: s.now().Add(s.limits.CodeTTL)}
+	s.codes[code] = codeEntry{requestID: id, expires: now.Add(s.limits.CodeTTL)}
 	return nil
 }
 
@@ -426,9 +476,20 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *zoidc.Int
 }
 
 // GetPrivateClaimsFromScopes implements op.OPStorage: the access token
-// carries Okta's uid claim (the user id).
-func (s *storage) GetPrivateClaimsFromScopes(_ context.Context, userID, _ string, _ []string) (map[string]any, error) {
-	return map[string]any{"uid": userID}, nil
+// carries Okta's uid (the user id), cid (the client id) and scp (the
+// granted scopes) claims.
+func (s *storage) GetPrivateClaimsFromScopes(_ context.Context, userID, clientID string, scopes []string) (map[string]any, error) {
+	return map[string]any{"uid": userID, "cid": clientID, "scp": slices.Clone(scopes)}, nil
+}
+
+// GetPrivateClaimsFromRequest is the library's preferred form of
+// GetPrivateClaimsFromScopes; it sees every granted scope, the OIDC ones too.
+func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	clientID := ""
+	if a, ok := req.(op.AuthRequest); ok {
+		clientID = a.GetClientID()
+	}
+	return s.GetPrivateClaimsFromScopes(ctx, req.GetSubject(), clientID, req.GetScopes())
 }
 
 // GetKeyByIDAndClientID implements op.OPStorage; JWT client authentication

@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -126,4 +127,44 @@ func TestAccessTokenIDCarriesTheScopes(t *testing.T) {
 	}
 	assert.Equal(t, 0, flagsFromTokenID("forged.9"))
 	assert.Equal(t, 0, flagsFromTokenID("nodot"))
+}
+
+func TestPromptNoneAndOtherResponseModesAreRefused(t *testing.T) {
+	s, _ := testStorage(t, Limits{})
+	req := authorizeRequest()
+	req.Prompt = zoidc.SpaceDelimitedArray{zoidc.PromptNone}
+	_, err := s.CreateAuthRequest(t.Context(), req, "")
+	var oe *zoidc.Error
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, zoidc.LoginRequired, oe.ErrorType)
+
+	for _, mode := range []zoidc.ResponseMode{zoidc.ResponseModeFormPost, zoidc.ResponseModeFragment} {
+		req = authorizeRequest()
+		req.ResponseMode = mode
+		_, err = s.CreateAuthRequest(t.Context(), req, "")
+		require.ErrorAs(t, err, &oe, mode)
+		assert.Equal(t, zoidc.InvalidRequest, oe.ErrorType, mode)
+	}
+	req = authorizeRequest()
+	req.ResponseMode = zoidc.ResponseModeQuery
+	_, err = s.CreateAuthRequest(t.Context(), req, "")
+	require.NoError(t, err)
+}
+
+func TestCodesNeverOutnumberSignIns(t *testing.T) {
+	s, clock := testStorage(t, Limits{MaxAuthRequests: 2})
+	for i := range 5 {
+		r, err := s.CreateAuthRequest(t.Context(), authorizeRequest(), "")
+		require.NoError(t, err)
+		_, err = s.complete(r.GetID(), "00uX")
+		require.NoError(t, err)
+		require.NoError(t, s.SaveAuthCode(t.Context(), r.GetID(), fmt.Sprint("code-", i)))
+		clock.t = clock.t.Add(time.Second)
+	}
+	assert.Len(t, s.requests, 2)
+	assert.Len(t, s.codes, 2)
+	_, err := s.AuthRequestByCode(t.Context(), "code-0")
+	require.ErrorIs(t, err, errNotFound, "its sign-in was dropped")
+	_, err = s.AuthRequestByCode(t.Context(), "code-4")
+	require.NoError(t, err)
 }

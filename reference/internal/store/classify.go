@@ -98,3 +98,20 @@ func (c classifying) Ping(ctx context.Context) error { return classify(c.s.Ping(
 
 // Close implements Store.
 func (c classifying) Close() error { return c.s.Close() }
+
+// UserCounts implements Store.
+func (c classifying) UserCounts(ctx context.Context, locationID string) (Counts, error) {
+	n, err := c.s.UserCounts(ctx, locationID)
+	return n, classify(err)
+}
+
+// FindUsers implements Store.
+func (c classifying) FindUsers(ctx context.Context, locationID string, cond Cond, p Page) ([]User, int, error) {
+	u, n, err := c.s.FindUsers(ctx, locationID, cond, p)
+	return u, n, classify(err)
+}
+
+// CreateUsers implements Store.
+func (c classifying) CreateUsers(ctx context.Context, n int, user func(i int) User) error {
+	return classify(c.s.CreateUsers(ctx, n, user))
+}

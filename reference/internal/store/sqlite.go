@@ -11,6 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -30,7 +33,7 @@ import (
 // block the writer nor each other.
 const (
 	sqliteBusyTimeoutMS = 10000
-	sqliteWriteParams   = "_txlock=immediate&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
+	sqliteWriteParams   = "_txlock=immediate&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_pragma=temp_store(memory)&_pragma=cache_size(-32768)"
 	sqliteReadParams    = "_busy_timeout=10000&_foreign_keys=1&_query_only=1"
 	sqliteTimeLayout    = "2006-01-02T15:04:05.000000Z"
 )
@@ -108,6 +111,26 @@ var sqliteMigrations = [][]string{
 		) STRICT`,
 		`CREATE INDEX signin_events_location_seq ON signin_events(location_id, seq)`,
 	},
+	{
+		// Maintained counts (see Counts): triggers keep them in the
+		// transaction of every user write, so a list never counts rows.
+		`CREATE TABLE user_counts (
+			location_id TEXT PRIMARY KEY NOT NULL,
+			live        INTEGER NOT NULL,
+			total       INTEGER NOT NULL,
+			removals    INTEGER NOT NULL
+		) STRICT`,
+		`INSERT INTO user_counts (location_id, live, total, removals)
+			SELECT location_id, SUM(deleted = 0), COUNT(*), 0 FROM users GROUP BY location_id`,
+		`CREATE TRIGGER users_count_insert AFTER INSERT ON users BEGIN
+			INSERT INTO user_counts (location_id, live, total, removals) VALUES (NEW.location_id, NEW.deleted = 0, 1, 0)
+				ON CONFLICT (location_id) DO UPDATE SET live = live + (NEW.deleted = 0), total = total + 1;
+		END`,
+		`CREATE TRIGGER users_count_deleted AFTER UPDATE OF deleted ON users WHEN OLD.deleted <> NEW.deleted BEGIN
+			UPDATE user_counts SET live = live + OLD.deleted - NEW.deleted, removals = removals + 1
+				WHERE location_id = NEW.location_id;
+		END`,
+	},
 }
 
 // sqliteStore is the SQLite implementation of Store.
@@ -118,6 +141,14 @@ type sqliteStore struct {
 	tempDir string // removed by Close when the database is a temporary one
 
 	scanBatch int // users per ScanUsers query
+
+	creates *GroupCommitter // group commit of CreateUser
+
+	// stmts caches the read pool's prepared statements by query text: the
+	// hot reads (a location, a user, the counts, a page) would otherwise
+	// spend most of their time parsing SQL. Only constant query texts are
+	// cached, so it stays small.
+	stmts sync.Map // string → *sql.Stmt
 
 	// The checkpointer (see checkpointLoop) keeps the -wal file bounded.
 	writes     atomic.Int64  // committed write transactions
@@ -254,6 +285,7 @@ func newSQLiteOnce(ctx context.Context, path, writeParams string, logger *slog.L
 	}
 	s := &sqliteStore{write: write, read: read, path: path, scanBatch: defaultScanBatch,
 		checkpoint: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}), logger: logger}
+	s.creates = NewGroupCommitter(s.createGroup)
 	go s.checkpointLoop()
 	return s, nil
 }
@@ -474,8 +506,11 @@ func scanSQLiteLocation(row interface{ Scan(...any) error }) (Location, error) {
 
 // Location implements Store.
 func (s *sqliteStore) Location(ctx context.Context, id string) (Location, error) {
-	l, err := scanSQLiteLocation(s.read.QueryRowContext(ctx,
-		`SELECT `+sqliteLocationColumns+` FROM locations WHERE id = ?`, id))
+	st, err := s.readStmt(ctx, `SELECT `+sqliteLocationColumns+` FROM locations WHERE id = ?`)
+	if err != nil {
+		return Location{}, fmt.Errorf("store: read location %q: %w", id, err)
+	}
+	l, err := scanSQLiteLocation(st.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Location{}, fmt.Errorf("%w: location %q", ErrNotFound, id)
 	}
@@ -561,28 +596,165 @@ func nullIfEmpty(s string) sql.NullString {
 	return sql.NullString{String: s, Valid: s != ""}
 }
 
-// CreateUser implements Store.
+// CreateUser implements Store. The insert joins a group commit (see
+// GroupCommitter): it returns after the group's transaction committed.
 func (s *sqliteStore) CreateUser(ctx context.Context, u User) (User, error) {
 	u, err := prepareNewUser(u)
 	if err != nil {
 		return User{}, err
 	}
-	err = s.write.QueryRowContext(ctx, `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
-			active, doc, invitation, sign_in, deleted, created, last_modified, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		u.LocationID, u.ID, u.UserName, u.UserNameKey, nullIfEmpty(u.ExternalID),
+	return s.creates.Create(ctx, u)
+}
+
+const sqliteInsertUser = `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
+		active, doc, invitation, sign_in, deleted, created, last_modified, version)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func sqliteUserArgs(u User) []any {
+	return []any{u.LocationID, u.ID, u.UserName, u.UserNameKey, nullIfEmpty(u.ExternalID),
 		boolInt(u.Active), string(u.Doc), u.Invitation, u.SignIn, boolInt(u.Deleted),
-		formatSQLiteTime(u.Created), formatSQLiteTime(u.LastModified), u.Version).Scan(&u.Seq)
-	switch {
-	case sqliteIsUnique(err):
-		return User{}, userConflict(u)
-	case sqliteIsForeignKey(err):
-		return User{}, fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)
-	case err != nil:
-		return User{}, fmt.Errorf("store: create user %q: %w", u.ID, err)
+		formatSQLiteTime(u.Created), formatSQLiteTime(u.LastModified), u.Version}
+}
+
+// createGroup inserts a group of users in one immediate transaction. A
+// constraint violation (a userName taken, a location gone) undoes only its
+// own statement in SQLite (the trigger's count update included) and the
+// transaction goes on, so it needs no savepoint. Any other error may have
+// ended the transaction: the group is rolled back, that creation fails
+// alone and the rest of the group runs again.
+func (s *sqliteStore) createGroup(ctx context.Context, reqs []*CreateReq, res []CreateRes) error {
+	pending := make([]int, len(reqs))
+	for i := range pending {
+		pending[i] = i
+	}
+	for len(pending) > 0 {
+		failed, err := s.tryGroup(ctx, reqs, res, pending)
+		if err != nil {
+			return err
+		}
+		if failed < 0 {
+			return nil
+		}
+		pending = slices.DeleteFunc(pending, func(i int) bool { return i == failed })
+	}
+	return nil
+}
+
+// tryGroup inserts reqs[i] for each i of pending in one transaction and
+// commits. It returns the index of a creation whose error (set in res)
+// aborted the attempt, or -1 when the group committed; err is a failure of
+// the transaction itself.
+func (s *sqliteStore) tryGroup(ctx context.Context, reqs []*CreateReq, res []CreateRes, pending []int) (failed int, err error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return -1, fmt.Errorf("store: create users: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	ins, err := tx.PrepareContext(ctx, sqliteInsertUser+` RETURNING seq`)
+	if err != nil {
+		return -1, fmt.Errorf("store: create users: %w", err)
+	}
+	defer ins.Close()
+	for _, i := range pending {
+		u := reqs[i].U
+		ierr := ins.QueryRowContext(ctx, sqliteUserArgs(u)...).Scan(&u.Seq)
+		switch {
+		case ierr == nil:
+			res[i] = CreateRes{U: u}
+		case sqliteIsUnique(ierr):
+			res[i] = CreateRes{Err: userConflict(u)}
+		case sqliteIsForeignKey(ierr):
+			res[i] = CreateRes{Err: fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)}
+		default:
+			res[i] = CreateRes{Err: fmt.Errorf("store: create user %q: %w", u.ID, ierr)}
+			return i, nil
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return -1, fmt.Errorf("store: create users: commit: %w", err)
+	}
+	committed = true
+	for range pending {
+		s.noteWrite()
+	}
+	return -1, nil
+}
+
+// sqliteBulkRows is the number of rows of one multi-row INSERT of
+// CreateUsers (13 parameters each, far below SQLite's parameter limit).
+const sqliteBulkRows = 64
+
+// sqliteInsertRows is the INSERT of n users.
+func sqliteInsertRows(n int) string {
+	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return strings.SplitN(sqliteInsertUser, "VALUES", 2)[0] + "VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// CreateUsers implements Store: one transaction, multi-row inserts of one
+// prepared statement.
+func (s *sqliteStore) CreateUsers(ctx context.Context, n int, user func(i int) User) (err error) {
+	if n <= 0 {
+		return nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: create users: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	full, err := tx.PrepareContext(ctx, sqliteInsertRows(sqliteBulkRows))
+	if err != nil {
+		return fmt.Errorf("store: create users: %w", err)
+	}
+	defer full.Close()
+	args := make([]any, 0, 13*sqliteBulkRows)
+	var first User
+	for from := 0; from < n; from += sqliteBulkRows {
+		rows := min(sqliteBulkRows, n-from)
+		args = args[:0]
+		for i := range rows {
+			u, err := prepareNewUser(user(from + i))
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				first = u
+			}
+			args = append(args, sqliteUserArgs(u)...)
+		}
+		if rows == sqliteBulkRows {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, sqliteInsertRows(rows), args...)
+		}
+		switch {
+		case sqliteIsUnique(err):
+			return fmt.Errorf("%w: a user of rows %d..%d (from %q) has an id or userName key already taken", ErrConflict, from, from+rows-1, first.ID)
+		case sqliteIsForeignKey(err):
+			return fmt.Errorf("%w: location %q", ErrNotFound, first.LocationID)
+		case err != nil:
+			return fmt.Errorf("store: create users: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: create users: commit: %w", err)
 	}
 	s.noteWrite()
-	return u, nil
+	// Copy the bulk of pages into the database now rather than under the
+	// first reads: a -wal file of a whole seed slows every read until the
+	// background checkpoint catches up.
+	if err := s.Checkpoint(ctx); err != nil {
+		s.logger.Warn("store: checkpoint after a bulk insert failed; retried later", "path", s.path, "err", err)
+	}
+	return nil
 }
 
 // userConflict is the ErrConflict of a user write.
@@ -604,7 +776,11 @@ func (s *sqliteStore) UserByUserNameKey(ctx context.Context, locationID, key str
 }
 
 func (s *sqliteStore) oneUser(ctx context.Context, what, query string, args ...any) (User, error) {
-	u, err := scanSQLiteUser(s.read.QueryRowContext(ctx, query, args...))
+	st, err := s.readStmt(ctx, query)
+	if err != nil {
+		return User{}, fmt.Errorf("store: read %s: %w", what, err)
+	}
+	u, err := scanSQLiteUser(st.QueryRowContext(ctx, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("%w: %s", ErrNotFound, what)
 	}
@@ -625,7 +801,58 @@ func (s *sqliteStore) UsersByExternalID(ctx context.Context, locationID, externa
 
 // users runs a query on the read pool and collects the users it returns.
 func (s *sqliteStore) users(ctx context.Context, query string, args ...any) ([]User, error) {
-	return queryUsers(ctx, s.read, query, args...)
+	st, err := s.readStmt(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("store: query users: %w", err)
+	}
+	return queryUsers(ctx, stmtQueryer{st}, query, args...)
+}
+
+// readStmt returns the cached prepared statement of a constant query on
+// the read pool, preparing it on first use.
+func (s *sqliteStore) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// stmtQueryer runs a prepared statement where a query text is expected
+// (the text is the statement's own).
+type stmtQueryer struct{ st *sql.Stmt }
+
+func (q stmtQueryer) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return q.st.QueryContext(ctx, args...)
+}
+
+// txStmt is a cached statement bound to a read transaction.
+type txStmt struct {
+	tx *sql.Tx
+	s  *sqliteStore
+}
+
+func (q txStmt) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := q.s.readStmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+func (q txStmt) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := q.s.readStmt(ctx, query)
+	if err != nil {
+		return q.tx.QueryRowContext(ctx, query, args...) // reports the same error
+	}
+	return q.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
 type sqlQueryer interface {
@@ -701,28 +928,124 @@ func (s *sqliteStore) UpdateUser(ctx context.Context, locationID, id string, fn 
 	return u, nil
 }
 
-// ListUsers implements Store. The count and the page come from one read
-// transaction, so they agree.
+// ListUsers implements Store. The total is the maintained count, read in
+// the same read transaction as the page, so they agree.
 func (s *sqliteStore) ListUsers(ctx context.Context, locationID string, p Page) (_ []User, _ int, err error) {
 	p = clampPage(p)
-	where := `location_id = ? AND deleted = 0`
-	if p.IncludeDeleted {
-		where = `location_id = ?`
-	}
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE `+where, locationID).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	c, err := sqliteCounts(ctx, txStmt{tx: tx, s: s}, locationID)
+	if err != nil {
+		return nil, 0, err
 	}
-	if p.Limit == 0 || p.Offset >= total {
+	total := int(c.Live)
+	if p.IncludeDeleted {
+		total = int(c.All)
+	}
+	if p.Limit == 0 || (p.AfterSeq <= 0 && p.Offset >= total) {
 		return []User{}, total, nil
 	}
-	users, err := queryUsers(ctx, tx, `SELECT `+sqliteUserColumns+` FROM users WHERE `+where+
-		` ORDER BY seq LIMIT ? OFFSET ?`, locationID, p.Limit, p.Offset)
+	users, err := s.page(ctx, txStmt{tx: tx, s: s}, locationID, nil, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, total, nil
+}
+
+// page reads one window of users in Seq order; where is an extra condition
+// whose parameters are numbered from ?2 (args holds their values).
+func (s *sqliteStore) page(ctx context.Context, q sqlQueryer, locationID string, where *condQuery, p Page) ([]User, error) {
+	args := []any{locationID}
+	clause := `location_id = ?1`
+	if !p.IncludeDeleted {
+		clause += ` AND deleted = 0`
+	}
+	if where != nil {
+		clause += ` AND ` + where.sql
+		args = append(args, where.args...)
+	}
+	if p.AfterSeq > 0 {
+		args = append(args, p.AfterSeq)
+		clause += ` AND seq > ?` + strconv.Itoa(len(args))
+		p.Offset = 0
+	}
+	args = append(args, p.Limit, p.Offset)
+	n := len(args)
+	return queryUsers(ctx, q, `SELECT `+sqliteUserColumns+` FROM users WHERE `+clause+
+		` ORDER BY seq LIMIT ?`+strconv.Itoa(n-1)+` OFFSET ?`+strconv.Itoa(n), args...)
+}
+
+// condQuery is a rendered condition and its bound values.
+type condQuery struct {
+	sql  string
+	args []any
+}
+
+const sqliteCountsQuery = `SELECT live, total, removals FROM user_counts WHERE location_id = ?`
+
+// sqliteCounts reads the maintained counts of a location.
+func sqliteCounts(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, locationID string) (Counts, error) {
+	var c Counts
+	err := q.QueryRowContext(ctx, sqliteCountsQuery, locationID).
+		Scan(&c.Live, &c.All, &c.Removals)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Counts{}, nil
+	}
+	if err != nil {
+		return Counts{}, fmt.Errorf("store: count users: %w", err)
+	}
+	return c, nil
+}
+
+// UserCounts implements Store.
+func (s *sqliteStore) UserCounts(ctx context.Context, locationID string) (Counts, error) {
+	st, err := s.readStmt(ctx, sqliteCountsQuery)
+	if err != nil {
+		return Counts{}, fmt.Errorf("store: count users: %w", err)
+	}
+	return sqliteCounts(ctx, stmtRower{st}, locationID)
+}
+
+// stmtRower runs a prepared statement where a query text is expected.
+type stmtRower struct{ st *sql.Stmt }
+
+func (q stmtRower) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return q.st.QueryRowContext(ctx, args...)
+}
+
+// FindUsers implements Store: the condition is rendered to SQL and the count
+// and the page come from one read transaction.
+func (s *sqliteStore) FindUsers(ctx context.Context, locationID string, c Cond, p Page) (_ []User, _ int, err error) {
+	p = clampPage(p)
+	p.IncludeDeleted = false
+	args := []any{locationID}
+	where, err := CondSQL(c, sqliteDialect(), &args)
+	if err != nil {
+		return nil, 0, err
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: find users: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var total int
+	if p.NoCount {
+		users, err := s.page(ctx, tx, locationID, &condQuery{sql: where, args: args[1:]}, p)
+		return users, 0, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE location_id = ?1 AND deleted = 0 AND `+where, args...).
+		Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	}
+	if p.Limit == 0 || (p.AfterSeq <= 0 && p.Offset >= total) {
+		return []User{}, total, nil
+	}
+	users, err := s.page(ctx, tx, locationID, &condQuery{sql: where, args: args[1:]}, p)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -771,8 +1094,13 @@ func (s *sqliteStore) Ping(ctx context.Context) error {
 // result.
 func (s *sqliteStore) Close() error {
 	s.closeOnce.Do(func() {
+		s.creates.Close()
 		close(s.stop)
 		<-s.stopped
+		s.stmts.Range(func(_, v any) bool {
+			_ = v.(*sql.Stmt).Close()
+			return true
+		})
 		errs := []error{s.read.Close(), s.write.Close()}
 		if s.tempDir != "" {
 			errs = append(errs, os.RemoveAll(s.tempDir))

@@ -60,9 +60,26 @@ type User struct {
 
 // Page selects a window of users in insertion order.
 type Page struct {
-	Offset         int  // 0-based number of users to skip
+	Offset         int  // 0-based number of users to skip; ignored when AfterSeq > 0
 	Limit          int  // maximum users to return; 0 returns none (count only)
 	IncludeDeleted bool // admin views include deleted users
+	// AfterSeq, when > 0, starts the window after the user with that Seq
+	// (keyset paging: an index seek instead of skipping Offset rows).
+	AfterSeq int64
+	// NoCount skips counting the matches (FindUsers then returns a total of
+	// 0): for callers that read every batch anyway.
+	NoCount bool
+}
+
+// Counts are the user counts a store maintains per location in the same
+// transaction as every user write, so reading them costs one row.
+type Counts struct {
+	Live int64 // non-deleted users
+	All  int64 // every user, deleted or not
+	// Removals counts the changes of a user's Deleted flag. While it stays
+	// the same, users are only ever appended, so the position of a user in
+	// Seq order does not move: a keyset cursor stays equivalent to an offset.
+	Removals int64
 }
 
 // Store is the persistence the reference server needs. Implementations are
@@ -96,6 +113,18 @@ type Store interface {
 	// ListUsers returns a page of the location's users in Seq order and the
 	// total number of users matching (deleted ones only with IncludeDeleted).
 	ListUsers(ctx context.Context, locationID string, p Page) ([]User, int, error)
+	// UserCounts returns the maintained counts of a location (zero counts
+	// for a location without users).
+	UserCounts(ctx context.Context, locationID string) (Counts, error)
+	// FindUsers returns a page of the location's non-deleted users matching
+	// c, in Seq order, and the number of users matching. c must be valid
+	// (see [Cond.Valid]).
+	FindUsers(ctx context.Context, locationID string, c Cond, p Page) ([]User, int, error)
+	// CreateUsers inserts n new users, user(0) … user(n-1), in one
+	// transaction with one prepared statement (bulk seeding): all of them
+	// or, on any error, none. Seq and Version are assigned as by
+	// CreateUser; the stored users are not returned.
+	CreateUsers(ctx context.Context, n int, user func(i int) User) error
 	// ScanUsers calls fn for every user of the location in Seq order until fn
 	// returns false; deleted users only with includeDeleted. Used for filters
 	// no index can answer.

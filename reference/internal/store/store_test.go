@@ -87,7 +87,7 @@ func TestStoreContract(t *testing.T) {
 // runContract runs every contract case on backend b.
 func runContract(t *testing.T, b backend) {
 	newDSN := b.setup(t)
-	for _, c := range contractCases {
+	for _, c := range append(contractCases, scaleCases...) {
 		t.Run(c.name, func(t *testing.T) {
 			if c.needsReopen && !b.durable {
 				t.Skipf("%s databases are private to one Open and do not survive Close, by design", b.name)

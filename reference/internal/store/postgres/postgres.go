@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -101,6 +102,37 @@ var pgMigrations = [][]string{
 		)`,
 		`CREATE INDEX signin_events_location_seq ON signin_events(location_id, seq)`,
 	},
+	{
+		// Maintained counts (see Counts), kept by triggers in the
+		// transaction of every user write.
+		`CREATE TABLE user_counts (
+			location_id TEXT PRIMARY KEY,
+			live        BIGINT NOT NULL,
+			total       BIGINT NOT NULL,
+			removals    BIGINT NOT NULL
+		)`,
+		`INSERT INTO user_counts (location_id, live, total, removals)
+			SELECT location_id, COUNT(*) FILTER (WHERE NOT deleted), COUNT(*), 0 FROM users GROUP BY location_id`,
+		`CREATE FUNCTION xakia_users_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			INSERT INTO user_counts AS c (location_id, live, total, removals)
+				SELECT location_id, COUNT(*) FILTER (WHERE NOT deleted), COUNT(*), 0 FROM inserted GROUP BY location_id
+				ON CONFLICT (location_id) DO UPDATE SET live = c.live + EXCLUDED.live, total = c.total + EXCLUDED.total;
+			RETURN NULL;
+		END $$`,
+		`CREATE TRIGGER users_count_insert AFTER INSERT ON users REFERENCING NEW TABLE AS inserted
+			FOR EACH STATEMENT EXECUTE FUNCTION xakia_users_count_insert()`,
+		`CREATE FUNCTION xakia_users_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF OLD.deleted IS DISTINCT FROM NEW.deleted THEN
+				UPDATE user_counts SET live = live + CASE WHEN NEW.deleted THEN -1 ELSE 1 END, removals = removals + 1
+					WHERE location_id = NEW.location_id;
+			END IF;
+			RETURN NULL;
+		END $$`,
+		`CREATE TRIGGER users_count_deleted AFTER UPDATE OF deleted ON users
+			FOR EACH ROW EXECUTE FUNCTION xakia_users_count_deleted()`,
+	},
 }
 
 // pgStore is the PostgreSQL implementation of Store. It keeps no state besides
@@ -110,6 +142,9 @@ type pgStore struct {
 	desc string // host:port/database, for errors; never the password
 
 	scanBatch int // users per ScanUsers query
+
+	creates   *GroupCommitter // group commit of CreateUser
+	closeOnce sync.Once
 }
 
 // openPostgres connects to dsn, checks that the server answers and applies
@@ -137,6 +172,7 @@ func openPostgres(ctx context.Context, dsn string, logger *slog.Logger) (Store, 
 		pool.Close()
 		return nil, redact(err, password)
 	}
+	s.creates = NewGroupCommitter(s.createGroup)
 	return s, nil
 }
 
@@ -367,27 +403,122 @@ func pgNullIfEmpty(s string) *string {
 	return &s
 }
 
-// CreateUser implements Store.
+// CreateUser implements Store. The insert joins a group commit (see
+// GroupCommitter): concurrent creations of this process share one
+// transaction and one WAL flush.
 func (s *pgStore) CreateUser(ctx context.Context, u User) (User, error) {
 	u, err := prepareNewUser(u)
 	if err != nil {
 		return User{}, err
 	}
-	err = s.pool.QueryRow(ctx, `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
-			active, doc, invitation, sign_in, deleted, created, last_modified, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7::text::json, $8, $9, $10, $11, $12, $13) RETURNING seq`,
-		u.LocationID, u.ID, u.UserName, u.UserNameKey, pgNullIfEmpty(u.ExternalID),
+	return s.creates.Create(ctx, u)
+}
+
+const pgInsertUser = `INSERT INTO users (location_id, id, user_name, user_name_key, external_id,
+		active, doc, invitation, sign_in, deleted, created, last_modified, version)
+	VALUES ($1, $2, $3, $4, $5, $6, $7::text::json, $8, $9, $10, $11, $12, $13)`
+
+func pgUserArgs(u User) []any {
+	return []any{u.LocationID, u.ID, u.UserName, u.UserNameKey, pgNullIfEmpty(u.ExternalID),
 		u.Active, string(u.Doc), u.Invitation, u.SignIn, u.Deleted,
-		u.Created, u.LastModified, u.Version).Scan(&u.Seq)
-	switch code := pgCode(err); {
-	case code == pgUniqueViolation:
-		return User{}, userConflict(u)
-	case code == pgForeignKeyViolation:
-		return User{}, fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)
-	case err != nil:
-		return User{}, fmt.Errorf("store: create user %q: %w", u.ID, err)
+		u.Created, u.LastModified, u.Version}
+}
+
+// pgCreateError maps the error of one insert.
+func pgCreateError(u User, err error) error {
+	switch pgCode(err) {
+	case pgUniqueViolation:
+		return userConflict(u)
+	case pgForeignKeyViolation:
+		return fmt.Errorf("%w: location %q", ErrNotFound, u.LocationID)
 	}
-	return u, nil
+	return fmt.Errorf("store: create user %q: %w", u.ID, err)
+}
+
+// createGroup inserts a group of users in one transaction, each under a
+// savepoint so that one failing insert leaves the others in.
+func (s *pgStore) createGroup(ctx context.Context, reqs []*CreateReq, res []CreateRes) (err error) {
+	if len(reqs) == 1 {
+		u := reqs[0].U
+		if err := s.pool.QueryRow(ctx, pgInsertUser+` RETURNING seq`, pgUserArgs(u)...).Scan(&u.Seq); err != nil {
+			return pgCreateError(u, err)
+		}
+		res[0] = CreateRes{U: u}
+		return nil
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: create users: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	for i, r := range reqs {
+		u := r.U
+		sp, err := tx.Begin(ctx) // a savepoint
+		if err != nil {
+			return fmt.Errorf("store: create users: savepoint: %w", err)
+		}
+		if ierr := sp.QueryRow(ctx, pgInsertUser+` RETURNING seq`, pgUserArgs(u)...).Scan(&u.Seq); ierr != nil {
+			if err := sp.Rollback(ctx); err != nil {
+				return fmt.Errorf("store: create users: rollback to savepoint: %w", err)
+			}
+			res[i] = CreateRes{Err: pgCreateError(u, ierr)}
+			continue
+		}
+		if err := sp.Commit(ctx); err != nil {
+			return fmt.Errorf("store: create users: release savepoint: %w", err)
+		}
+		res[i] = CreateRes{U: u}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("store: create users: commit: %w", err)
+	}
+	return nil
+}
+
+// CreateUsers implements Store: one transaction; the inserts go in
+// pipelined batches of one statement (pgx prepares and caches it).
+func (s *pgStore) CreateUsers(ctx context.Context, n int, user func(i int) User) (err error) {
+	if n <= 0 {
+		return nil
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: create users: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	const chunk = 1000
+	for from := 0; from < n; from += chunk {
+		b := &pgx.Batch{}
+		prepared := make([]User, min(from+chunk, n)-from)
+		for i := range prepared {
+			if prepared[i], err = prepareNewUser(user(from + i)); err != nil {
+				return err
+			}
+			b.Queue(pgInsertUser, pgUserArgs(prepared[i])...)
+		}
+		br := tx.SendBatch(ctx, b)
+		for _, u := range prepared {
+			if _, err := br.Exec(); err != nil {
+				_ = br.Close()
+				return pgCreateError(u, err)
+			}
+		}
+		if err := br.Close(); err != nil {
+			return fmt.Errorf("store: create users: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("store: create users: commit: %w", err)
+	}
+	return nil
 }
 
 // User implements Store.
@@ -493,28 +624,105 @@ func (s *pgStore) UpdateUser(ctx context.Context, locationID, id string, fn func
 	return u, nil
 }
 
-// ListUsers implements Store. The count and the page come from one
-// repeatable-read snapshot, so they agree.
+// ListUsers implements Store. The total is the maintained count, read in
+// the same repeatable-read snapshot as the page, so they agree.
 func (s *pgStore) ListUsers(ctx context.Context, locationID string, p Page) (_ []User, _ int, err error) {
 	p = clampPage(p)
-	where := `location_id = $1 AND NOT deleted`
-	if p.IncludeDeleted {
-		where = `location_id = $1`
-	}
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	var total int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE `+where, locationID).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	c, err := pgCounts(ctx, tx, locationID)
+	if err != nil {
+		return nil, 0, err
 	}
-	if p.Limit == 0 || p.Offset >= total {
+	total := int(c.Live)
+	if p.IncludeDeleted {
+		total = int(c.All)
+	}
+	if p.Limit == 0 || (p.AfterSeq <= 0 && p.Offset >= total) {
 		return []User{}, total, nil
 	}
-	users, err := pgQueryUsers(ctx, tx, `SELECT `+pgUserColumns+` FROM users WHERE `+where+
-		` ORDER BY seq LIMIT $2 OFFSET $3`, locationID, p.Limit, p.Offset)
+	users, err := pgPage(ctx, tx, locationID, nil, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, total, nil
+}
+
+// pgPage reads one window of users in Seq order; where is an extra
+// condition whose parameters are numbered from $2.
+func pgPage(ctx context.Context, q pgQueryer, locationID string, where *condQuery, p Page) ([]User, error) {
+	args := []any{locationID}
+	clause := `location_id = $1`
+	if !p.IncludeDeleted {
+		clause += ` AND NOT deleted`
+	}
+	if where != nil {
+		clause += ` AND ` + where.sql
+		args = append(args, where.args...)
+	}
+	if p.AfterSeq > 0 {
+		args = append(args, p.AfterSeq)
+		clause += ` AND seq > $` + strconv.Itoa(len(args))
+		p.Offset = 0
+	}
+	args = append(args, p.Limit, p.Offset)
+	n := len(args)
+	return pgQueryUsers(ctx, q, `SELECT `+pgUserColumns+` FROM users WHERE `+clause+
+		` ORDER BY seq LIMIT $`+strconv.Itoa(n-1)+` OFFSET $`+strconv.Itoa(n), args...)
+}
+
+// pgCounts reads the maintained counts of a location.
+func pgCounts(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, locationID string) (Counts, error) {
+	var c Counts
+	err := q.QueryRow(ctx, `SELECT live, total, removals FROM user_counts WHERE location_id = $1`, locationID).
+		Scan(&c.Live, &c.All, &c.Removals)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Counts{}, nil
+	}
+	if err != nil {
+		return Counts{}, fmt.Errorf("store: count users: %w", err)
+	}
+	return c, nil
+}
+
+// UserCounts implements Store.
+func (s *pgStore) UserCounts(ctx context.Context, locationID string) (Counts, error) {
+	return pgCounts(ctx, s.pool, locationID)
+}
+
+// FindUsers implements Store: the condition is rendered to SQL and the count
+// and the page come from one repeatable-read snapshot.
+func (s *pgStore) FindUsers(ctx context.Context, locationID string, c Cond, p Page) (_ []User, _ int, err error) {
+	p = clampPage(p)
+	p.IncludeDeleted = false
+	args := []any{locationID}
+	where, err := CondSQL(c, pgDialect(), &args)
+	if err != nil {
+		return nil, 0, err
+	}
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: find users: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	var total int
+	if p.NoCount {
+		users, err := pgPage(ctx, tx, locationID, &condQuery{sql: where, args: args[1:]}, p)
+		return users, 0, err
+	}
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE location_id = $1 AND NOT deleted AND `+where, args...).
+		Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	}
+	if p.Limit == 0 || (p.AfterSeq <= 0 && p.Offset >= total) {
+		return []User{}, total, nil
+	}
+	users, err := pgPage(ctx, tx, locationID, &condQuery{sql: where, args: args[1:]}, p)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -558,6 +766,7 @@ func (s *pgStore) Ping(ctx context.Context) error {
 
 // Close implements Store.
 func (s *pgStore) Close() error {
+	s.closeOnce.Do(s.creates.Close)
 	s.pool.Close()
 	return nil
 }

@@ -27,7 +27,32 @@ type (
 	AuditRecord = store.AuditRecord
 	// AuthFailure is store.AuthFailure.
 	AuthFailure = store.AuthFailure
+	// Counts is store.Counts.
+	Counts = store.Counts
+	// Cond is store.Cond.
+	Cond = store.Cond
+	// GroupCommitter is store.GroupCommitter.
+	GroupCommitter = store.GroupCommitter
+	// CreateReq is store.CreateReq.
+	CreateReq = store.CreateReq
+	// CreateRes is store.CreateRes.
+	CreateRes = store.CreateRes
 )
+
+// NewGroupCommitter is store.NewGroupCommitter.
+func NewGroupCommitter(run store.GroupFunc) *GroupCommitter { return store.NewGroupCommitter(run) }
+
+// pgDialect is store.PostgresDialect.
+func pgDialect() store.Dialect { return store.PostgresDialect() }
+
+// CondSQL is store.CondSQL.
+func CondSQL(c Cond, d store.Dialect, args *[]any) (string, error) { return store.CondSQL(c, d, args) }
+
+// condQuery is a rendered condition and its bound values.
+type condQuery struct {
+	sql  string
+	args []any
+}
 
 // Limits of the audit, as in package store.
 const (
