@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/reports"
 	"github.com/xakia-okta/scimtest/steps"
 	"github.com/xakia-okta/scimtest/steps/target"
@@ -35,10 +37,11 @@ func (w *testWriter) Write(p []byte) (int, error) {
 // SCIM_BASE_URL is unset), reports in SCIM_REPORTS (default reports/).
 func TestConformance(t *testing.T) {
 	cfg, err := steps.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		t.Fatalf("exit 2: %v", err)
-	}
+	require.NoError(t, err, "exit 2")
 	cfg.Output = &testWriter{t: t}
+	// One subtest per scenario (go test -v); the verdict below still
+	// decides, from the findings, deviations and not-run scenarios.
+	cfg.TestingT = t
 	cfg.StartImage = target.Starter() // SCIM_IMAGE
 	run, code := steps.Run(context.Background(), cfg)
 	if code != steps.ExitPass {
@@ -56,7 +59,7 @@ func TestConformanceProfiles(t *testing.T) {
 	for _, profile := range []string{steps.ProfileXakia, steps.ProfileOkta} {
 		t.Run(profile, func(t *testing.T) {
 			dir := t.TempDir()
-			run, code := steps.Run(context.Background(), steps.Config{Profile: profile, ReportsDir: dir, Output: &testWriter{t: t}})
+			run, code := steps.Run(context.Background(), steps.Config{Profile: profile, ReportsDir: dir, Output: &testWriter{t: t}, TestingT: t})
 			if code != steps.ExitPass {
 				t.Fatalf("exit %d: %s", code, reports.VerdictLine(run))
 			}

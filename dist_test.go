@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Fixed stamps of the dist tests.
@@ -53,9 +55,7 @@ func distRun(ctx context.Context, t *testing.T, platforms string, env ...string)
 func distList(t *testing.T, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var got []string
 	for _, e := range entries {
 		got = append(got, e.Name())
@@ -72,9 +72,7 @@ func TestDistLayout(t *testing.T) {
 	script := "#!/usr/bin/env bash\n" +
 		"if [ \"$1\" = env ]; then echo go-fake; exit 0; fi\n" +
 		"while [ $# -gt 0 ]; do if [ \"$1\" = -o ]; then printf 'binary for %s/%s\\n' \"$GOOS\" \"$GOARCH\" >\"$2\"; chmod +x \"$2\"; fi; shift; done\n"
-	if err := os.WriteFile(fakeGo, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(fakeGo, []byte(script), 0o755))
 	dir := distRun(context.Background(), t, "linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64", "GO="+fakeGo)
 
 	var archives []string
@@ -135,9 +133,7 @@ func TestDist(t *testing.T) {
 func distCheckSums(t *testing.T, dir string, archives []string) {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "SHA256SUMS"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	var listed []string
 	sc := bufio.NewScanner(f)
@@ -157,9 +153,7 @@ func distCheckSums(t *testing.T, dir string, archives []string) {
 			t.Errorf("SHA256SUMS: %s has digest %x, listed %s", name, d, sum)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, sc.Err())
 	slices.Sort(listed)
 	if !slices.Equal(listed, archives) {
 		t.Errorf("SHA256SUMS lists %q, want %q", listed, archives)
@@ -172,14 +166,10 @@ func distCheckSums(t *testing.T, dir string, archives []string) {
 func distUntar(t *testing.T, archive string, names []string, dir string) string {
 	t.Helper()
 	f, err := os.Open(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", archive, err)
-	}
+	require.NoError(t, err, "%s", archive)
 	tr := tar.NewReader(zr)
 	var got []string
 	exe := filepath.Join(dir, names[len(names)-1])
@@ -188,9 +178,7 @@ func distUntar(t *testing.T, archive string, names []string, dir string) string 
 		if err == io.EOF {
 			break
 		}
-		if err != nil {
-			t.Fatalf("%s: %v", archive, err)
-		}
+		require.NoError(t, err, "%s", archive)
 		got = append(got, h.Name)
 		if h.Uid != 0 || h.Gid != 0 {
 			t.Errorf("%s: %s owned by %d:%d, want 0:0", archive, h.Name, h.Uid, h.Gid)
@@ -202,15 +190,11 @@ func distUntar(t *testing.T, archive string, names []string, dir string) string 
 			t.Errorf("%s: %s is not executable (%v)", archive, h.Name, h.FileInfo().Mode())
 		}
 		out, err := os.OpenFile(exe, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if _, err := io.Copy(out, tr); err != nil {
 			t.Fatal(err)
 		}
-		if err := out.Close(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, out.Close())
 	}
 	if !slices.Equal(got, names) {
 		t.Errorf("%s holds %q, want %q", filepath.Base(archive), got, names)
@@ -222,9 +206,7 @@ func distUntar(t *testing.T, archive string, names []string, dir string) string 
 func distUnzip(t *testing.T, archive string, names []string) {
 	t.Helper()
 	zr, err := zip.OpenReader(archive)
-	if err != nil {
-		t.Fatalf("%s: %v", archive, err)
-	}
+	require.NoError(t, err, "%s", archive)
 	defer zr.Close()
 	var got []string
 	for _, f := range zr.File {

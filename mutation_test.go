@@ -42,8 +42,8 @@ import (
 // mutationUpdate rewrites the golden file instead of comparing with it.
 var mutationUpdate = flag.Bool("update-mutation", false, "rewrite "+mutationGoldenPath+" from the runs of TestMutationSelfTest")
 
-// mutationGoldenPath is the golden file: for each fault, the sorted list of
-// the scenarios it makes fail ("Feature / Scenario"), or only warn (suffix mutationWarned).
+// mutationGoldenPath is the golden file: for each fault, the sorted ids of
+// the scenarios it makes fail, or only warn (suffix mutationWarned).
 const mutationGoldenPath = "testdata/mutation/expected.json"
 
 // mutationParallel is how many faulty runs go at once (the machine has two
@@ -52,22 +52,6 @@ const mutationParallel = 2
 
 // mutationRunTimeout bounds one run of the suite.
 const mutationRunTimeout = 5 * time.Minute
-
-// Feature titles of features/*.feature, to keep the guard table readable.
-const (
-	mutationFeatConnection = "Test API Credentials and authentication"
-	mutationFeatCreate     = "Create users (assign in Okta)"
-	mutationFeatDeactivate = "Deactivate, reactivate and delete users"
-	mutationFeatErrors     = "Errors are SCIM errors and change nothing"
-	mutationFeatInvite     = "Invitations and sign-in"
-	mutationFeatIsolation  = "Locations are isolated"
-	mutationFeatOktaSpec   = "Okta's SPEC test (the OIN gate)"
-	mutationFeatQuery      = "Querying users"
-	mutationFeatUpdate     = "Update user attributes"
-	mutationFeatRFC        = "RFC 7643 and 7644 rules beyond Okta's traffic"
-	mutationFeatFilter     = "Filters work as RFC 7644 defines them when the server advertises filtering"
-	mutationFeatSignIn     = "Sign-in follows the invite rules"
-)
 
 // mutationWarned marks, in the tables, a scenario that a fault only made
 // warn: an advice-level check (a SHOULD of the RFCs) noticed it, and the
@@ -81,161 +65,162 @@ var mutationAdviceOnly = map[string]string{
 	"keep-duplicate-values": "RFC 7643 §2.4: a (type, value) pair SHOULD NOT be returned twice",
 }
 
-// mutationKey names a scenario the way the golden file does.
-func mutationKey(feature, name string) string { return feature + " / " + name }
+// mutationKey names a scenario the way the golden files do: by its stable
+// id (its @id tag, plus the example row of an outline), so that titles can
+// be improved without touching the golden files.
+func mutationKey(s reports.Scenario) string { return s.ID }
 
-// mutationGuards returns, for every reference fault, its guard scenarios:
-// those written to catch exactly the rule the fault breaks (their title
-// states that rule). Each of them must fail when the fault is on.
+// mutationGuards returns, for every reference fault, its guard scenarios
+// (by id): those written to catch exactly the rule the fault breaks (their
+// title states that rule). Each of them must fail when the fault is on.
 func mutationGuards() map[string][]string {
-	k := mutationKey
 	return map[string][]string{
 		"full-query-attributes": {
 			// Returning more than declared is a notice, not a failure; the rule
 			// that still breaks is the admin switch between the two modes.
-			k(mutationFeatQuery, "An admin can switch a location between limited and full query attributes"),
+			"query-admin-switches-mode",
 		},
 		"case-sensitive-username": {
-			k(mutationFeatCreate, "A second create with the same userName in another case is refused with 409 uniqueness"),
-			k(mutationFeatQuery, "Filtering by userName in another case finds the user"),
+			"create-409-other-case",
+			"query-filter-username-any-case",
 		},
 		"forget-deactivated": {
-			k(mutationFeatDeactivate, "A deactivated user keeps its data, is still found by lookup and keeps its userName"),
+			"deactivate-keeps-data",
 		},
 		"accept-any-key": {
-			k(mutationFeatConnection, "A request without an API key is refused with 401"),
-			k(mutationFeatConnection, "A request with a wrong API key is refused with 401"),
-			k(mutationFeatConnection, "A request with a key in the wrong scheme is refused with 401"),
-			k(mutationFeatConnection, "Writes without a valid API key are refused and change nothing"),
+			"connection-no-key-401",
+			"connection-wrong-key-401",
+			"connection-wrong-scheme-401",
+			"connection-writes-without-key",
 		},
 		"create-returns-200": {
-			k(mutationFeatCreate, "Okta's create answers 201 with the created user and a Location header"),
+			"create-answers-201",
 		},
 		"no-location-header": {
-			k(mutationFeatCreate, "Okta's create answers 201 with the created user and a Location header"),
+			"create-answers-201",
 		},
 		"ignore-nopath-patch": {
-			k(mutationFeatDeactivate, "Okta's no-path PATCH deactivates the user"),
-			k(mutationFeatUpdate, "An OIN PATCH replace without a path updates the attributes in its value"),
+			"deactivate-oin-patch",
+			"update-patch-no-path",
 		},
 		"put-clears-absent": {
-			k(mutationFeatUpdate, "A PUT without some attributes keeps their stored values"),
+			"update-put-keeps-absent",
 		},
 		"auto-invite": {
-			k(mutationFeatInvite, "A user created through SCIM is not invited and cannot sign in"),
-			k(mutationFeatSignIn, "A user Okta created cannot sign in with Okta until an admin invites it"),
+			"invite-scim-user-not-invited",
+			"signin-okta-user-needs-invite",
 		},
 		"reinvite-existing": {
-			k(mutationFeatInvite, "The first SCIM PUT converts a pre-existing user to Okta sign-in without an invite"),
-			k(mutationFeatInvite, "The first SCIM PATCH converts a pre-existing user to Okta sign-in without an invite"),
-			k(mutationFeatSignIn, "A pre-existing member converted by Okta's first write signs in with Okta without an invite"),
+			"invite-pre-existing-converted-by-put",
+			"invite-pre-existing-converted-by-patch",
+			"signin-pre-existing-converted-signs-in-with-okta",
 		},
 		"string-paging": {
-			k(mutationFeatConnection, "Okta's Users test call answers a ListResponse with integer paging fields"),
-			k(mutationFeatQuery, "Paging fields are integers, count is honoured and totalResults counts every user"),
+			"connection-users-test-call",
+			"query-paging-fields",
 		},
 		"unstable-paging": {
-			k(mutationFeatQuery, "Okta's import walk pages through every user once, in a stable order"),
+			"query-import-walk",
 		},
 		"total-is-page-size": {
-			k(mutationFeatQuery, "Okta's import walk pages through every user once, in a stable order"),
-			k(mutationFeatQuery, "Paging fields are integers, count is honoured and totalResults counts every user"),
+			"query-import-walk",
+			"query-paging-fields",
 		},
 		"conflict-as-400": {
-			k(mutationFeatCreate, "A second create with the same userName in another case is refused with 409 uniqueness"),
-			k(mutationFeatCreate, "A second create with exactly the same userName is refused with 409 uniqueness"),
+			"create-409-other-case",
+			"create-409-same-username",
 		},
 		"no-error-schema": {
-			k(mutationFeatErrors, "Error responses carry a SCIM error body with the Error schema and the status as a string"),
+			"errors-scim-error-body",
 		},
 		"new-id-on-reactivate": {
-			k(mutationFeatDeactivate, "Re-assigning a deactivated user returns the same id, active"),
-			k(mutationFeatDeactivate, "Reactivating with an AIW PUT returns the same id, active"),
+			"deactivate-reassign-same-id",
+			"deactivate-aiw-reactivate-same-id",
 		},
 		"returns-password": {
-			k(mutationFeatCreate, "The password Okta sends is never returned"),
+			"create-password-never-returned",
 		},
 		"cross-location-ids": {
-			k(mutationFeatIsolation, "A user id of one location is 404 in the other"),
+			"isolation-id-404-elsewhere",
 		},
 		"old-key-valid": {
-			k(mutationFeatConnection, "A rotated API key stops working at once and the new key works"),
+			"connection-rotated-key",
 		},
 		"invite-inactive": {
-			k(mutationFeatInvite, "Inviting an inactive user is refused with 409 and changes nothing"),
+			"invite-inactive-409",
 		},
 		"server-error-on-bad-json": {
-			k(mutationFeatErrors, "Malformed JSON is refused with 400 invalidSyntax"),
-			k(mutationFeatErrors, "A malformed create is refused with 400 invalidSyntax and creates nothing"),
+			"errors-malformed-json-put",
+			"errors-malformed-json-create",
 		},
 		"patch-not-atomic": {
-			k(mutationFeatErrors, "A PATCH is atomic: a failing second operation undoes the first"),
-			k(mutationFeatErrors, "A PATCH is atomic: a later operation with a bad path leaves nothing half-done"),
+			"errors-patch-atomic-bad-value",
+			"errors-patch-atomic-bad-path",
 		},
 		"groups-404": {
-			k(mutationFeatConnection, "Okta's Groups test call answers a ListResponse"),
-			k(mutationFeatOktaSpec, "SPEC step 10 - GET /Groups answers 200 within 600 ms"),
+			"connection-groups-test-call",
+			"okta-spec-step-10",
 		},
 		"no-www-authenticate": {
-			k(mutationFeatConnection, "A request without an API key is refused with 401"),
-			k(mutationFeatConnection, "A request with a wrong API key is refused with 401"),
-			k(mutationFeatConnection, "A request with a key in the wrong scheme is refused with 401"),
+			"connection-no-key-401",
+			"connection-wrong-key-401",
+			"connection-wrong-scheme-401",
 		},
 		"deactivated-can-sign-in": {
-			k(mutationFeatInvite, "A deactivated user cannot sign in"),
-			k(mutationFeatSignIn, "A deactivated user cannot sign in with Okta"),
+			"invite-deactivated-cannot-sign-in",
+			"signin-deactivated-refused",
 		},
 		"password-after-okta": {
-			k(mutationFeatSignIn, "After Okta's first write a pre-existing member no longer signs in with its password"),
+			"signin-password-refused-after-okta",
 		},
 		"signin-ignores-invite": {
-			k(mutationFeatSignIn, "A user Okta created cannot sign in with Okta until an admin invites it"),
+			"signin-okta-user-needs-invite",
 		},
 		"no-body-limit": {
-			k(mutationFeatErrors, "A body over 1 MiB made of one long value is refused with 413 and creates nothing"),
-			k(mutationFeatErrors, "A body over 1 MiB made of many small attributes is refused with 413 and creates nothing"),
+			"errors-413-one-long-value",
+			"errors-413-many-small-attributes",
 		},
 		"keep-cleared-values": {
-			k(mutationFeatUpdate, "A PATCH add and remove with paths are applied"),
-			k(mutationFeatUpdate, "A PUT with a null locale clears the attribute and is not an error"),
+			"update-patch-add-remove",
+			"update-put-clears/a-null-locale",
 		},
 		"items-per-page-is-count": {
-			k(mutationFeatCreate, "Okta's lookup of an unknown userName answers 200 with totalResults 0"),
+			"create-lookup-miss",
 		},
 		"filter-eq-only": {
-			k(mutationFeatFilter, "The sw operator filters as RFC 7644 §3.4.2.2 defines it"),
-			k(mutationFeatFilter, "The logical operators and grouping filter as RFC 7644 §3.4.2.2 defines them (or)"),
+			"filter-operator/sw",
+			"filter-logical-operators/or",
 		},
 		"multivalued-filter-never-matches": {
-			k(mutationFeatFilter, "Filters on multi-valued sub-attributes match as RFC 7644 §3.4.2.2 defines them (emails.value eq)"),
-			k(mutationFeatFilter, "Filters on multi-valued sub-attributes match as RFC 7644 §3.4.2.2 defines them (emails[value eq])"),
+			"filter-multi-valued/a-dotted-path",
+			"filter-multi-valued/a-value-filter",
 		},
 		"duplicate-primary": {
-			k(mutationFeatRFC, "A create with two primary emails is refused or keeps exactly one primary"),
-			k(mutationFeatRFC, "A PUT with two primary emails is refused or keeps exactly one primary"),
-			k(mutationFeatRFC, "A PATCH replacing the emails with two primary emails is refused or keeps exactly one primary"),
+			"rfc-one-primary-create",
+			"rfc-one-primary-put",
+			"rfc-one-primary-patch",
 		},
 		"keep-duplicate-values": {
-			k(mutationFeatRFC, "The same (type, value) pair sent twice is not returned twice") + mutationWarned,
+			"rfc-no-duplicate-values" + mutationWarned,
 		},
 		"noop-patch-bumps-version": {
-			k(mutationFeatRFC, "A PATCH adding a value already present leaves meta.version and meta.lastModified unchanged"),
-			k(mutationFeatRFC, "A PATCH adding an email already present leaves meta.version and meta.lastModified unchanged"),
+			"rfc-noop-patch-keeps-version",
+			"rfc-noop-patch-email-keeps-version",
 		},
 		"ignore-attributes-param": {
-			k(mutationFeatRFC, "attributes on a GET by id returns only id, schemas and the requested attributes"),
-			k(mutationFeatRFC, "excludedAttributes on a GET by id leaves the excluded attributes out"),
-			k(mutationFeatRFC, "attributes on a filtered list returns only id, schemas and the requested attributes"),
-			k(mutationFeatRFC, "attributes on a PUT returns only id, schemas and the requested attributes"),
+			"rfc-attributes-get",
+			"rfc-excluded-attributes-get",
+			"rfc-attributes-list",
+			"rfc-attributes-put",
 		},
 		"etag-mismatch": {
-			k(mutationFeatRFC, "Every response carrying one user has an ETag equal to meta.version"),
+			"rfc-etag-is-version",
 		},
 		"ignore-if-match": {
-			k(mutationFeatRFC, "A write whose If-Match names an older version is refused with 412 and changes nothing"),
+			"rfc-if-match-412",
 		},
 		"ignore-if-none-match": {
-			k(mutationFeatRFC, "A GET whose If-None-Match names the current version answers 304 Not Modified"),
+			"rfc-if-none-match-304",
 		},
 	}
 }
@@ -243,7 +228,7 @@ func mutationGuards() map[string][]string {
 // mutationOutcome is what one faulty run produced.
 type mutationOutcome struct {
 	code    int
-	failing []string          // sorted "Feature / Scenario" of the failing (and warned, mutationWarned) scenarios
+	failing []string          // sorted ids of the failing (and warned, mutationWarned) scenarios
 	reasons map[string]string // failing scenario -> its Reason; warned scenario -> its warnings
 	// findings and blocked count the distinct findings and the blocked
 	// scenarios of the run.
@@ -270,11 +255,11 @@ func mutationRun(t *testing.T, faults ...string) mutationOutcome {
 	for _, s := range run.Scenarios {
 		switch {
 		case s.Status == reports.StatusFail:
-			key := mutationKey(s.Feature, s.Name)
+			key := mutationKey(s)
 			out.failing = append(out.failing, key)
 			out.reasons[key] = s.Reason
 		case len(s.Warnings) > 0:
-			key := mutationKey(s.Feature, s.Name) + mutationWarned
+			key := mutationKey(s) + mutationWarned
 			out.failing = append(out.failing, key)
 			var msgs []string
 			for _, id := range s.Warnings {
@@ -290,12 +275,12 @@ func mutationRun(t *testing.T, faults ...string) mutationOutcome {
 	return out
 }
 
-// mutationScenarioNames lists every scenario of a run, so that the tables
-// can be checked against the real scenario names.
+// mutationScenarioNames lists the id of every scenario of a run, so that
+// the tables can be checked against the real scenarios.
 func mutationScenarioNames(run reports.Run) map[string]bool {
 	names := map[string]bool{}
 	for _, s := range run.Scenarios {
-		names[mutationKey(s.Feature, s.Name)] = true
+		names[mutationKey(s)] = true
 	}
 	return names
 }
@@ -401,12 +386,12 @@ func mutationTestCheckTables(t *testing.T) {
 	full := func() (map[string][]string, map[string][]string, map[string]bool) {
 		guards, golden, known := map[string][]string{}, map[string][]string{}, map[string]bool{}
 		for _, f := range reference.Faults() {
-			sc := "F / guard of " + f.Name
+			sc := "guard-of-" + f.Name
 			guards[f.Name] = []string{sc}
-			golden[f.Name] = []string{sc, "F / collateral"}
+			golden[f.Name] = []string{sc, "collateral"}
 			known[sc] = true
 		}
-		known["F / collateral"] = true
+		known["collateral"] = true
 		return guards, golden, known
 	}
 	first := reference.Faults()[0].Name
@@ -418,12 +403,12 @@ func mutationTestCheckTables(t *testing.T) {
 		{"complete tables pass", func(_, _ map[string][]string, _ map[string]bool) {}, ""},
 		{"fault without guard", func(g, _ map[string][]string, _ map[string]bool) { delete(g, first) }, "has no guard scenario"},
 		{"fault without golden entry", func(_, gold map[string][]string, _ map[string]bool) { delete(gold, first) }, "has no entry in"},
-		{"unknown fault in guards", func(g, _ map[string][]string, _ map[string]bool) { g["no-such-fault"] = []string{"F / collateral"} }, `names "no-such-fault"`},
+		{"unknown fault in guards", func(g, _ map[string][]string, _ map[string]bool) { g["no-such-fault"] = []string{"collateral"} }, `names "no-such-fault"`},
 		{"unknown fault in golden", func(_, gold map[string][]string, _ map[string]bool) { gold["no-such-fault"] = nil }, `names "no-such-fault"`},
-		{"unknown scenario", func(g, _ map[string][]string, _ map[string]bool) { g[first] = append(g[first], "F / nope") }, `"F / nope", which the suite does not have`},
-		{"guard absent from golden", func(_, gold map[string][]string, _ map[string]bool) { gold[first] = []string{"F / collateral"} }, "guard scenarios missing from"},
+		{"unknown scenario", func(g, _ map[string][]string, _ map[string]bool) { g[first] = append(g[first], "nope") }, `"nope", which the suite does not have`},
+		{"guard absent from golden", func(_, gold map[string][]string, _ map[string]bool) { gold[first] = []string{"collateral"} }, "guard scenarios missing from"},
 		{"duplicate", func(_, gold map[string][]string, _ map[string]bool) {
-			gold[first] = append(gold[first], "F / collateral")
+			gold[first] = append(gold[first], "collateral")
 		}, "twice"},
 	}
 	for _, tc := range tests {
@@ -464,14 +449,14 @@ func TestMutationSelfTest(t *testing.T) {
 		var failing []string
 		for _, s := range baseRun.Scenarios {
 			if s.Status == reports.StatusFail {
-				failing = append(failing, mutationKey(s.Feature, s.Name)+": "+s.Reason)
+				failing = append(failing, mutationKey(s)+" ("+s.Name+"): "+s.Reason)
 			}
 		}
 		t.Fatalf("baseline (no fault): exit %d, want 0; failing:\n  %s", baseCode, strings.Join(failing, "\n  "))
 	}
 	known := mutationScenarioNames(baseRun)
 	if len(known) != len(baseRun.Scenarios) {
-		t.Fatalf("baseline: %d scenarios but only %d distinct \"Feature / Scenario\" names; the golden file needs unique names", len(baseRun.Scenarios), len(known))
+		t.Fatalf("baseline: %d scenarios but only %d distinct ids; the golden files need a unique @id per scenario", len(baseRun.Scenarios), len(known))
 	}
 	t.Logf("baseline: exit 0, %d scenarios, none failing", len(baseRun.Scenarios))
 

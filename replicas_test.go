@@ -25,6 +25,7 @@ import (
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/xakia-okta/scimtest/internal/harnesshttp"
 	"github.com/xakia-okta/scimtest/internal/pgtest"
 
 	"github.com/xakia-okta/scimtest/steps"
@@ -117,8 +118,8 @@ func TestReplicasOnPostgres(t *testing.T) {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 
-	client := &http.Client{Timeout: 30 * time.Second}
-	defer client.CloseIdleConnections()
+	client := harnesshttp.New(harnesshttp.Options{Timeout: 30 * time.Second})
+	defer client.GetClient().CloseIdleConnections()
 	locA, err := target.CreateLocation(ctx, client, proxyURL, token, "replicas-a", "limited")
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +179,7 @@ func TestReplicasOnPostgres(t *testing.T) {
 				<-start
 				r := &results[i]
 				r.sent = deployMixedCase(userName, i)
-				r.status, r.scimType, r.gotName, r.err = deployPostUser(ctx, client, reps[i%2].origin+path, locA.APIKey, r.sent)
+				r.status, r.scimType, r.gotName, r.err = deployPostUser(ctx, client.GetClient(), reps[i%2].origin+path, locA.APIKey, r.sent)
 			}()
 		}
 		began := time.Now()
@@ -212,7 +213,7 @@ func TestReplicasOnPostgres(t *testing.T) {
 		}
 		// Both replicas see the one user.
 		for _, r := range reps {
-			n, err := deployCountByUserName(ctx, client, r.origin+path, locA.APIKey, winner.sent)
+			n, err := deployCountByUserName(ctx, client.GetClient(), r.origin+path, locA.APIKey, winner.sent)
 			if err != nil {
 				t.Fatalf("%s: %v", r.name, err)
 			}

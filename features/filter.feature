@@ -12,6 +12,7 @@ Feature: Filters work as RFC 7644 defines them when the server advertises filter
   Background:
     Given a client has created the users "fa", "fb" and "fc" for filtering
 
+  @id:filter-operator
   Scenario Outline: The <operator> operator filters as RFC 7644 §3.4.2.2 defines it
     When a client filters the users with <filter>
     Then the filter answers 200 and finds exactly <found> among this scenario's users [rfc: RFC 7644 §3.4.2.2]
@@ -29,6 +30,7 @@ Feature: Filters work as RFC 7644 defines them when the server advertises filter
       | lt       | userName lt "{fb.userName}"              | "fa"           |
       | le       | userName le "{fb.userName}"              | "fa" and "fb"  |
 
+  @id:filter-logical-operators
   Scenario Outline: The logical operators and grouping filter as RFC 7644 §3.4.2.2 defines them (<what>)
     When a client filters the users with <filter>
     Then the filter answers 200 and finds exactly <found> among this scenario's users [rfc: RFC 7644 §3.4.2.2]
@@ -40,16 +42,18 @@ Feature: Filters work as RFC 7644 defines them when the server advertises filter
       | not      | userName sw "{prefix}" and not (title eq "Counsel")                         | "fb" and "fc" |
       | grouping | (userName eq "{fa.userName}" or userName eq "{fb.userName}") and title pr   | "fa"          |
 
+  @id:filter-multi-valued
   Scenario Outline: Filters on multi-valued sub-attributes match as RFC 7644 §3.4.2.2 defines them (<what>)
     When a client filters the users with <filter>
     Then the filter answers 200 and finds exactly <found> among this scenario's users [rfc: RFC 7644 §3.4.2.2]
 
     Examples:
-      | what                 | filter                                                      | found |
-      | emails.value eq      | emails.value eq "{fb.userName}"                             | "fb"  |
-      | emails[value eq]     | emails[value eq "{fc.userName}"]                            | "fc"  |
-      | emails[type and value] | emails[type eq "work" and value eq "{fa.userName}"]       | "fa"  |
+      | what                       | filter                                              | found |
+      | a dotted path              | emails.value eq "{fb.userName}"                     | "fb"  |
+      | a value filter             | emails[value eq "{fc.userName}"]                    | "fc"  |
+      | a value filter with and    | emails[type eq "work" and value eq "{fa.userName}"] | "fa"  |
 
+  @id:filter-attribute-names-any-case
   Scenario: Attribute names in a filter are case-insensitive
     When a client filters the users with USERNAME Eq "{fb.userName}"
     Then the filter answers 200 and finds exactly "fb" among this scenario's users [rfc: RFC 7643 §2.1]

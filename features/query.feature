@@ -8,38 +8,47 @@ Feature: Querying users
   Background:
     Given Okta has assigned the user "alice"
 
+  @id:query-get-by-id-attributes
   Scenario: GET by id returns the query attributes the target declares
-    When Okta sends "GET /Users/{alice.id}"
+    When Okta reads the user "alice" by id
     Then the response status is 200
     And the response is the query representation of "alice" (Okta SPEC step 2)
 
+  @id:query-list-attributes
   Scenario: Listed users return the query attributes the target declares
     When Okta looks up the user "alice" by userName
     Then the lookup finds exactly the user "alice"
     And Resources[0] of the response is the query representation of "alice" (Okta SPEC step 1)
 
+  @id:query-without-externalid
   Scenario: A user without an externalId is returned without one
     Given a client has created the user "bob" without an externalId
-    When Okta sends "GET /Users/{bob.id}"
+    When Okta reads the user "bob" by id
     Then the response status is 200
     And the response is the query representation of "bob" (Okta SPEC step 2)
 
   @xakia
+  @id:query-write-returns-full-user
   Scenario: Write responses return the full user even when queries do not
     When Okta pushes the profile of "alice" with "displayName" set to "Alice Full"
     Then the response status is 200
     And the response echoes the profile Okta sent for "alice"
 
+  # The paging scenario sends Okta's literal query: its subject is the wire
+  # format of the paging parameters.
   # userName is caseExact false (RFC 7643 §4.1.1), so filters match it case-insensitively.
   @rfc
+  @id:query-filter-username-any-case
   Scenario: Filtering by userName in another case finds the user
     When Okta looks up the user "alice" by userName in upper case
     Then the lookup finds exactly the user "alice"
 
+  @id:query-filter-externalid
   Scenario: Filtering by externalId finds the user
-    When a client sends "GET /Users?filter=externalId%20eq%20%22{alice.externalId}%22"
+    When a client searches the users with the filter externalId eq "{alice.externalId}"
     Then the lookup finds exactly the user "alice"
 
+  @id:query-paging-fields
   Scenario: Paging fields are integers, count is honoured and totalResults counts every user
     Given a client has created the user "bob" without an externalId
     When Okta sends "GET /Users?startIndex=1&count=1"
@@ -50,14 +59,15 @@ Feature: Querying users
     And the response attribute "totalResults" is an integer of at least 2 [rfc: RFC 7644 §3.4.2]
 
   @admin @xakia
+  @id:query-admin-switches-mode
   Scenario: An admin can switch a location between limited and full query attributes
     Given a new location with limited query attributes created through the admin API
     And Okta has assigned the user "bob"
-    When Okta sends "GET /Users/{bob.id}"
+    When Okta reads the user "bob" by id
     Then the response status is 200
     And the response has no "userName"
     When an admin switches the location to full query attributes
-    And Okta sends "GET /Users/{bob.id}"
+    And Okta reads the user "bob" by id
     Then the response attribute "userName" is "{bob.userName}"
     And the response attribute "name.givenName" is "Bob"
     When an admin switches the location to limited query attributes
@@ -66,6 +76,7 @@ Feature: Querying users
     And Resources[0] of the response has no "userName"
 
   @import
+  @id:query-import-walk
   Scenario: Okta's import walk pages through every user once, in a stable order
     Given 250 users created by Okta in this scenario
     When Okta imports every user with pages of 100

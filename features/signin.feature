@@ -9,18 +9,21 @@ Feature: Sign-in follows the invite rules
   Scenarios tagged @oidc need "Sign in with Okta" on the sign-in page and an OIDC
   provider the suite can sign its users in at; the others need only the password form.
 
+  @id:signin-pre-existing-password
   Scenario: A member who existed before Okta signs in with a password and needs no invite
     Given the user "dave" already exists in Xakia with a password, created by an admin
     When "dave" signs in with the password
     Then the sign-in succeeds
     And the sign-in audit shows the last sign-in of "dave" as "signed-in"
 
+  @id:signin-wrong-password
   Scenario: A wrong password is refused
     Given the user "dave" already exists in Xakia with a password, created by an admin
     When "dave" signs in with a wrong password
     Then the sign-in is refused as "wrong-password", saying "not right"
     And the sign-in audit shows the last sign-in of "dave" as "wrong-password"
 
+  @id:signin-password-refused-after-okta
   Scenario: After Okta's first write a pre-existing member no longer signs in with its password
     Given the user "dave" already exists in Xakia with a password, created by an admin
     And Okta has linked the user "dave" and pushed its profile
@@ -29,6 +32,7 @@ Feature: Sign-in follows the invite rules
     And the sign-in audit shows the last sign-in of "dave" as "okta-only"
 
   @oidc
+  @id:signin-okta-user-needs-invite
   Scenario: A user Okta created cannot sign in with Okta until an admin invites it
     Given Okta has assigned the user "alice"
     When "alice" signs in with Okta
@@ -40,6 +44,7 @@ Feature: Sign-in follows the invite rules
     And the sign-in audit shows the last sign-in of "alice" as "signed-in"
 
   @oidc
+  @id:signin-deactivated-refused
   Scenario: A deactivated user cannot sign in with Okta
     Given Okta has assigned the user "alice"
     And an admin has invited the user "alice"
@@ -49,6 +54,7 @@ Feature: Sign-in follows the invite rules
     And the sign-in audit shows the last sign-in of "alice" as "inactive"
 
   @oidc
+  @id:signin-reassigned-invited-signs-in
   Scenario: Re-assigning an invited user lets it sign in with Okta again without a new invite
     Given Okta has assigned the user "alice"
     And an admin has invited the user "alice"
@@ -58,6 +64,7 @@ Feature: Sign-in follows the invite rules
     Then the sign-in succeeds
 
   @oidc
+  @id:signin-pre-existing-converted-signs-in-with-okta
   Scenario: A pre-existing member converted by Okta's first write signs in with Okta without an invite
     Given the user "dave" already exists in Xakia with a password, created by an admin
     And Okta has linked the user "dave" and pushed its profile

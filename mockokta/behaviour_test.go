@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestRateLimitPolicy checks the waits of Okta's task-level 429 policy: the
@@ -95,9 +97,7 @@ func TestRateLimitedRequests(t *testing.T) {
 			if !tc.wantOK && (r.Status != http.StatusTooManyRequests || r.Attempts != 10 || !errors.Is(r.Err, ErrRateLimited)) {
 				t.Errorf("status %d, %d attempts, err %v; want 429 after 10 runs of the task", r.Status, r.Attempts, r.Err)
 			}
-			if len(r.Exchanges) != tc.wantReqs {
-				t.Errorf("%d exchanges recorded, want %d", len(r.Exchanges), tc.wantReqs)
-			}
+			assert.Equal(t, tc.wantReqs, len(r.Exchanges), "exchanges recorded, want")
 		})
 	}
 }
@@ -149,9 +149,7 @@ func TestCreateFailures(t *testing.T) {
 				if r.OK {
 					t.Fatalf("task succeeded, want a failure")
 				}
-				if !strings.Contains(r.Message, tc.wantMsg) {
-					t.Errorf("message %q\nwant it to contain %q", r.Message, tc.wantMsg)
-				}
+				assert.Contains(t, r.Message, tc.wantMsg, "message %q\nwant it to contain %q", r.Message, tc.wantMsg)
 				if n := len(f.requests()); n != tc.wantReqs {
 					t.Errorf("%d requests sent, want %d (lookup + POST, nothing more)", n, tc.wantReqs)
 				}
@@ -183,9 +181,7 @@ func TestTimeout(t *testing.T) {
 	if r.OK {
 		t.Fatal("task succeeded against a server slower than the timeout")
 	}
-	if !strings.Contains(r.Message, "Read timed out") {
-		t.Errorf("message %q does not say the read timed out", r.Message)
-	}
+	assert.Contains(t, r.Message, "Read timed out", "message %q does not say the read timed out", r.Message)
 	var re *RequestError
 	if !errors.As(r.Err, &re) || !re.Timeout {
 		t.Errorf("Err = %v, want a timeout RequestError", r.Err)
@@ -266,12 +262,8 @@ func TestImportProblems(t *testing.T) {
 			if r.OK {
 				t.Fatalf("import succeeded, want %q", tc.wantMsg)
 			}
-			if r.Authority != tc.wantAuth {
-				t.Errorf("authority %q, want %q", r.Authority, tc.wantAuth)
-			}
-			if !strings.Contains(r.Message, tc.wantMsg) {
-				t.Errorf("message %q\nwant it to contain %q", r.Message, tc.wantMsg)
-			}
+			assert.Equal(t, tc.wantAuth, r.Authority, "authority")
+			assert.Contains(t, r.Message, tc.wantMsg, "message %q\nwant it to contain %q", r.Message, tc.wantMsg)
 		})
 	}
 }
@@ -459,9 +451,7 @@ func TestReassignDetectsNewID(t *testing.T) {
 			t.Fatal("reassign succeeded although the lookup lost the user")
 		}
 		for _, want := range []string{"Error while creating user Test User: Conflict", "no longer finds user"} {
-			if !strings.Contains(r.Message, want) {
-				t.Errorf("message %q lacks %q", r.Message, want)
-			}
+			assert.Contains(t, r.Message, want, "message %q lacks %q", r.Message, want)
 		}
 	})
 	t.Run("lookup returns another id", func(t *testing.T) {
@@ -576,9 +566,7 @@ func TestToAppToggles(t *testing.T) {
 			}
 			f.resetRequests()
 			r := mustOK(t, tc.task(o))
-			if !strings.Contains(r.Message, tc.want) {
-				t.Errorf("message %q lacks %q", r.Message, tc.want)
-			}
+			assert.Contains(t, r.Message, tc.want, "message %q lacks %q", r.Message, tc.want)
 			if n := len(f.requests()); n != 0 {
 				t.Errorf("%d requests sent with the feature off", n)
 			}

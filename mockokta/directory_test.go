@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var oktaIDPattern = regexp.MustCompile(`^00u[0-9A-Za-z]{17}$`)
@@ -13,9 +16,7 @@ func TestNewOktaID(t *testing.T) {
 	seen := map[string]bool{}
 	for range 200 {
 		id, err := NewOktaID(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !oktaIDPattern.MatchString(id) {
 			t.Fatalf("id %q is not 00u + 17 alphanumerics", id)
 		}
@@ -39,9 +40,7 @@ func TestPasswordPolicy(t *testing.T) {
 	const draws = 5000
 	for i := range draws {
 		pw, err := NewPassword(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if len(pw) != PasswordLength || !only.MatchString(pw) {
 			t.Fatalf("draw %d: password %q has the wrong length or characters", i, pw)
 		}
@@ -70,9 +69,7 @@ func TestRandomSourceErrors(t *testing.T) {
 func TestDirectory(t *testing.T) {
 	d := NewDirectory(rand.Reader)
 	u, err := d.Add(ProfileFromEmail("jane.doe@example.com", "", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if u.Status != StatusActive || u.Profile.FirstName != "Jane" || u.Profile.LastName != "Doe" || u.Profile.DisplayName != "Jane Doe" || u.Profile.Locale != "en-US" {
 		t.Errorf("unexpected user %+v", u)
 	}
@@ -80,9 +77,7 @@ func TestDirectory(t *testing.T) {
 		t.Error("a login differing only in case was added twice")
 	}
 	p := u.Profile
-	if err := p.SetAttribute("firstName", "Janet"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, p.SetAttribute("firstName", "Janet"))
 	if err := p.SetAttribute("shoeSize", "9"); err == nil {
 		t.Error("unknown attribute accepted")
 	}
@@ -113,9 +108,7 @@ func TestOverlayProfile(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := overlayProfile([]byte(tc.got), u, true)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if string(b) != tc.want {
 				t.Errorf("got  %s\nwant %s", b, tc.want)
 			}
@@ -129,9 +122,7 @@ func TestOverlayProfile(t *testing.T) {
 func TestLookupQuery(t *testing.T) {
 	got := lookupQuery("o'brien+tag@example.com")
 	want := `filter=userName%20eq%20%22o%27brien%2Btag%40example.com%22&startIndex=1&count=100`
-	if got != want {
-		t.Errorf("got %s\nwant %s", got, want)
-	}
+	assert.Equal(t, want, got, "got")
 }
 
 func TestAppValidate(t *testing.T) {
@@ -159,9 +150,7 @@ func TestAppValidate(t *testing.T) {
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if got := tc.app.AuthorizationHeader(); got != tc.auth {
 				t.Errorf("Authorization %q, want %q", got, tc.auth)
 			}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 //go:embed testdata/golden
@@ -35,9 +37,7 @@ func newTestOkta(t testing.TB, f *fakeSCIM, style Style, mod func(*App, *Options
 		mod(&app, &opts)
 	}
 	o, err := New(app, nil, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(o.Close)
 	return o
 }
@@ -177,9 +177,7 @@ func transcript(t *testing.T, reqs []recorded) []byte {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(reqs); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, enc.Encode(reqs))
 	return buf.Bytes()
 }
 
@@ -215,15 +213,11 @@ func TestGoldenTranscripts(t *testing.T) {
 				got := transcript(t, reqs)
 				file := filepath.Join("testdata", "golden", name+".json")
 				if *update {
-					if err := os.WriteFile(file, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, os.WriteFile(file, got, 0o644))
 					return
 				}
 				want, err := goldenFS.ReadFile(filepath.ToSlash(file))
-				if err != nil {
-					t.Fatalf("no golden transcript %s (run go test ./mockokta -run TestGoldenTranscripts -update): %v", file, err)
-				}
+				require.NoError(t, err, "no golden transcript %s (run go test ./mockokta -run TestGoldenTranscripts -update)", file)
 				if !bytes.Equal(got, want) {
 					t.Errorf("the requests of %s drifted from %s (rerun with -update if intended)\n%s", name, file, firstDiff(string(want), string(got)))
 				}

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reference"
 )
@@ -19,9 +22,7 @@ func startReference(t *testing.T, faults ...string) reference.StartedLocation {
 func startReferenceWith(t *testing.T, opts reference.Options) reference.StartedLocation {
 	t.Helper()
 	inst, err := reference.Start(context.Background(), opts)
-	if err != nil {
-		t.Fatalf("reference.Start: %v", err)
-	}
+	require.NoError(t, err, "reference.Start")
 	t.Cleanup(func() { _ = inst.Close() })
 	return inst.Locations[0]
 }
@@ -33,9 +34,7 @@ func TestLifecycleAgainstReference(t *testing.T) {
 		t.Run(string(style), func(t *testing.T) {
 			loc := startReference(t)
 			o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: style, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 105})
 			for _, s := range rep.Steps {
 				if !s.OK {
@@ -46,9 +45,7 @@ func TestLifecycleAgainstReference(t *testing.T) {
 				t.Fatalf("lifecycle OK=%v with %d steps", rep.OK, len(rep.Steps))
 			}
 			imp := rep.Steps[6].Tasks[0]
-			if len(imp.Exchanges) != 2 {
-				t.Errorf("import of 106 users used %d pages, want 2", len(imp.Exchanges))
-			}
+			assert.Len(t, imp.Exchanges, 2, "import of 106 users used %d pages, want 2", len(imp.Exchanges))
 		})
 	}
 }
@@ -58,9 +55,7 @@ func TestLifecycleAgainstReference(t *testing.T) {
 func TestLifecycleFailsOnForgottenDeactivatedUsers(t *testing.T) {
 	loc := startReference(t, "forget-deactivated")
 	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 2})
 	if rep.OK {
 		t.Fatal("lifecycle passed against forget-deactivated")
@@ -76,9 +71,7 @@ func TestLifecycleFailsOnForgottenDeactivatedUsers(t *testing.T) {
 	}
 	msg := reassign.Tasks[0].Message
 	for _, want := range []string{"Automatic provisioning of user lc-", "to app Xakia failed: Error while creating user", "Conflict"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("reassign message %q lacks %q", msg, want)
-		}
+		assert.Contains(t, msg, want, "reassign message %q lacks %q", msg, want)
 	}
 }
 
@@ -88,9 +81,7 @@ func TestLifecycleFailsOnForgottenDeactivatedUsers(t *testing.T) {
 func TestLifecycleRunsStepsIndependentOfAFailure(t *testing.T) {
 	loc := startReference(t, "groups-404")
 	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, ToApp: mockokta.DefaultToApp(), Groups: true}, nil, mockokta.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 2})
 	if rep.OK {
 		t.Fatal("lifecycle passed against groups-404 with group features")
@@ -121,9 +112,7 @@ func TestLifecycleRunsStepsIndependentOfAFailure(t *testing.T) {
 func TestLifecycleSkipsOnlyDependentSteps(t *testing.T) {
 	loc := startReference(t, "create-returns-200", "no-location-header")
 	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: "not-the-key"}, nil, mockokta.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: 2})
 	got := map[string]mockokta.Step{}
 	for _, s := range rep.Steps {
@@ -145,9 +134,7 @@ func TestLifecycleSkipsOnlyDependentSteps(t *testing.T) {
 func TestTestConnectionWrongKeyAgainstReference(t *testing.T) {
 	loc := startReference(t)
 	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: "not-the-key"}, nil, mockokta.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := o.TestConnection(context.Background())
 	if r.OK || !strings.HasPrefix(r.Message, "Error authenticating") {
 		t.Errorf("OK=%v message %q", r.OK, r.Message)
@@ -159,16 +146,12 @@ func TestTestConnectionWrongKeyAgainstReference(t *testing.T) {
 // with waits compressed by a scaled clock every assignment still succeeds.
 func TestLoadRateLimitedReference(t *testing.T) {
 	inst, err := reference.Start(context.Background(), reference.Options{RateLimit: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = inst.Close() })
 	loc := inst.Locations[0]
 	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, ToApp: mockokta.DefaultToApp()}, nil,
 		mockokta.Options{Clock: mockokta.RealClock{Scale: 0.05}, NoRecord: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rep := o.Load(context.Background(), mockokta.LoadOptions{Users: 20, Concurrency: 4})
 	if rep.Succeeded != 20 || rep.Failed != 0 {
 		t.Fatalf("report %+v", rep)
@@ -203,9 +186,7 @@ func TestLifecycleDetectsReferenceFaults(t *testing.T) {
 		t.Run(tc.fault+"/"+string(tc.style), func(t *testing.T) {
 			loc := startReference(t, tc.fault)
 			o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: tc.style, ToApp: mockokta.DefaultToApp()}, nil, mockokta.Options{NoRecord: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			t.Cleanup(o.Close)
 			rep := o.Lifecycle(context.Background(), mockokta.LifecycleOptions{Users: tc.users})
 			if tc.wantStep == "" {
@@ -224,9 +205,7 @@ func TestLifecycleDetectsReferenceFaults(t *testing.T) {
 				if s.Name != tc.wantStep {
 					t.Fatalf("first failing step %s (%s), want %s", s.Name, s.Verdict, tc.wantStep)
 				}
-				if !strings.Contains(s.Verdict, tc.wantText) {
-					t.Errorf("verdict %q lacks %q", s.Verdict, tc.wantText)
-				}
+				assert.Contains(t, s.Verdict, tc.wantText, "verdict %q lacks %q", s.Verdict, tc.wantText)
 				return
 			}
 			t.Fatal("no failing step")
@@ -241,9 +220,7 @@ func TestGroupsJudgedOnlyWithGroupFeatures(t *testing.T) {
 	loc := startReference(t, "groups-404")
 	for _, groups := range []bool{true, false} {
 		o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Groups: groups}, nil, mockokta.Options{NoRecord: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		r := o.TestConnection(context.Background())
 		o.Close()
 		if groups {
@@ -266,9 +243,7 @@ func TestAIWDeactivationAgainstLimitedReference(t *testing.T) {
 	loc := startReference(t)
 	ctx := context.Background()
 	o, err := mockokta.New(mockokta.App{BaseURL: loc.BaseURL, Credential: loc.APIKey, Style: mockokta.StyleAIW}, nil, mockokta.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(o.Close)
 	p := mockokta.ProfileFromEmail("echo.aiw@example.com", "", "")
 	if r := o.AddAndAssign(ctx, p); !r.OK {

@@ -10,18 +10,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestDeactivatePatchSize pins the recorded size of the OIN deactivation
 // PATCH: 118 bytes, one replace without a path.
 func TestDeactivatePatchSize(t *testing.T) {
 	b := PatchActiveBody(false)
-	if len(b) != 118 {
-		t.Errorf("deactivate PATCH is %d bytes, want 118: %s", len(b), b)
-	}
-	if strings.Contains(string(b), `"path"`) {
-		t.Errorf("deactivate PATCH has a path: %s", b)
-	}
+	assert.Len(t, b, 118, "deactivate PATCH is %d bytes, want 118: %s", len(b), b)
+	assert.NotContains(t, string(b), `"path"`, "deactivate PATCH has a path: %s", b)
 }
 
 // echoServer answers GET /Users/{id} with a fixed body (a server that
@@ -87,9 +86,7 @@ func TestAIWReassignTwoRounds(t *testing.T) {
 	reqs := f.requests()
 	got := methods(reqs)
 	want := "GET /Users?filter, GET /Users/scim-0001, PUT /Users/scim-0001, GET /Users/scim-0001, PUT /Users/scim-0001"
-	if got != want {
-		t.Fatalf("requests %s\nwant %s", got, want)
-	}
+	require.Equal(t, want, got, "requests")
 	for _, i := range []int{2, 4} {
 		var b struct{ Active *bool }
 		if err := json.Unmarshal(reqs[i].Body, &b); err != nil || b.Active == nil || !*b.Active {
@@ -100,9 +97,7 @@ func TestAIWReassignTwoRounds(t *testing.T) {
 	if string(reqs[2].Body) != string(echo) {
 		t.Errorf("first PUT is not the echo of the GET body:\n got %s\nwant %s", reqs[2].Body, echo)
 	}
-	if !strings.Contains(string(reqs[4].Body), `"groups":[]`) {
-		t.Errorf("second PUT (profile push) lacks groups:[]: %s", reqs[4].Body)
-	}
+	assert.Contains(t, string(reqs[4].Body), `"groups":[]`, "second PUT (profile push) lacks groups:[]: %s", reqs[4].Body)
 	if r.SCIMID != "scim-0001" {
 		t.Errorf("SCIM id %s after re-assignment", r.SCIMID)
 	}
@@ -124,9 +119,7 @@ func TestProfilePutsCarryGroups(t *testing.T) {
 		for _, r := range f.requests() {
 			if r.Method == http.MethodPut {
 				puts++
-				if !strings.Contains(string(r.Body), `"groups":[]`) {
-					t.Errorf("%s: PUT without groups:[]: %s", style, r.Body)
-				}
+				assert.Contains(t, string(r.Body), `"groups":[]`, "%s: PUT without groups:[]: %s", style, r.Body)
 			}
 		}
 		if puts != 2 {
@@ -230,9 +223,7 @@ func TestHTTP11KeepAlive(t *testing.T) {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	o, err := New(App{BaseURL: srv.URL + "/scim/v2", Credential: "k"}, nil, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(o.Close)
 	tr := o.client.transport.(*http.Transport)
 	pool := x509.NewCertPool()

@@ -3,6 +3,8 @@ package reports
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // article returns the HTML of the <article> whose id is id.
@@ -38,9 +40,7 @@ func TestWriteHTMLFindings(t *testing.T) {
 		{"the declared deviation's Okta impact", "<b>Okta impact:</b> Imports show users without names."},
 		{"the not-run reason", "needs XAKIA_ADMIN_URL and XAKIA_ADMIN_TOKEN (no admin API for this target)"},
 	} {
-		if !strings.Contains(page, tc.want) {
-			t.Errorf("index.html lacks %s: %q", tc.what, tc.want)
-		}
+		assert.Contains(t, page, tc.want, "index.html lacks %s: %q", tc.what, tc.want)
 	}
 	// Notices come first, before the counts.
 	if n, c := strings.Index(page, `id="notices"`), strings.Index(page, `aria-label="Counts"`); n < 0 || n > c {
@@ -51,9 +51,7 @@ func TestWriteHTMLFindings(t *testing.T) {
 	if n := strings.Count(findings, `<article class="card finding `); n != 2 {
 		t.Errorf("findings section has %d finding cards, want 2", n)
 	}
-	if strings.Contains(findings, `id="unowned"`) {
-		t.Error("every failure has a finding, yet the page lists failures no finding covers")
-	}
+	assert.NotContains(t, findings, `id="unowned"`, "every failure has a finding, yet the page lists failures no finding covers")
 	if n := strings.Count(findings, `<details class="exchange" open>`); n != 2 {
 		t.Errorf("findings section has %d open exchanges, want the judged one of each finding (2)", n)
 	}
@@ -73,13 +71,9 @@ func TestWriteHTMLFindings(t *testing.T) {
 		{"the judged exchange, open", "<details class=\"exchange\" open>\n  <summary><span class=\"method mono\">GET</span> <code>/scim/v2/loc1/Users?startIndex=1&amp;count=5</code> → <span class=\"code pass\">200 OK</span>"},
 		{"the judged response body", "&#34;itemsPerPage&#34;: 5,\n"},
 	} {
-		if !strings.Contains(f1, tc.want) {
-			t.Errorf("card F1 lacks %s: %q", tc.what, tc.want)
-		}
+		assert.Contains(t, f1, tc.want, "card F1 lacks %s: %q", tc.what, tc.want)
 	}
-	if strings.Contains(f1, "This step made no HTTP request") {
-		t.Error("card F1 hides the judged response behind 'no HTTP request'")
-	}
+	assert.NotContains(t, f1, "This step made no HTTP request", "card F1 hides the judged response behind 'no HTTP request'")
 
 	f2 := article(t, page, "F2")
 	for _, tc := range []struct{ what, want string }{
@@ -88,13 +82,9 @@ func TestWriteHTMLFindings(t *testing.T) {
 		{"no blocked scenario", "Blocks 0 scenarios</h4>"},
 		{"the step's own exchange, open", "<details class=\"exchange\" open>\n  <summary><span class=\"method mono\">GET</span> <code>/scim/v2/loc1/Users/u3</code> → <span class=\"code warn\">404 Not Found</span>"},
 	} {
-		if !strings.Contains(f2, tc.want) {
-			t.Errorf("card F2 lacks %s: %q", tc.what, tc.want)
-		}
+		assert.Contains(t, f2, tc.want, "card F2 lacks %s: %q", tc.what, tc.want)
 	}
-	if strings.Contains(f2, "The response this step judged") {
-		t.Error("card F2's step made its own request; it must not borrow an earlier one")
-	}
+	assert.NotContains(t, f2, "The response this step judged", "card F2's step made its own request; it must not borrow an earlier one")
 
 	warnings := section(t, page, "warnings")
 	w1 := article(t, page, "W1")
@@ -108,13 +98,9 @@ func TestWriteHTMLFindings(t *testing.T) {
 		"Raised in 1 scenario",
 		"(sent by step 2: When Okta assigns &#34;ada@example.com&#34; again)",
 	} {
-		if !strings.Contains(w1, want) {
-			t.Errorf("card W1 lacks %q", want)
-		}
+		assert.Contains(t, w1, want, "card W1 lacks %q", want)
 	}
-	if strings.Contains(w1, " open>") {
-		t.Error("a warning's exchange is shown collapsed")
-	}
+	assert.NotContains(t, w1, " open>", "a warning's exchange is shown collapsed")
 	if n := strings.Count(section(t, page, "all"), " open>"); n != 0 {
 		t.Errorf("all-scenarios section has %d open elements, want every scenario collapsed", n)
 	}
@@ -147,9 +133,7 @@ func TestWriteHTMLFindingsByTitle(t *testing.T) {
 		"No citation given.",
 		"Neither this step nor an earlier step of the scenario made an HTTP request.",
 	} {
-		if !strings.Contains(f1, want) {
-			t.Errorf("card F1 lacks %q", want)
-		}
+		assert.Contains(t, f1, want, "card F1 lacks %q", want)
 	}
 	findings := section(t, page, "findings")
 	if !strings.Contains(findings, `id="unowned"`) || strings.Count(findings, `<article class="card fail"`) != 2 || !strings.Contains(findings, "Before hook: target unreachable") {
@@ -160,14 +144,10 @@ func TestWriteHTMLFindingsByTitle(t *testing.T) {
 		`(sent by step 1: When Okta reads user 7)`,
 		"<details class=\"exchange\" open>\n  <summary><span class=\"method mono\">GET</span> <code>/scim/v2/Users/7</code>",
 	} {
-		if !strings.Contains(ungrouped, want) {
-			t.Errorf("the ungrouped failure's card lacks %q", want)
-		}
+		assert.Contains(t, ungrouped, want, "the ungrouped failure's card lacks %q", want)
 	}
 	for _, want := range []string{`<header class="banner interrupted">`, "<b>The run was interrupted</b>"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("index.html lacks %q", want)
-		}
+		assert.Contains(t, page, want, "index.html lacks %q", want)
 	}
 }
 

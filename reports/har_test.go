@@ -18,6 +18,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // harTime is the startedDateTime format HAR 1.2 asks for (ISO 8601 with ms).
@@ -279,9 +282,7 @@ func TestWriteHAR(t *testing.T) {
 	req.Header.Set("Content-Type", "application/scim+json; charset=utf-8")
 	for _, r := range []*http.Request{req, mustGet(t, srv.URL+"/gz", "gzip"), mustGet(t, srv.URL+"/bin", "")} {
 		resp, err := client.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
 	}
@@ -294,14 +295,10 @@ func TestWriteHAR(t *testing.T) {
 		check func(t *testing.T, log map[string]any, entries []map[string]any)
 	}{
 		{"empty", nil, func(t *testing.T, log map[string]any, entries []map[string]any) {
-			if len(entries) != 0 {
-				t.Errorf("%d entries, want 0", len(entries))
-			}
+			assert.Empty(t, entries, "%d entries, want 0", len(entries))
 		}},
 		{"recorded", recorded, func(t *testing.T, log map[string]any, entries []map[string]any) {
-			if len(entries) != 3 {
-				t.Fatalf("%d entries, want 3", len(entries))
-			}
+			require.Len(t, entries, 3, "%d entries, want 3", len(entries))
 			post := entries[0]
 			req := post["request"].(map[string]any)
 			if req["method"] != "POST" || req["postData"].(map[string]any)["text"] != `{"userName":"a"}` {
@@ -343,21 +340,15 @@ func TestWriteHAR(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := WriteHAR(&buf, "scimtest/1.2.3", tc.ex); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, WriteHAR(&buf, "scimtest/1.2.3", tc.ex))
 			if err := validateHAR(buf.Bytes()); err != nil {
 				t.Fatalf("invalid HAR: %v\n%s", err, buf.String())
 			}
-			if strings.Contains(buf.String(), "the-api-key") {
-				t.Error("the HAR contains the API key")
-			}
+			assert.NotContains(t, buf.String(), "the-api-key", "the HAR contains the API key")
 			var root struct {
 				Log map[string]any `json:"log"`
 			}
-			if err := json.Unmarshal(buf.Bytes(), &root); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, json.Unmarshal(buf.Bytes(), &root))
 			creator := root.Log["creator"].(map[string]any)
 			if creator["name"] != "scimtest" || creator["version"] != "1.2.3" {
 				t.Errorf("creator %v", creator)
@@ -374,9 +365,7 @@ func TestWriteHAR(t *testing.T) {
 func mustGet(t *testing.T, u, acceptEncoding string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if acceptEncoding != "" {
 		req.Header.Set("Accept-Encoding", acceptEncoding)
 	}
@@ -397,24 +386,16 @@ func TestWriteHARFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "a", "b", "trace.har")
 	ex := []Exchange{{Started: time.Now(), Method: "GET", URL: "http://127.0.0.1/x", Status: 200}}
-	if err := WriteHARFile(path, "", ex); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteHARFile(path, "", ex))
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if err := validateHAR(b); err != nil {
 		t.Errorf("invalid HAR file: %v", err)
 	}
-	if !strings.Contains(string(b), `"name": "scimtest"`) {
-		t.Errorf("an empty creator must default to scimtest:\n%s", b)
-	}
+	assert.Contains(t, string(b), `"name": "scimtest"`, "an empty creator must default to scimtest:\n%s", b)
 	// A path under a regular file cannot be created: the error must say so.
 	blocker := filepath.Join(dir, "file")
-	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(blocker, nil, 0o600))
 	err = WriteHARFile(filepath.Join(blocker, "x.har"), "t", ex)
 	var pathErr *os.PathError
 	if err == nil || !errors.As(err, &pathErr) {

@@ -9,18 +9,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func renderSample(t *testing.T, run Run) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := WriteHTML(dir, run); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteHTML(dir, run))
 	b, err := os.ReadFile(filepath.Join(dir, "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(b)
 }
 
@@ -54,27 +53,21 @@ func TestWriteHTMLContents(t *testing.T) {
 		{"outline examples with distinct anchors", `id="s-query-users-paging-by-2-2"`},
 	}
 	for _, tc := range tests {
-		if !strings.Contains(page, tc.want) {
-			t.Errorf("index.html lacks %s: %q", tc.what, tc.want)
-		}
+		assert.Contains(t, page, tc.want, "index.html lacks %s: %q", tc.what, tc.want)
 	}
 	for _, bad := range []string{
 		"planted-0123456789abcdef-secret",                                 // an Authorization value that did not come through a Recorder
 		"<script>alert(1)",                                                // unescaped markup
 		`href="http`, `src="http`, "@import url", `@import "`, "url(http", // external assets
 	} {
-		if strings.Contains(page, bad) {
-			t.Errorf("index.html contains %q", bad)
-		}
+		assert.NotContains(t, page, bad, "index.html contains %q", bad)
 	}
 	// The failures section lists exactly the two failing scenarios.
 	failures := section(t, page, "findings")
 	if n := strings.Count(failures, `<article class="card fail"`); n != 2 {
 		t.Errorf("failures section has %d cards, want 2", n)
 	}
-	if strings.Contains(failures, "Okta&#39;s Test API Credentials succeeds") {
-		t.Error("a passing scenario is listed among the failures")
-	}
+	assert.NotContains(t, failures, "Okta&#39;s Test API Credentials succeeds", "a passing scenario is listed among the failures")
 	if n := strings.Count(section(t, page, "not-run"), "<tr><td>"); n != 1 {
 		t.Errorf("not-run table has %d rows, want 1", n)
 	}
@@ -120,9 +113,7 @@ func TestWriteHTMLVerdicts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			page := renderSample(t, tc.run)
 			for _, want := range tc.contains {
-				if !strings.Contains(page, want) {
-					t.Errorf("index.html lacks %q", want)
-				}
+				assert.Contains(t, page, want, "index.html lacks %q", want)
 			}
 		})
 	}
@@ -173,17 +164,11 @@ func TestHumanDuration(t *testing.T) {
 
 func TestWriteAll(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "reports")
-	if err := os.MkdirAll(filepath.Join(dir, "traces"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "traces"), 0o755))
 	stale := filepath.Join(dir, "traces", "old-run.har")
-	if err := os.WriteFile(stale, []byte("{}"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(stale, []byte("{}"), 0o600))
 	run := sampleRun()
-	if err := WriteAll(dir, run); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteAll(dir, run))
 	if run.Scenarios[1].Trace != "" {
 		t.Error("WriteAll must not change the caller's scenarios")
 	}
@@ -191,9 +176,7 @@ func TestWriteAll(t *testing.T) {
 		t.Errorf("a trace of an earlier run survived: %v", err)
 	}
 	entries, err := os.ReadDir(filepath.Join(dir, "traces"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
@@ -209,9 +192,7 @@ func TestWriteAll(t *testing.T) {
 		t.Errorf("traces = %v, want %v", names, want)
 	}
 	har, err := os.ReadFile(filepath.Join(dir, "traces", "create-users-assigning-a-new-user-creates-it.har"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if err := validateHAR(har); err != nil {
 		t.Fatalf("trace is not valid HAR: %v", err)
 	}
@@ -225,41 +206,25 @@ func TestWriteAll(t *testing.T) {
 			} `json:"entries"`
 		} `json:"log"`
 	}
-	if err := json.Unmarshal(har, &doc); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(har, &doc))
 	if len(doc.Log.Pages) != 2 || doc.Log.Pages[1].Title != `3. When Okta assigns "ada@example.com"` || len(doc.Log.Entries) != 3 || doc.Log.Entries[2].Pageref != doc.Log.Pages[1].ID {
 		t.Errorf("trace pages %+v entries %+v, want one page per step with requests", doc.Log.Pages, doc.Log.Entries)
 	}
-	if strings.Contains(string(har), "planted-0123456789abcdef-secret") {
-		t.Error("a trace contains an Authorization value that did not come through a Recorder")
-	}
+	assert.NotContains(t, string(har), "planted-0123456789abcdef-secret", "a trace contains an Authorization value that did not come through a Recorder")
 	summary, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(summary), `"trace": "traces/create-users-assigning-a-new-user-creates-it.har"`) {
-		t.Errorf("summary.json does not link the trace:\n%s", summary)
-	}
+	require.NoError(t, err)
+	assert.Contains(t, string(summary), `"trace": "traces/create-users-assigning-a-new-user-creates-it.har"`, "summary.json does not link the trace:\n%s", summary)
 	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, want := range []string{`href="traces/availability-the-server-answers-after-a-restart.har"`, "VERDICT: FAIL"} {
-		if !strings.Contains(string(index), want) {
-			t.Errorf("index.html lacks %q", want)
-		}
+		assert.Contains(t, string(index), want, "index.html lacks %q", want)
 	}
 	if regexp.MustCompile(`(?i)<(link|img|iframe)\b`).MatchString(string(index)) {
 		t.Error("index.html must be self-contained")
 	}
 	junit, err := os.ReadFile(filepath.Join(dir, JUnitFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(junit), `<testsuites name="scim-conformance" tests="8" failures="2" errors="0" skipped="1"`) {
-		t.Errorf("WriteAll's junit.xml has the wrong counts:\n%.300s", junit)
-	}
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `<testsuites name="scim-conformance" tests="8" failures="2" errors="0" skipped="1"`, "WriteAll's junit.xml has the wrong counts:\n%.300s", junit)
 	if err := WriteAll("", run); err == nil {
 		t.Error("WriteAll with no directory must fail")
 	}

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // parsedJUnit is junit.xml read back with encoding/xml, independently of
@@ -58,13 +61,9 @@ func propValues(props []prop, name string) []string {
 func readJUnit(t *testing.T, run Run) (parsedJUnit, string) {
 	t.Helper()
 	dir := t.TempDir()
-	if err := WriteJUnit(dir, run); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteJUnit(dir, run))
 	b, err := os.ReadFile(filepath.Join(dir, JUnitFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var doc parsedJUnit
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = true
@@ -85,9 +84,7 @@ func TestWriteJUnit(t *testing.T) {
 	}
 	type counts struct{ tests, failures, skipped int }
 	wantSuites := map[string]counts{"Query users": {4, 3, 0}, "Create users": {2, 1, 0}, "Invites": {1, 0, 1}}
-	if len(doc.Suites) != len(wantSuites) {
-		t.Errorf("%d testsuites, want one per feature (%d)", len(doc.Suites), len(wantSuites))
-	}
+	assert.Equal(t, len(wantSuites), len(doc.Suites), "testsuites, want one per feature")
 	type tcase struct {
 		suite, name, classname string
 		props                  []prop
@@ -138,9 +135,7 @@ func TestWriteJUnit(t *testing.T) {
 			t.Errorf("failure type = %q, want the authority", f.Type)
 		}
 		for _, want := range []string{"step 3: Then itemsPerPage is the number of users returned", `"itemsPerPage": 5, but 2 Resources returned`} {
-			if !strings.Contains(f.Text, want) {
-				t.Errorf("failure text lacks %q:\n%s", want, f.Text)
-			}
+			assert.Contains(t, f.Text, want, "failure text lacks %q:\n%s", want, f.Text)
 		}
 	}
 	if got := propValues(owner.props, "authority"); len(got) != 1 || got[0] != "rfc" {
@@ -173,9 +168,7 @@ func TestWriteJUnit(t *testing.T) {
 		t.Errorf("a warning must not fail a scenario: %+v", warned)
 	}
 	for _, want := range []string{"warning W1 [advice RFC 7644 §3.12] a 409 should carry scimType uniqueness", "note (step 4): Xakia rule, not judged"} {
-		if !strings.Contains(warned.out, want) {
-			t.Errorf("system-out lacks %q:\n%s", want, warned.out)
-		}
+		assert.Contains(t, warned.out, want, "system-out lacks %q:\n%s", want, warned.out)
 	}
 }
 

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestLimitBody: a body of exactly the limit is read whole; one byte more
@@ -26,9 +29,7 @@ func TestLimitBody(t *testing.T) {
 
 	get := func(n int) ([]byte, error) {
 		res, err := hc.Get(srv.URL + "/x?n=" + strconv.Itoa(n))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer res.Body.Close()
 		return io.ReadAll(res.Body)
 	}
@@ -41,9 +42,7 @@ func TestLimitBody(t *testing.T) {
 		t.Fatalf("one byte over: %d bytes, %v", len(b), err)
 	}
 	want := "response body exceeds " + strconv.Itoa(limit) + " bytes: GET " + srv.URL + "/x answered 200 with more than " + strconv.Itoa(limit) + " bytes"
-	if big.Error() != want {
-		t.Errorf("message %q, want %q", big.Error(), want)
-	}
+	assert.Equal(t, want, big.Error(), "message")
 	ex := rec.Exchanges()
 	last := ex[len(ex)-1]
 	if !last.ResponseBodyTruncated || len(last.ResponseBody) != MaxBodyKept || !strings.Contains(last.Err, "exceeds") {

@@ -88,6 +88,11 @@ type Finding struct {
 
 // Scenario is one scenario's outcome.
 type Scenario struct {
+	// ID is the scenario's stable id: its @id:<slug> tag, followed for a
+	// Scenario Outline by "/" and the slug of its example row's first cell
+	// ("update-put-clears/a-null-displayname"). Titles may change; ids do
+	// not.
+	ID      string
 	Feature string
 	Name    string
 	Tags    []string

@@ -14,6 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // seen is what the test server received.
@@ -76,19 +79,13 @@ func TestRecorderRestoresBodies(t *testing.T) {
 			rec := NewRecorder(nil)
 			client := &http.Client{Transport: rec}
 			req, err := http.NewRequest(http.MethodPost, srv.URL+"/scim/v2/loc/Users", tc.body())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			req.Header.Set("Content-Type", "application/scim+json; charset=utf-8")
 			resp, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, err := io.ReadAll(resp.Body)
 			_ = resp.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if string(got) != respBody {
 				t.Errorf("caller read %q, want %q", got, respBody)
 			}
@@ -103,13 +100,9 @@ func TestRecorderRestoresBodies(t *testing.T) {
 			if string(last.body) != reqBody {
 				t.Errorf("server read %q, want %q", last.body, reqBody)
 			}
-			if last.contentLength != tc.wantLength {
-				t.Errorf("server Content-Length %d, want %d (the wire must not change)", last.contentLength, tc.wantLength)
-			}
+			assert.Equal(t, tc.wantLength, last.contentLength, "server Content-Length")
 			ex := rec.Exchanges()
-			if len(ex) != 1 {
-				t.Fatalf("recorded %d exchanges, want 1", len(ex))
-			}
+			require.Len(t, ex, 1, "recorded %d exchanges, want 1", len(ex))
 			e := ex[0]
 			if e.Method != http.MethodPost || e.URL != srv.URL+"/scim/v2/loc/Users" || e.Status != http.StatusCreated {
 				t.Errorf("recorded %s %s → %d", e.Method, e.URL, e.Status)
@@ -154,14 +147,10 @@ func TestRecorderRedactsHeaders(t *testing.T) {
 		t.Run(tc.header+" "+tc.kept, func(t *testing.T) {
 			rec := NewRecorder(http.DefaultTransport)
 			req, err := http.NewRequest(http.MethodGet, srv.URL+"/Users", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			req.Header[tc.header] = []string{tc.sent} // raw, to test non-canonical names too
 			resp, err := (&http.Client{Transport: rec}).Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			_ = resp.Body.Close()
 			if got := received()[i].header.Get(tc.header); got != tc.sent {
 				t.Errorf("server got %s %q, want the original %q", tc.header, got, tc.sent)
@@ -199,14 +188,10 @@ func TestRecorderRedactsSecrets(t *testing.T) {
 	client := &http.Client{Transport: rec}
 	target := srv.URL + "/scim/v2/" + strings.ReplaceAll(key, "/", "%2F") + "/Users?token=" + url.QueryEscape(key) + "&abc=1"
 	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(`{"password":"hunter2hunter2","note":"`+key+`"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	req.Header.Set("X-Custom-Auth", "Token "+key)
 	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	callerBody, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if !strings.Contains(string(callerBody), "fresh-key-value") || !strings.Contains(resp.Header.Get("X-Echo-Key"), key) {
@@ -219,18 +204,12 @@ func TestRecorderRedactsSecrets(t *testing.T) {
 	e := rec.Exchanges()[0]
 	all := dump(e)
 	for _, leak := range []string{key, "k3y%2FWith", "k3y/With", "hunter2hunter2", "fresh-key-value", "With+Special", "With%2BSpecial"} {
-		if strings.Contains(all, leak) {
-			t.Errorf("kept exchange contains %q:\n%s", leak, all)
-		}
+		assert.NotContains(t, all, leak, "kept exchange contains %q:\n%s", leak, all)
 	}
 	for _, want := range []string{"Token REDACTED", `"apiKey":"REDACTED"`, `"password":"REDACTED"`, "abc=1"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("kept exchange lacks %q:\n%s", want, all)
-		}
+		assert.Contains(t, all, want, "kept exchange lacks %q:\n%s", want, all)
 	}
-	if !strings.Contains(all, later) {
-		t.Fatalf("test premise: %q must be in the kept response before AddSecret", later)
-	}
+	require.Contains(t, all, later, "test premise: %q must be in the kept response before AddSecret", later)
 	rec.AddSecret(later)
 	rec.AddSecret("xy") // ignored
 	if all := dump(rec.Exchanges()[0]); strings.Contains(all, later) {
@@ -281,14 +260,10 @@ func TestRecorderDecodesCompressedBodies(t *testing.T) {
 			})
 			rec := NewRecorder(nil)
 			req, err := http.NewRequest(http.MethodGet, srv.URL+"/Users", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			req.Header.Set("Accept-Encoding", enc) // explicit: Go then leaves the body encoded
 			resp, err := (&http.Client{Transport: rec}).Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, _ := io.ReadAll(resp.Body)
 			_ = resp.Body.Close()
 			if !bytes.Equal(got, wire) {
@@ -333,22 +308,16 @@ func TestRecorderRecordsTransportErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := NewRecorder(tc.next, "supersecretkey")
 			req, err := http.NewRequest(http.MethodPost, tc.url, strings.NewReader(`{"a":1}`))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			resp, err := (&http.Client{Transport: rec}).Do(req)
 			if err == nil {
 				_ = resp.Body.Close()
 				t.Fatal("want a transport error")
 			}
 			ex := rec.Exchanges()
-			if len(ex) != 1 {
-				t.Fatalf("recorded %d exchanges, want 1", len(ex))
-			}
+			require.Len(t, ex, 1, "recorded %d exchanges, want 1", len(ex))
 			e := ex[0]
-			if strings.Contains(e.URL, "pa55word") {
-				t.Errorf("recorded URL %q keeps the password", e.URL)
-			}
+			assert.NotContains(t, e.URL, "pa55word", "recorded URL %q keeps the password", e.URL)
 			if e.Status != 0 || !strings.Contains(e.Err, tc.wantErr) || strings.Contains(e.Err, "supersecretkey") {
 				t.Errorf("recorded status %d err %q, want 0 and an error containing %q without the secret", e.Status, e.Err, tc.wantErr)
 			}
@@ -372,9 +341,7 @@ func TestRecorderKeepsBodyReadErrors(t *testing.T) {
 	defer srv.Close()
 	rec := NewRecorder(nil)
 	resp, err := (&http.Client{Transport: rec}).Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, readErr := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if string(got) != "only-part" || readErr == nil {
@@ -394,9 +361,7 @@ func TestRecorderTruncatesKeptBodies(t *testing.T) {
 	})
 	rec := NewRecorder(nil, "topsecretvalue")
 	resp, err := (&http.Client{Transport: rec}).Post(srv.URL, "text/plain", bytes.NewReader(big))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if !bytes.Equal(got, big) || !bytes.Equal(received()[0].body, big) {
@@ -404,9 +369,7 @@ func TestRecorderTruncatesKeptBodies(t *testing.T) {
 	}
 	e := rec.Exchanges()[0]
 	for name, kept := range map[string][]byte{"request": e.RequestBody, "response": e.ResponseBody} {
-		if len(kept) != MaxBodyKept {
-			t.Errorf("%s body kept %d bytes, want %d", name, len(kept), MaxBodyKept)
-		}
+		assert.Len(t, kept, MaxBodyKept, "%s body kept %d bytes, want %d", name, len(kept), MaxBodyKept)
 		if bytes.Contains(kept, []byte("top")) {
 			t.Errorf("%s body keeps the start of a secret cut at the boundary", name)
 		}
@@ -424,9 +387,7 @@ func TestRecorderTakeAndCopies(t *testing.T) {
 	client := &http.Client{Transport: rec}
 	for _, path := range []string{"/a", "/b"} {
 		resp, err := client.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_ = resp.Body.Close()
 	}
 	ex := rec.Exchanges()
@@ -503,9 +464,7 @@ func TestRecorderConcurrent(t *testing.T) {
 		t.Errorf("recorded %d exchanges, server saw %d, want %d", total, len(received()), workers*perWorker)
 	}
 	for _, e := range rec.Exchanges() {
-		if strings.Contains(string(e.RequestBody)+string(e.ResponseBody), "secret-") {
-			t.Errorf("a secret survived: %q / %q", e.RequestBody, e.ResponseBody)
-		}
+		assert.NotContains(t, string(e.RequestBody)+string(e.ResponseBody), "secret-", "a secret survived: %q / %q", e.RequestBody, e.ResponseBody)
 	}
 }
 

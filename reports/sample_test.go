@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // plantedSecret is an Authorization value that must never reach a report.
@@ -91,9 +93,7 @@ func TestWriteSampleReport(t *testing.T) {
 	if dir == "" {
 		t.Skip("set REPORTS_SAMPLE_DIR to write the sample report")
 	}
-	if err := WriteAll(dir, sampleRun()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteAll(dir, sampleRun()))
 }
 
 // findingsRun is a run as the steps runner hands it over after
@@ -190,7 +190,5 @@ func TestWriteFindingsSampleReport(t *testing.T) {
 	if dir == "" {
 		t.Skip("set REPORTS_SAMPLE_DIR to write the sample report")
 	}
-	if err := WriteAll(filepath.Join(dir, "findings"), findingsRun()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteAll(filepath.Join(dir, "findings"), findingsRun()))
 }

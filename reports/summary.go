@@ -151,6 +151,7 @@ type summaryCounts struct {
 }
 
 type summaryScenario struct {
+	ID         string   `json:"id,omitempty"`
 	Feature    string   `json:"feature"`
 	Name       string   `json:"name"`
 	Tags       []string `json:"tags"`
@@ -204,6 +205,7 @@ func encodeSummary(w io.Writer, run Run) error {
 	}
 	for _, sc := range run.Scenarios {
 		out := summaryScenario{
+			ID:      sc.ID,
 			Feature: sc.Feature,
 			Name:    sc.Name,
 			Tags:    nonNil(sc.Tags),

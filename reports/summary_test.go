@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // runOf builds a run whose scenarios have the given statuses.
@@ -65,9 +68,7 @@ func TestCountsAndVerdict(t *testing.T) {
 			if got := Verdict(run); got != wantVerdict {
 				t.Errorf("Verdict = %q, want %q", got, wantVerdict)
 			}
-			if strings.Contains(VerdictLine(run), "\n") {
-				t.Error("the verdict line must be one line")
-			}
+			assert.NotContains(t, VerdictLine(run), "\n", "the verdict line must be one line")
 		})
 	}
 }
@@ -98,13 +99,10 @@ func TestWriteSummary(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new")
 	run := sampleRun()
 	run.Scenarios[0].Trace = "traces/x.har"
-	if err := WriteSummary(dir, run); err != nil {
-		t.Fatal(err)
-	}
+	run.Scenarios[0].ID = "connection-users-test-call"
+	require.NoError(t, WriteSummary(dir, run))
 	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var got struct {
 		Target     string         `json:"target"`
 		Profile    string         `json:"profile"`
@@ -114,8 +112,8 @@ func TestWriteSummary(t *testing.T) {
 		Counts     map[string]int `json:"counts"`
 		Verdict    string         `json:"verdict"`
 		Scenarios  []struct {
-			Feature, Name, Status, Reason, Trace, FailedStep, Error string
-			Tags                                                    []string
+			ID, Feature, Name, Status, Reason, Trace, FailedStep, Error string
+			Tags                                                        []string
 		} `json:"scenarios"`
 		Deviations []struct {
 			ID, Description, OktaImpact string
@@ -135,13 +133,13 @@ func TestWriteSummary(t *testing.T) {
 	if !reflect.DeepEqual(got.Counts, wantCounts) || got.Verdict != "fail" {
 		t.Errorf("counts %v verdict %q, want %v fail", got.Counts, got.Verdict, wantCounts)
 	}
-	if len(got.Scenarios) != len(run.Scenarios) {
-		t.Fatalf("%d scenarios, want %d", len(got.Scenarios), len(run.Scenarios))
-	}
+	require.Equal(t, len(run.Scenarios), len(got.Scenarios), "scenarios, want")
 	fail := got.Scenarios[1]
 	if fail.Status != "fail" || fail.Reason == "" || fail.FailedStep != `When Okta assigns "ada@example.com"` || !strings.Contains(fail.Error, "409") {
 		t.Errorf("failed scenario: %+v", fail)
 	}
+	assert.Equal(t, "connection-users-test-call", got.Scenarios[0].ID, "summary.json carries the scenario's stable id")
+	assert.Empty(t, got.Scenarios[1].ID, "a scenario without an id has none in summary.json")
 	if got.Scenarios[0].Trace != "traces/x.har" || got.Scenarios[0].Tags[0] != "@connection" {
 		t.Errorf("first scenario: %+v", got.Scenarios[0])
 	}
@@ -151,7 +149,5 @@ func TestWriteSummary(t *testing.T) {
 	if len(got.Deviations) != 2 || got.Deviations[0].ID != "xakia-limited-query" || got.Deviations[0].OktaImpact == "" {
 		t.Errorf("deviations: %+v", got.Deviations)
 	}
-	if strings.Contains(string(b), "null") {
-		t.Errorf("summary.json has null where a list or string belongs:\n%s", b)
-	}
+	assert.NotContains(t, string(b), "null", "summary.json has null where a list or string belongs:\n%s", b)
 }

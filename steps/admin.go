@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,25 +30,17 @@ func adminItems(r *response) []gjson.Result {
 func (rs *runState) resolveLocationIDs(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, rs.requestTimeout())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rs.adminURL+"/admin/api/locations", nil)
+	res, err := rs.client().R().SetContext(ctx).
+		SetHeader("Authorization", "Bearer "+rs.adminTok).
+		SetHeader("Accept", "application/json").
+		Get(rs.adminURL + "/admin/api/locations")
 	if err != nil {
-		return err
+		return fmt.Errorf("unreachable: GET /admin/api/locations: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+rs.adminTok)
-	req.Header.Set("Accept", "application/json")
-	res, err := rs.client().Do(req)
-	if err != nil {
-		return fmt.Errorf("unreachable: %w", err)
+	if res.StatusCode() != http.StatusOK {
+		return fmt.Errorf("GET /admin/api/locations answered %d; check %s", res.StatusCode(), EnvAdminToken)
 	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return fmt.Errorf("GET /admin/api/locations: reading the answer: %w", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /admin/api/locations answered %d; check %s", res.StatusCode, EnvAdminToken)
-	}
-	r := newResponse(http.MethodGet, "/admin/api/locations", res.StatusCode, res.Header, body, 0)
+	r := newResponse(http.MethodGet, "/admin/api/locations", res.StatusCode(), res.Header(), res.Body(), 0)
 	for _, loc := range []*location{&rs.first, &rs.second} {
 		if loc.BaseURL == "" {
 			continue
@@ -70,6 +61,9 @@ func (rs *runState) resolveLocationIDs(ctx context.Context) error {
 func (w *World) admin(method, path string, body any) (*response, error) {
 	if w.run.adminURL == "" {
 		return nil, fmt.Errorf("this step needs the admin API (%s)", EnvAdminURL)
+	}
+	if method != http.MethodGet {
+		w.forgetReads()
 	}
 	req := w.client.R().
 		SetContext(w.ctx).
@@ -209,5 +203,53 @@ func (w *World) setQueryMode(mode string) error {
 	if got := r.get("queryAttributes").String(); got != mode {
 		return fmt.Errorf("the admin API answered queryAttributes %q after switching to %q", got, mode)
 	}
+	return nil
+}
+
+// storedList is what an admin list read saw: the answer, or why there is
+// none (reported by the Then step that needed it).
+type storedList struct {
+	resp *response
+	err  error
+}
+
+// forgetReads drops every read-back: a write made them stale.
+func (w *World) forgetReads() {
+	w.stored, w.adminSeen, w.adminList = nil, nil, nil
+}
+
+// adminLooksAt is the When step that reads a user's admin view for the
+// Then steps after it; a read that goes wrong is reported by the check
+// that needed it.
+func (w *World) adminLooksAt(alias string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	doc, err := w.adminUser(u)
+	if w.adminSeen == nil {
+		w.adminSeen = map[string]storedRead{}
+	}
+	w.adminSeen[alias] = storedRead{doc: doc, err: err}
+	return nil
+}
+
+// adminSeenOf returns the admin view of a user read since the last write.
+func (w *World) adminSeenOf(alias string) (gjson.Result, error) {
+	s, ok := w.adminSeen[alias]
+	if !ok {
+		return gjson.Result{}, fmt.Errorf("the admin view of %q was not read since the last write (a When step \"an admin looks at the user %q\" must come before this check)", alias, alias)
+	}
+	return s.doc, s.err
+}
+
+// adminListsUsers is the When step that reads the admin user list of the
+// current location for the Then steps after it.
+func (w *World) adminListsUsers() error {
+	if w.loc.ID == "" {
+		return fmt.Errorf("the current location has no admin id")
+	}
+	r, err := w.admin(http.MethodGet, "/admin/api/locations/"+w.loc.ID+"/users", nil)
+	w.adminList = &storedList{resp: r, err: err}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/xakia-okta/scimtest/reports"
@@ -100,6 +101,14 @@ type Config struct {
 	RequireBrowser bool
 	// Output receives the console report; nil means io.Discard.
 	Output io.Writer
+	// TestingT, when set, makes godog run every scenario as a subtest of
+	// it (`go test -v` shows one line per scenario). godog fails the
+	// subtest of every scenario it sees fail, so set it only for a run that
+	// is meant to pass (TestConformance), never for runs expected to fail
+	// (the mutation self-tests): their verdict is judged from Run's result.
+	// Deviations behaving as declared, warnings and notes pass their
+	// subtest; not-run scenarios are not selected, so they have none.
+	TestingT *testing.T
 	// ErrOutput receives the configuration and engine errors that end a
 	// run without a verdict (the verdict line itself stays on Output); nil
 	// means Output.

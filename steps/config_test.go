@@ -3,6 +3,8 @@ package steps
 import (
 	"errors"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -63,9 +65,7 @@ func TestConfigFromEnv(t *testing.T) {
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			tt.check(t, c)
 		})
 	}
@@ -99,16 +99,12 @@ func TestRemoteTargets(t *testing.T) {
 
 func TestConfigLimitsFromEnv(t *testing.T) {
 	c, err := ConfigFromEnv(envOf(map[string]string{EnvMaxBody: "1MiB", EnvMaxDuration: "90s", EnvScenarioTimeout: "5s"}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if c.maxBody() != 1<<20 || c.maxDuration().Seconds() != 90 || c.scenarioTimeout().Seconds() != 5 {
 		t.Errorf("limits not read: %+v", c)
 	}
 	d, err := ConfigFromEnv(envOf(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if d.maxBody() != 8<<20 || d.maxDuration() != DefaultMaxDuration || d.scenarioTimeout() != DefaultScenarioTimeout {
 		t.Errorf("defaults wrong: %d %s %s", d.maxBody(), d.maxDuration(), d.scenarioTimeout())
 	}

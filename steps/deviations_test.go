@@ -6,21 +6,20 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/features"
 )
 
 func TestEmbeddedManifest(t *testing.T) {
 	m, err := ParseManifest(features.DefaultDeviations())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d, ok := m.QueryAttributes()
 	if !ok || d.ID != "limited-query-attributes" {
 		t.Fatalf("the Xakia manifest must declare limited-query-attributes: %+v", m)
 	}
-	if !strings.Contains(d.Description, "only the following properties will be returned") {
-		t.Errorf("the description must quote the seed article: %q", d.Description)
-	}
+	assert.Contains(t, d.Description, "only the following properties will be returned", "the description must quote the seed article: %q", d.Description)
 	if strings.Join(d.Returned, ",") != "id,active,externalId" {
 		t.Errorf("returned = %v", d.Returned)
 	}
@@ -46,9 +45,7 @@ func TestParseManifestRejects(t *testing.T) {
 
 func TestCheckQueryRepr(t *testing.T) {
 	limited, err := ParseManifest(features.DefaultDeviations())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	alice := &user{Alias: "alice", ID: "u1", UserName: "alice@example.test", ExternalID: "00uabc"}
 	bob := &user{Alias: "bob", ID: "u2", UserName: "bob@example.test"}
 	full := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1","userName":"alice@example.test","name":{"givenName":"A","familyName":"C"},"emails":[{"value":"alice@example.test"}],"active":true,"externalId":"00uabc"}`
@@ -79,9 +76,7 @@ func TestCheckQueryRepr(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := &World{run: &runState{manifest: tt.manifest}}
 			norm, err := lowerKeys([]byte(tt.body))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			err = w.checkQueryRepr(gjson.ParseBytes(norm), tt.u, "x", 2)
 			switch {
 			case tt.wantErr == "" && err != nil:

@@ -123,10 +123,8 @@ func (w *World) outcome(feature string) reports.Scenario {
 // cleanup deactivates the users the scenario created, without recording:
 // cleanup is not part of what is judged.
 func (w *World) cleanup(ctx context.Context) {
-	body := mustJSON(map[string]any{
-		"schemas":    []string{schemaPatchOp},
-		"Operations": []map[string]any{{"op": "replace", "value": map[string]any{"active": false}}},
-	})
+	// Okta's own deactivation (the OIN no-path PATCH).
+	body := mockokta.PatchActiveBody(false)
 	for _, u := range w.created {
 		if ctx.Err() != nil {
 			return

@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/reports"
 )
 
@@ -140,9 +143,7 @@ func runAgainst(t *testing.T, base string, maxDuration, scenarioTimeout time.Dur
 			t.Errorf("%s was not written: %v\n%s", f, err, o.out)
 		}
 	}
-	if strings.Contains(o.out, hostileKey) {
-		t.Errorf("the console output shows the API key")
-	}
+	assert.NotContains(t, o.out, hostileKey, "the console output shows the API key")
 	if o.heapGrowth > 100<<20 {
 		t.Errorf("the heap grew by %d MB, more than 100 MB", o.heapGrowth>>20)
 	}
@@ -156,9 +157,7 @@ func (o hostileOutcome) expect(t *testing.T, code int, want ...string) {
 		t.Errorf("exit %d, want %d\n%s", o.code, code, o.out)
 	}
 	for _, w := range want {
-		if !strings.Contains(o.out, w) {
-			t.Errorf("the output should say %q:\n%s", w, o.out)
-		}
+		assert.Contains(t, o.out, w, "the output should say %q:\n%s", w, o.out)
 	}
 	if reports.Verdict(o.run) == reports.VerdictPass {
 		t.Errorf("a hostile target passed:\n%s", o.out)
@@ -416,9 +415,7 @@ func TestInterruptedRunNeverPasses(t *testing.T) {
 	if code != ExitInterrupted || !run.Interrupted || reports.Verdict(run) != reports.VerdictInterrupted {
 		t.Errorf("exit %d, interrupted %v, verdict %s; want 130, true, interrupted", code, run.Interrupted, reports.Verdict(run))
 	}
-	if !strings.Contains(out.String(), "VERDICT: INTERRUPTED") {
-		t.Errorf("the output should say VERDICT: INTERRUPTED:\n%s", lastLine(out.String()))
-	}
+	assert.Contains(t, out.String(), "VERDICT: INTERRUPTED", "the output should say VERDICT: INTERRUPTED:\n%s", lastLine(out.String()))
 	if stoppedIn > 20*time.Second {
 		t.Errorf("the run took %s to stop after the cancellation", stoppedIn)
 	}
@@ -447,9 +444,7 @@ func TestInterruptedRunNeverPasses(t *testing.T) {
 // reports are still written.
 func TestEngineErrorStillWritesReports(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "cucumber.json"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "cucumber.json"), 0o755))
 	var out bytes.Buffer
 	run, code := Run(context.Background(), Config{Tags: "@connection", ReportsDir: dir, Output: &out})
 	if code != ExitConfig || !strings.Contains(out.String(), "VERDICT: ERROR") || reports.Verdict(run) == reports.VerdictPass {

@@ -25,6 +25,13 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	sc.Step(`^a client sends `+req+` with Content-Type `+q+` and the body:$`, w.clientSendsTypedBody)
 	sc.Step(`^the next requests go to the (first|second) location$`, w.useLocation)
 
+	// Domain requests (steps_domain.go): the rule's words, the JSON built.
+	sc.Step(`^a client replaces `+q+` by PUT with its userName and:$`, w.clientPuts)
+	sc.Step(`^a client replaces `+q+` by PUT without a userName and:$`, w.clientPutsNoUserName)
+	sc.Step(`^a client patches `+q+` with the operations:$`, w.clientPatches)
+	sc.Step(`^a client searches the users with the filter (.+)$`, w.searchFilter)
+	sc.Step(`^a client deletes the user `+q+`$`, w.clientDeletes)
+
 	// Generic response checks.
 	sc.Step(`^the response status is (\d+)$`, w.statusIs)
 	sc.Step(`^the response status is (\d+) or (\d+)$`, w.statusIsOneOf)
@@ -66,7 +73,11 @@ func (w *World) register(godogSC *godog.ScenarioContext) {
 	sc.Step(`^the response attribute "userName" is the userName of `+q+` with its case preserved$`, w.userNamePreserved)
 	sc.Step(`^no user `+q+` exists$`, w.noUser)
 
-	// Stored state.
+	// Stored state: When steps read it, Then steps observe what they read.
+	sc.Step(`^the stored profile of `+q+` is read back$`, w.readBack)
+	sc.Step(`^Okta reads the user `+q+` by id$`, w.oktaReadsByID)
+	sc.Step(`^an admin looks at the user `+q+`$`, w.adminLooksAt)
+	sc.Step(`^an admin lists the users of the location$`, w.adminListsUsers)
 	sc.Step(`^the stored profile of `+q+` has `+q+` equal to (.+?)$`, w.storedHas)
 	sc.Step(`^the stored profile of `+q+` has no `+q+`$`, w.storedHasNo)
 	sc.Step(`^the stored profile of `+q+` no longer has `+q+` equal to (.+?)$`, w.storedNoLonger)

@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	"github.com/go-resty/resty/v2"
 
 	"github.com/xakia-okta/scimtest/features"
+	"github.com/xakia-okta/scimtest/internal/harnesshttp"
 	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
@@ -57,7 +59,7 @@ type runState struct {
 	// hc is the client of the runner's own requests (probes, the
 	// ServiceProviderConfig, the admin location list): bodies bounded,
 	// redirects never followed.
-	hc *http.Client
+	hc *resty.Client
 	// parent is the caller's context (cancelled on SIGINT); runCtx is it
 	// bounded by the run's deadline.
 	parent, runCtx context.Context
@@ -96,17 +98,17 @@ func (rs *runState) runCtxOr(fallback context.Context) context.Context {
 
 // client returns the client of the runner's own requests (a fresh one when
 // the run state was built without it, as in unit tests).
-func (rs *runState) client() *http.Client {
+func (rs *runState) client() *resty.Client {
 	if rs.hc != nil {
 		return rs.hc
 	}
 	return newRunnerClient(rs.cfg.maxBody())
 }
 
-// newRunnerClient is a client whose bodies stop at maxBody bytes and which
-// never follows a redirect.
-func newRunnerClient(maxBody int64) *http.Client {
-	return &http.Client{Transport: reports.LimitBody(http.DefaultTransport, maxBody), CheckRedirect: reports.RefuseRedirect}
+// newRunnerClient is the harness client without a recorder: bodies stop at
+// maxBody bytes, redirects are never followed (harnesshttp).
+func newRunnerClient(maxBody int64) *resty.Client {
+	return harnesshttp.New(harnesshttp.Options{MaxBody: maxBody})
 }
 
 // requestTimeout is how long one request of the runner may take: a
@@ -149,6 +151,7 @@ func (rs *runState) learn(s string) {
 
 // pickleInfo is a scenario of the embedded features.
 type pickleInfo struct {
+	ID      string // stable id (scenarioID)
 	Feature string
 	URI     string
 	Name    string
@@ -389,7 +392,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		case matchTags(expr, p.Tags):
 			selected++
 			selectedPickles = append(selectedPickles, p)
-			pending = append(pending, reports.Scenario{Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun})
+			pending = append(pending, reports.Scenario{ID: p.ID, Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun})
 		case matchTags(wanted, p.Tags):
 			var why []string
 			for _, t := range p.Tags {
@@ -397,7 +400,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 					why = append(why, r)
 				}
 			}
-			notRun = append(notRun, reports.Scenario{Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun, Reason: strings.Join(why, "; ")})
+			notRun = append(notRun, reports.Scenario{ID: p.ID, Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun, Reason: strings.Join(why, "; ")})
 		}
 	}
 	if n, err := countSelected(expr); err != nil {
@@ -454,12 +457,14 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 	}
 
 	featureOf := map[string]string{}
+	idOf := map[string]string{} // by URI and scenario name
 	var featureOrder []string
 	for _, p := range all {
 		if _, ok := featureOf[p.URI]; !ok {
 			featureOrder = append(featureOrder, p.Feature)
 		}
 		featureOf[p.URI] = p.Feature
+		idOf[p.URI+"\x00"+p.Name] = p.ID
 	}
 	rs.featureOf = featureOf
 	// The console: godog's pretty format, without its step-definition
@@ -485,6 +490,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 			FS:             features.FS,
 			Paths:          []string{"."},
 			DefaultContext: ctx,
+			TestingT:       cfg.TestingT,
 		},
 	}
 	status := suite.Run()
@@ -501,6 +507,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 			continue // initialised, never started
 		}
 		sc := w.outcome(featureOf[w.scenario.Uri])
+		sc.ID = idOf[w.scenario.Uri+"\x00"+w.scenario.Name]
 		if sc.Status != reports.StatusNotRun {
 			ran++
 		}
@@ -526,7 +533,7 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 				started[k]--
 				continue
 			}
-			result.Scenarios = append(result.Scenarios, reports.Scenario{Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun, Reason: stopped})
+			result.Scenarios = append(result.Scenarios, reports.Scenario{ID: p.ID, Feature: p.Feature, Name: p.Name, Tags: p.Tags, Status: reports.StatusNotRun, Reason: stopped})
 		}
 	}
 	result.Scenarios = append(result.Scenarios, notRun...)
@@ -712,12 +719,17 @@ func embeddedScenarios() ([]pickleInfo, error) {
 	var out []pickleInfo
 	for _, f := range feats {
 		name := f.GherkinDocument.Feature.Name
+		firstCells := exampleFirstCells(f.GherkinDocument)
 		for _, p := range f.Pickles {
 			tags := make([]string, len(p.Tags))
 			for i, t := range p.Tags {
 				tags[i] = t.Name
 			}
-			out = append(out, pickleInfo{Feature: name, URI: p.Uri, Name: p.Name, Tags: tags})
+			row := ""
+			if len(p.AstNodeIds) > 1 {
+				row = firstCells[p.AstNodeIds[1]]
+			}
+			out = append(out, pickleInfo{ID: scenarioID(tags, row), Feature: name, URI: p.Uri, Name: p.Name, Tags: tags})
 		}
 	}
 	return out, nil
@@ -743,27 +755,17 @@ func (rs *runState) probe(ctx context.Context, loc location) error {
 	ctx, cancel := context.WithTimeout(ctx, rs.requestTimeout())
 	defer cancel()
 	const query = "/Users?startIndex=1&count=1"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.BaseURL+query, nil)
-	if err != nil {
-		return fmt.Errorf("bad SCIM base URL %s: %w", loc.BaseURL, err)
-	}
-	req.Header.Set("Accept", mediaSCIM)
-	req.Header.Set("Authorization", "Bearer "+loc.APIKey)
 	slow := func(err error) error {
 		return &checkError{Authority: mockokta.AuthorityOkta, Cite: citeLimits,
 			Rule: "the connection probe completes within the request timeout",
 			Msg: fmt.Sprintf("GET %s%s did not complete within %s (the scenario deadline, at most 30 s): %v",
 				loc.BaseURL, query, rs.requestTimeout(), err)}
 	}
-	res, err := rs.client().Do(req)
-	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return slow(err)
-		}
-		return fmt.Errorf("target unreachable: GET %s%s failed: %w", loc.BaseURL, query, err)
-	}
-	_, err = io.Copy(io.Discard, res.Body)
-	_ = res.Body.Close()
+	// The answer is read whole (resty), never past the body cap.
+	res, err := rs.client().R().SetContext(ctx).
+		SetHeader("Accept", mediaSCIM).
+		SetHeader("Authorization", "Bearer "+loc.APIKey).
+		Get(loc.BaseURL + query)
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return slow(err)
 	}
@@ -773,14 +775,14 @@ func (rs *runState) probe(ctx context.Context, loc location) error {
 			Rule: "response body exceeds " + reports.SizeWords(big.Limit), Msg: big.Error()}
 	}
 	if err != nil {
-		return fmt.Errorf("target unreachable: GET %s%s: reading the answer: %w", loc.BaseURL, query, err)
+		return fmt.Errorf("target unreachable: GET %s%s failed: %w", loc.BaseURL, query, err)
 	}
-	switch {
-	case isRedirect(res.StatusCode):
-		return redirectFinding(http.MethodGet, loc.BaseURL+query, res.StatusCode, res.Header.Get("Location"))
-	case res.StatusCode == http.StatusUnauthorized, res.StatusCode == http.StatusForbidden:
-		return fmt.Errorf("the API key was refused: GET %s%s answered %d; check %s", loc.BaseURL, query, res.StatusCode, EnvAPIKey)
-	case res.StatusCode == http.StatusNotFound:
+	switch status := res.StatusCode(); {
+	case isRedirect(status):
+		return redirectFinding(http.MethodGet, loc.BaseURL+query, status, res.Header().Get("Location"))
+	case status == http.StatusUnauthorized, status == http.StatusForbidden:
+		return fmt.Errorf("the API key was refused: GET %s%s answered %d; check %s", loc.BaseURL, query, status, EnvAPIKey)
+	case status == http.StatusNotFound:
 		return fmt.Errorf("no SCIM Users endpoint: GET %s%s answered 404; check %s (the SCIM Base URI, e.g. https://host/scim/v2/<location>)", loc.BaseURL, query, EnvBaseURL)
 	}
 	return nil

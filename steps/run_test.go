@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/xakia-okta/scimtest/reference"
 	"github.com/xakia-okta/scimtest/reports"
 )
@@ -20,9 +23,7 @@ func lastLine(s string) string {
 
 func TestRunConfigurationErrors(t *testing.T) {
 	badManifest := filepath.Join(t.TempDir(), "bad.json")
-	if err := os.WriteFile(badManifest, []byte(`{"deviations":[{"id":"x","kind":"nope","description":"d","oktaImpact":"i"}]}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(badManifest, []byte(`{"deviations":[{"id":"x","kind":"nope","description":"d","oktaImpact":"i"}]}`), 0o644))
 	tests := []struct {
 		name string
 		cfg  Config
@@ -45,9 +46,7 @@ func TestRunConfigurationErrors(t *testing.T) {
 			if code != ExitConfig {
 				t.Fatalf("exit %d, want %d; output:\n%s", code, ExitConfig, out.String())
 			}
-			if !strings.Contains(out.String(), tt.want) {
-				t.Errorf("the output should say %q:\n%s", tt.want, out.String())
-			}
+			assert.Contains(t, out.String(), tt.want, "the output should say %q:\n%s", tt.want, out.String())
 			// Once the target was contacted the selected scenarios are
 			// reported, but only as not run.
 			for _, sc := range run.Scenarios {
@@ -64,9 +63,7 @@ func TestRunConfigurationErrors(t *testing.T) {
 
 func TestRunWrongKeyIsAConfigurationError(t *testing.T) {
 	inst, err := reference.Start(context.Background(), reference.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer inst.Close()
 	var out bytes.Buffer
 	_, code := Run(context.Background(), Config{BaseURL: inst.Locations[0].BaseURL, APIKey: "wrong-key-0123456789", ReportsDir: t.TempDir(), Output: &out})
@@ -80,9 +77,7 @@ func TestRunWrongKeyIsAConfigurationError(t *testing.T) {
 // scenarios must be reported not-run with their reason, never passed.
 func TestRunExternalTargetReportsNotRun(t *testing.T) {
 	inst, err := reference.Start(context.Background(), reference.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer inst.Close()
 	var out bytes.Buffer
 	dir := t.TempDir()
@@ -104,9 +99,7 @@ func TestRunExternalTargetReportsNotRun(t *testing.T) {
 			if !strings.Contains(s.Reason, EnvAdminURL) && !strings.Contains(s.Reason, EnvBaseURL2) {
 				t.Errorf("not-run scenario %q lacks its reason: %q", s.Name, s.Reason)
 			}
-			if len(s.Steps) != 0 {
-				t.Errorf("not-run scenario %q has steps", s.Name)
-			}
+			assert.Empty(t, s.Steps, "not-run scenario %q has steps", s.Name)
 		case reports.StatusPass:
 			passed++
 			if hasTag(s.Tags, "@admin") || hasTag(s.Tags, "@two-locations") {

@@ -14,80 +14,10 @@ import (
 	"github.com/xakia-okta/scimtest/mockokta"
 )
 
-// getForPut is the first half of Okta's read-modify-write: GET the user and
-// decode the body as sent (original key spelling).
-func (w *World) getForPut(u *user) (map[string]any, error) {
-	r, err := w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{})
-	if err != nil {
-		return nil, err
-	}
-	if err := expectStatus(r, http.StatusOK); err != nil {
-		return nil, fmt.Errorf("the Okta GET before PUT: %w", err)
-	}
-	var body map[string]any
-	if err := json.Unmarshal(r.Body, &body); err != nil {
-		return nil, fmt.Errorf("the Okta GET before PUT: the body is not a JSON object: %s", r.describe())
-	}
-	return body, nil
-}
-
-// overlay sets the profile's attributes on a GET body, replacing keys
-// whatever their case.
-func overlay(base, profile map[string]any) map[string]any {
-	for k, v := range profile {
-		for bk := range base {
-			if strings.EqualFold(bk, k) {
-				delete(base, bk)
-			}
-		}
-		base[k] = v
-	}
-	return base
-}
-
-// setDotted sets "a.b" in a profile map.
-func setDotted(m map[string]any, path string, v any) {
-	head, rest, nested := strings.Cut(path, ".")
-	if !nested {
-		m[head] = v
-		return
-	}
-	sub, ok := m[head].(map[string]any)
-	if !ok {
-		sub = map[string]any{}
-		m[head] = sub
-	}
-	setDotted(sub, rest, v)
-}
-
-// put sends Okta's read-modify-write PUT: GET, overlay, PUT.
-func (w *World) put(u *user, profile map[string]any) error {
-	base, err := w.getForPut(u)
-	if err != nil {
-		return err
-	}
-	body := overlay(base, profile)
-	if _, ok := body["schemas"]; !ok {
-		body["schemas"] = []string{schemaUser}
-	}
-	r, err := w.send(http.MethodPut, "/Users/"+u.ID, mustJSON(body), reqOpts{})
-	if err != nil {
-		return err
-	}
-	u.Sent = flattenProfile(profile)
-	w.track(r)
-	return nil
-}
-
-// oktaUser is the scenario user as a mock Okta directory user, so that the
-// request bodies come from the mock Okta's builders (one wire implementation).
-func oktaUser(u *user) mockokta.User {
-	return mockokta.User{ID: u.ExternalID, Profile: mockokta.ProfileFromEmail(u.UserName, u.Given, u.Family)}
-}
-
 // putFromGet sends Okta's GET then the PUT whose body build makes from the
-// GET answer; sent, when not nil, is recorded as the profile Okta sent.
-func (w *World) putFromGet(u *user, sent map[string]any, build func(got []byte) ([]byte, error)) error {
+// GET answer; with sent, the profile the PUT carried is recorded as what
+// Okta sent.
+func (w *World) putFromGet(u *user, sent bool, build func(got []byte) ([]byte, error)) error {
 	r, err := w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{})
 	if err != nil {
 		return err
@@ -103,8 +33,8 @@ func (w *World) putFromGet(u *user, sent map[string]any, build func(got []byte) 
 	if err != nil {
 		return err
 	}
-	if sent != nil {
-		u.Sent = flattenProfile(sent)
+	if sent {
+		u.Sent = flattenProfile(body)
 	}
 	w.track(r)
 	return nil
@@ -119,21 +49,19 @@ func (w *World) pushProfile(alias, path, value string) error {
 	if err != nil {
 		return err
 	}
-	profile := oktaProfile(u)
-	setDotted(profile, path, value)
 	switch strings.ToLower(path) {
 	case "name.givenname":
 		u.Given = value
 	case "name.familyname":
 		u.Family = value
 	}
-	// Attributes of the Okta profile go through the mock Okta's PUT builder;
-	// any other attribute keeps the generic overlay.
-	ou := oktaUser(u)
-	if err := ou.Profile.SetAttribute(strings.TrimPrefix(strings.ToLower(path), "name."), value); err == nil {
-		return w.putFromGet(u, profile, func(got []byte) ([]byte, error) { return mockokta.ProfilePutBody(got, ou, true) })
+	// Okta pushes only its profile's attributes, through the mock Okta's
+	// PUT builder.
+	ou := u.oktaUser(u.UserName)
+	if err := ou.Profile.SetAttribute(strings.TrimPrefix(strings.ToLower(path), "name."), value); err != nil {
+		return fmt.Errorf("okta pushes only its profile's attributes: %w", err)
 	}
-	return w.put(u, profile)
+	return w.putFromGet(u, true, func(got []byte) ([]byte, error) { return mockokta.ProfilePutBody(got, ou, true) })
 }
 
 // oinActive sends Okta's no-path PATCH setting active.
@@ -161,7 +89,7 @@ func (w *World) aiwActive(alias string, active bool) error {
 		return err
 	}
 	// The AIW (de)activation echoes the GET body with only active changed.
-	return w.putFromGet(u, nil, func(got []byte) ([]byte, error) { return mockokta.ActivePutBody(got, active, u.UserName) })
+	return w.putFromGet(u, false, func(got []byte) ([]byte, error) { return mockokta.ActivePutBody(got, active, u.UserName) })
 }
 
 func (w *World) deactivateAIW(alias string) error { return w.aiwActive(alias, false) }
@@ -190,7 +118,7 @@ func (w *World) reassign(alias string) error {
 	if err != nil {
 		return err
 	}
-	r, err := w.send(http.MethodGet, lookupPath(u.UserName, false), nil, reqOpts{})
+	r, err := w.send(http.MethodGet, lookupPath(u.UserName), nil, reqOpts{})
 	if err != nil {
 		return err
 	}
@@ -211,14 +139,14 @@ func (w *World) link(alias string) error {
 	if err != nil {
 		return err
 	}
-	r, err := w.send(http.MethodGet, lookupPath(u.UserName, false), nil, reqOpts{})
+	r, err := w.send(http.MethodGet, lookupPath(u.UserName), nil, reqOpts{})
 	if err != nil {
 		return err
 	}
 	if id := r.get("Resources.0.id").String(); r.Status != http.StatusOK || id != u.ID {
 		return fmt.Errorf("the Okta lookup must find the existing user %s: %s", u.ID, r.describe())
 	}
-	return w.putFromGet(u, oktaProfile(u), func(got []byte) ([]byte, error) { return mockokta.ProfilePutBody(got, oktaUser(u), true) })
+	return w.putFromGet(u, true, func(got []byte) ([]byte, error) { return mockokta.ProfilePutBody(got, u.oktaUser(u.UserName), true) })
 }
 
 func (w *World) hasLinked(alias string) error {
@@ -590,9 +518,7 @@ func (w *World) preExisting(alias string) error {
 	if w.loc.ID == "" {
 		return fmt.Errorf("the current location has no admin id")
 	}
-	body := oktaProfile(u)
-	delete(body, "externalId")
-	body["schemas"] = []string{schemaUser}
+	body := adminUserBody(u)
 	r, err := w.admin(http.MethodPost, "/admin/api/locations/"+w.loc.ID+"/users", body)
 	if err != nil {
 		return err
@@ -614,7 +540,10 @@ func (w *World) adminListsOne(alias string) error {
 	if err != nil {
 		return err
 	}
-	r, err := w.admin(http.MethodGet, "/admin/api/locations/"+u.Loc.ID+"/users", nil)
+	if w.adminList == nil {
+		return fmt.Errorf("the admin user list was not read since the last write (a When step \"an admin lists the users of the location\" must come before this check)")
+	}
+	r, err := w.adminList.resp, w.adminList.err
 	if err != nil {
 		return err
 	}
@@ -634,11 +563,7 @@ func (w *World) adminListsOne(alias string) error {
 }
 
 func (w *World) adminView(alias, invitation, signIn, canSignIn string) error {
-	u, err := w.knownUser(alias)
-	if err != nil {
-		return err
-	}
-	it, err := w.adminUser(u)
+	it, err := w.adminSeenOf(alias)
 	if err != nil {
 		return err
 	}
@@ -651,11 +576,7 @@ func (w *World) adminView(alias, invitation, signIn, canSignIn string) error {
 }
 
 func (w *World) adminDeleted(alias string) error {
-	u, err := w.knownUser(alias)
-	if err != nil {
-		return err
-	}
-	it, err := w.adminUser(u)
+	it, err := w.adminSeenOf(alias)
 	if err != nil {
 		return err
 	}
@@ -706,4 +627,15 @@ func (w *World) adminRefused(code int) error {
 		return fmt.Errorf("a refused admin request must say why (empty body)")
 	}
 	return nil
+}
+
+// adminUserBody is the SCIM user Xakia's admin API creates for a member
+// that existed before Okta: Okta's profile (from the mock Okta), not yet
+// linked (no externalId), without Okta's password and groups.
+func adminUserBody(u *user) map[string]any {
+	body := oktaCreateBody(u, u.UserName)
+	for _, k := range []string{"externalId", "password", "groups"} {
+		delete(body, k)
+	}
+	return body
 }

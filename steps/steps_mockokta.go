@@ -44,6 +44,8 @@ func (w *World) oktaTask(run func(ctx context.Context, o *mockokta.Okta) mockokt
 	}
 	w.okta.last = run(w.ctx, w.okta.okta)
 	w.okta.ran = true
+	// The mock Okta may have written: earlier read-backs are stale.
+	w.forgetReads()
 	return nil
 }
 
@@ -287,9 +289,12 @@ func (w *World) serverReturnsActive(alias, active string) error {
 	if err != nil {
 		return err
 	}
-	r, err := w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{loc: &u.Loc})
+	r, err := w.last()
 	if err != nil {
 		return err
+	}
+	if r.Method != http.MethodGet || r.Path != "/Users/"+u.ID {
+		return fmt.Errorf("the last request was %s %s, not a read of %q (a When step \"Okta reads the user %q by id\" must come before this check)", r.Method, r.Path, alias, alias)
 	}
 	if err := expectStatus(r, http.StatusOK); err != nil {
 		return fmt.Errorf("the server must still return %q: %w", alias, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -108,6 +107,13 @@ func (r *rfcSteps) write(alias, method, path string, body []byte, o reqOpts) (*r
 	if err != nil {
 		return nil, err
 	}
+	if resp.Status == http.StatusNoContent {
+		// No body to judge: read the user back now, in this When step,
+		// keeping the write's answer as "the response".
+		doc, err := r.w.readStored(u)
+		r.w.remember(alias, doc, err)
+		r.w.resp = resp
+	}
 	if resp.Status/100 == 2 && resp.get("meta").Exists() && resp.get("id").String() == u.ID {
 		u.Full = resp.JSON
 	}
@@ -176,7 +182,7 @@ func (r *rfcSteps) written(resp *response) (gjson.Result, error) {
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	doc, err := r.w.readStored(u)
+	doc, err := r.w.storedDoc(u)
 	if err != nil {
 		return gjson.Result{}, fmt.Errorf("after %s: %w", resp.describe(), err)
 	}
@@ -359,7 +365,7 @@ func (r *rfcSteps) lookupWithAttributes(alias, list string) error {
 		return err
 	}
 	r.alias, r.requested, r.requestedText = alias, attrList(list), list
-	_, err = r.w.send(http.MethodGet, lookupPath(u.UserName, false)+"&attributes="+url.QueryEscape(list), nil, reqOpts{loc: &u.Loc})
+	_, err = r.w.send(http.MethodGet, lookupPath(u.UserName)+"&attributes="+url.QueryEscape(list), nil, reqOpts{loc: &u.Loc})
 	return err
 }
 
@@ -647,23 +653,16 @@ func (rs *runState) etagUnsupported(ctx context.Context) string {
 func (rs *runState) serviceProviderConfig(ctx context.Context) (gjson.Result, string) {
 	ctx, cancel := context.WithTimeout(ctx, rs.requestTimeout())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rs.first.BaseURL+"/ServiceProviderConfig", nil)
+	res, err := rs.client().R().SetContext(ctx).
+		SetHeader("Accept", mediaSCIM).
+		SetHeader("Authorization", "Bearer "+rs.first.APIKey).
+		Get(rs.first.BaseURL + "/ServiceProviderConfig")
 	if err != nil {
 		return gjson.Result{}, "cannot ask ServiceProviderConfig: " + err.Error()
 	}
-	req.Header.Set("Accept", mediaSCIM)
-	req.Header.Set("Authorization", "Bearer "+rs.first.APIKey)
-	res, err := rs.client().Do(req)
-	if err != nil {
-		return gjson.Result{}, "cannot ask ServiceProviderConfig: " + err.Error()
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return gjson.Result{}, "cannot read ServiceProviderConfig: " + err.Error()
-	}
-	if res.StatusCode != http.StatusOK || !gjson.ValidBytes(body) {
-		return gjson.Result{}, fmt.Sprintf("ServiceProviderConfig did not answer with JSON (status %d)", res.StatusCode)
+	body := res.Body()
+	if res.StatusCode() != http.StatusOK || !gjson.ValidBytes(body) {
+		return gjson.Result{}, fmt.Sprintf("ServiceProviderConfig did not answer with JSON (status %d)", res.StatusCode())
 	}
 	norm, err := lowerKeys(body)
 	if err != nil {

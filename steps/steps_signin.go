@@ -128,19 +128,13 @@ func (rs *runState) signInCaps(ctx context.Context) (signin, okta bool, whySignI
 	whyOkta = "the target does not offer an OIDC login (\"Sign in with Okta\", action " + actionOkta + ") on its sign-in page " + page
 	ctx, cancel := context.WithTimeout(ctx, rs.requestTimeout())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, page, nil)
-	if err != nil {
-		return false, false, whySignIn, whyOkta
-	}
-	req.Header.Set("Accept", "text/html")
-	res, err := rs.client().Do(req)
+	res, err := rs.client().R().SetContext(ctx).SetHeader("Accept", "text/html").Get(page)
 	if err != nil {
 		return false, false, whySignIn + " (unreachable: " + err.Error() + ")", whyOkta
 	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil || res.StatusCode != http.StatusOK {
-		return false, false, fmt.Sprintf("%s (it answered %d)", whySignIn, res.StatusCode), whyOkta
+	body := res.Body()
+	if res.StatusCode() != http.StatusOK {
+		return false, false, fmt.Sprintf("%s (it answered %d)", whySignIn, res.StatusCode()), whyOkta
 	}
 	forms := parseForms(body)
 	signin = findForm(forms, actionPassword) != nil
@@ -526,9 +520,7 @@ func (w *World) preExistingWithPassword(alias string) error {
 	}
 	pw := randomPassword()
 	w.rec.AddSecret(pw)
-	body := oktaProfile(u)
-	delete(body, "externalId")
-	body["schemas"] = []string{schemaUser}
+	body := adminUserBody(u)
 	body["password"] = pw
 	r, err := w.admin(http.MethodPost, "/admin/api/locations/"+w.loc.ID+"/users", body)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -24,25 +23,14 @@ func randomPassword() string {
 	return pw
 }
 
-// oktaUser is the Okta directory user behind u, logging in as userName.
-func (u *user) oktaUser(userName string) mockokta.User {
-	return mockokta.User{ID: u.ExternalID, Profile: mockokta.Profile{
-		Login: userName, Email: u.UserName, FirstName: u.Given, LastName: u.Family,
-		DisplayName: u.Given + " " + u.Family, Locale: "en-US",
-	}}
-}
-
-// oktaProfile is the profile Okta pushes for a user (docs/okta-wire.md).
-func oktaProfile(u *user) map[string]any {
-	return map[string]any{
-		"userName":    u.UserName,
-		"name":        map[string]any{"givenName": u.Given, "familyName": u.Family},
-		"emails":      []any{map[string]any{"primary": true, "value": u.UserName, "type": "work"}},
-		"displayName": u.Given + " " + u.Family,
-		"locale":      "en-US",
-		"externalId":  u.ExternalID,
-		"active":      true,
-	}
+// oktaUser is the Okta directory user behind u, logging in as login: every
+// Okta-shaped request body the steps send is built from it by the mock
+// Okta's builders (one wire implementation, pinned by its golden
+// transcripts).
+func (u *user) oktaUser(login string) mockokta.User {
+	p := mockokta.ProfileFromEmail(u.UserName, u.Given, u.Family)
+	p.Login = login
+	return mockokta.User{ID: u.ExternalID, Profile: p}
 }
 
 // adopt records that the SCIM user of u now exists with id in the current
@@ -56,42 +44,42 @@ func (w *World) adopt(u *user, id string, full gjson.Result) {
 	w.created = append(w.created, u)
 }
 
-// oktaCreateBody is Okta's POST /Users body.
+// oktaCreateBody is Okta's POST /Users body for u (the mock Okta's, with a
+// fresh Okta-style password), decoded so that a client step can vary it:
+// drop the externalId, pad it past the size limit, add a second email.
 func oktaCreateBody(u *user, userName string) map[string]any {
-	body := oktaProfile(u)
-	body["schemas"] = []string{schemaUser}
-	body["userName"] = userName
-	body["groups"] = []any{}
-	body["password"] = randomPassword()
+	var body map[string]any
+	if err := json.Unmarshal(mockokta.CreateBody(u.oktaUser(userName), randomPassword()), &body); err != nil {
+		panic("steps: the mock Okta's create body is not a JSON object: " + err.Error())
+	}
 	return body
 }
 
-// lookupPath is Okta's userName lookup.
-func lookupPath(userName string, plus bool) string {
-	q := url.QueryEscape(`userName eq "` + userName + `"`)
-	if !plus {
-		q = strings.ReplaceAll(q, "+", "%20")
-	}
-	return "/Users?filter=" + q + "&startIndex=1&count=100"
+// lookupPath is Okta's userName lookup, as the mock Okta sends it.
+func lookupPath(userName string) string {
+	return "/Users?" + mockokta.LookupQuery(userName)
 }
 
 func (w *World) lookup(alias string) error {
-	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, false), nil, reqOpts{})
+	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName), nil, reqOpts{})
 	return err
 }
 
 func (w *World) lookupUpper(alias string) error {
-	_, err := w.send(http.MethodGet, lookupPath(strings.ToUpper(w.userFor(alias).UserName), false), nil, reqOpts{})
+	_, err := w.send(http.MethodGet, lookupPath(strings.ToUpper(w.userFor(alias).UserName)), nil, reqOpts{})
 	return err
 }
 
 func (w *World) lookupPlus(alias string) error {
-	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, true), nil, reqOpts{})
+	// Okta encodes spaces as %20; some clients send "+", which a server
+	// must read as a space too.
+	path := strings.ReplaceAll(lookupPath(w.userFor(alias).UserName), "%20", "+")
+	_, err := w.send(http.MethodGet, path, nil, reqOpts{})
 	return err
 }
 
 func (w *World) lookupWithAuth(alias, auth string) error {
-	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, false), nil, reqOpts{auth: auth})
+	_, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName), nil, reqOpts{auth: auth})
 	return err
 }
 
@@ -106,11 +94,7 @@ func (w *World) create(alias, userName, contentType string, adopt bool) (*respon
 	if err != nil {
 		return nil, err
 	}
-	var body map[string]any
-	if err := json.Unmarshal(raw, &body); err != nil {
-		return nil, fmt.Errorf("the mock Okta's create body is not JSON: %w", err)
-	}
-	u.Sent = flattenProfile(body)
+	u.Sent = flattenProfile(raw)
 	u.Password = password
 	if r.Status == http.StatusCreated || r.Status == http.StatusOK {
 		if id := r.get("id").String(); id != "" {
@@ -182,15 +166,15 @@ func (w *World) clientCreatesWithoutExternalID(alias string) error {
 	if err := expectStatus(r, http.StatusCreated); err != nil {
 		return err
 	}
-	u.Sent = flattenProfile(body)
+	u.Sent = flattenProfile(mustJSON(body))
 	w.adopt(u, r.get("id").String(), r.JSON)
 	return nil
 }
 
-// flattenProfile lists the attributes Okta sent, by lower-cased path.
-func flattenProfile(body map[string]any) map[string]any {
-	b, _ := json.Marshal(body)
-	norm, _ := lowerKeys(b)
+// flattenProfile lists the attributes of the Okta profile a request body
+// carried, by lower-cased path.
+func flattenProfile(body []byte) map[string]any {
+	norm, _ := lowerKeys(body)
 	doc := gjson.ParseBytes(norm)
 	out := map[string]any{}
 	for _, p := range []string{"username", "name.givenname", "name.familyname", "displayname", "emails.0.value", "externalid", "active", "locale"} {
@@ -321,9 +305,11 @@ func (w *World) userNamePreserved(alias string) error {
 	return nil
 }
 
-// readStored returns the full stored representation of a user: from GET
+// readStored fetches the full stored representation of a user: from GET
 // when it is a full representation, else from the admin API when there is
 // one, else from the answer to a no-op PATCH (write responses are full).
+// Only Given/When steps call it (readBack, and writes answered 204): a
+// Then observes what they stored.
 func (w *World) readStored(u *user) (gjson.Result, error) {
 	r, err := w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{loc: &u.Loc})
 	if err != nil {
@@ -342,11 +328,8 @@ func (w *World) readStored(u *user) (gjson.Result, error) {
 	if !active.IsBool() {
 		return gjson.Result{}, fmt.Errorf("reading back %q: GET returned no active attribute: %s", u.Alias, r.describe())
 	}
-	body := mustJSON(map[string]any{
-		"schemas":    []string{schemaPatchOp},
-		"Operations": []map[string]any{{"op": "replace", "path": "active", "value": active.Bool()}},
-	})
-	p, err := w.send(http.MethodPatch, "/Users/"+u.ID, body, reqOpts{loc: &u.Loc})
+	// Okta's own no-path PATCH, setting active to what it already is.
+	p, err := w.send(http.MethodPatch, "/Users/"+u.ID, mockokta.PatchActiveBody(active.Bool()), reqOpts{loc: &u.Loc})
 	if err != nil {
 		return gjson.Result{}, err
 	}
@@ -354,6 +337,45 @@ func (w *World) readStored(u *user) (gjson.Result, error) {
 		return gjson.Result{}, fmt.Errorf("reading back %q through a no-op PATCH (GET hides the profile): %s", u.Alias, p.describe())
 	}
 	return p.JSON, nil
+}
+
+// storedRead is what a read-back of a user saw: its full stored
+// representation, or why it could not be read (reported by the Then step
+// that needed it, as the check it stops).
+type storedRead struct {
+	doc gjson.Result
+	err error
+}
+
+// readBack is the When step that reads a user's stored profile for the
+// Then steps after it. It never fails itself: a read that goes wrong is
+// reported by the check that needed it. Like every request it becomes "the
+// response".
+func (w *World) readBack(alias string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	doc, err := w.readStored(u)
+	w.remember(alias, doc, err)
+	return nil
+}
+
+// remember records a read-back of alias (after any write it made).
+func (w *World) remember(alias string, doc gjson.Result, err error) {
+	if w.stored == nil {
+		w.stored = map[string]storedRead{}
+	}
+	w.stored[alias] = storedRead{doc: doc, err: err}
+}
+
+// storedDoc returns the last read-back of a user since the last write.
+func (w *World) storedDoc(u *user) (gjson.Result, error) {
+	s, ok := w.stored[u.Alias]
+	if !ok {
+		return gjson.Result{}, fmt.Errorf("the stored profile of %q was not read back since the last write (a When step \"the stored profile of %q is read back\" must come before this check)", u.Alias, u.Alias)
+	}
+	return s.doc, s.err
 }
 
 // storedHas compares a stored attribute with a JSON literal.
@@ -383,11 +405,11 @@ func (w *World) storedValue(alias, path, literal string) (gjson.Result, any, err
 	if err := json.Unmarshal([]byte(literal), &want); err != nil {
 		return gjson.Result{}, nil, fmt.Errorf("step argument %s is not a JSON value", literal)
 	}
-	doc, err := w.readStored(u)
+	doc, err := w.storedDoc(u)
 	if err != nil {
 		return gjson.Result{}, nil, err
 	}
-	return doc.Get(strings.ToLower(path)), want, nil
+	return doc.Get(jsonPath(path)), want, nil
 }
 
 // sameJSON compares a gjson value with a decoded JSON literal, types
@@ -428,11 +450,11 @@ func (w *World) storedHasNo(alias, path string) error {
 	if err != nil {
 		return err
 	}
-	doc, err := w.readStored(u)
+	doc, err := w.storedDoc(u)
 	if err != nil {
 		return err
 	}
-	got := doc.Get(strings.ToLower(path))
+	got := doc.Get(jsonPath(path))
 	if isEmptyValue(got) {
 		return nil
 	}
@@ -462,7 +484,7 @@ func (w *World) unchanged(alias string) error {
 	if !u.Full.Exists() {
 		return fmt.Errorf("no full representation of %q was seen before", alias)
 	}
-	doc, err := w.readStored(u)
+	doc, err := w.storedDoc(u)
 	if err != nil {
 		return err
 	}
@@ -483,9 +505,12 @@ func (w *World) unchanged(alias string) error {
 }
 
 func (w *World) noUser(alias string) error {
-	r, err := w.send(http.MethodGet, lookupPath(w.userFor(alias).UserName, false), nil, reqOpts{})
+	r, err := w.last()
 	if err != nil {
 		return err
+	}
+	if r.Method != http.MethodGet || r.Path != lookupPath(w.userFor(alias).UserName) {
+		return fmt.Errorf("the last request was %s %s, not Okta's lookup of %q (a When step \"Okta looks up the user %q by userName\" must come before this check)", r.Method, r.Path, alias, alias)
 	}
 	if r.Status != http.StatusOK {
 		return fmt.Errorf("checking that %q was not created: %s", alias, r.describe())
@@ -544,6 +569,31 @@ func (w *World) oversizedCreate(alias string) error {
 	body := oktaCreateBody(u, u.UserName)
 	body["displayName"] = strings.Repeat("x", 1<<20+4096)
 	r, err := w.send(http.MethodPost, "/Users", mustJSON(body), reqOpts{})
+	if err != nil {
+		return err
+	}
+	w.track(r)
+	return nil
+}
+
+// oktaReadsByID sends Okta's GET of a user by id to the current location
+// with its current key.
+func (w *World) oktaReadsByID(alias string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	_, err = w.send(http.MethodGet, "/Users/"+u.ID, nil, reqOpts{})
+	return err
+}
+
+// clientDeletes sends DELETE for a user to the current location.
+func (w *World) clientDeletes(alias string) error {
+	u, err := w.knownUser(alias)
+	if err != nil {
+		return err
+	}
+	r, err := w.send(http.MethodDelete, "/Users/"+u.ID, nil, reqOpts{})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+
+	messages "github.com/cucumber/messages/go/v34"
 )
 
 // Tags with a meaning for the runner.
@@ -83,4 +86,74 @@ func matchTags(expr string, tags []string) bool {
 		}
 	}
 	return false
+}
+
+// tagIDPrefix starts the tag that gives a scenario its stable id.
+const tagIDPrefix = "@id:"
+
+// scenarioID is a scenario's stable id from its tags: the value of its
+// @id:<slug> tag, followed for an example row of a Scenario Outline by "/"
+// and the slug of the row's first cell (row is "" for a plain scenario).
+// It is "" when the scenario has no @id tag.
+func scenarioID(tags []string, row string) string {
+	id := ""
+	for _, t := range tags {
+		if v, ok := strings.CutPrefix(t, tagIDPrefix); ok {
+			id = v
+		}
+	}
+	if id == "" || row == "" {
+		return id
+	}
+	return id + "/" + slug(row)
+}
+
+// slug lower-cases s and joins its runs of letters and digits with "-".
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	return b.String()
+}
+
+// exampleFirstCells maps the id of every example row of a document's
+// Scenario Outlines to the value of its first cell.
+func exampleFirstCells(doc *messages.GherkinDocument) map[string]string {
+	out := map[string]string{}
+	if doc == nil || doc.Feature == nil {
+		return out
+	}
+	var scenarios []*messages.Scenario
+	for _, c := range doc.Feature.Children {
+		if c.Scenario != nil {
+			scenarios = append(scenarios, c.Scenario)
+		}
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				if rc.Scenario != nil {
+					scenarios = append(scenarios, rc.Scenario)
+				}
+			}
+		}
+	}
+	for _, sc := range scenarios {
+		for _, ex := range sc.Examples {
+			for _, row := range ex.TableBody {
+				if len(row.Cells) > 0 {
+					out[row.Id] = row.Cells[0].Value
+				}
+			}
+		}
+	}
+	return out
 }

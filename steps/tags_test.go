@@ -1,6 +1,10 @@
 package steps
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 func TestBuildTagExpr(t *testing.T) {
 	tests := []struct {
@@ -37,9 +41,7 @@ func TestBuildTagExpr(t *testing.T) {
 // not-run reasons) against godog's own selection on the embedded features.
 func TestMatchTagsAgreesWithGodog(t *testing.T) {
 	all, err := embeddedScenarios()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	exprs := []string{
 		"~@okta-profile",
 		"~@okta-profile && ~@admin && ~@two-locations",
@@ -55,9 +57,7 @@ func TestMatchTagsAgreesWithGodog(t *testing.T) {
 			}
 		}
 		godogN, err := countSelected(expr)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if n != godogN {
 			t.Errorf("%q: runner counts %d scenarios, godog %d", expr, n, godogN)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/go-resty/resty/v2"
 	"github.com/tidwall/gjson"
 
+	"github.com/xakia-okta/scimtest/internal/harnesshttp"
 	"github.com/xakia-okta/scimtest/mockokta"
 	"github.com/xakia-okta/scimtest/reports"
 )
@@ -78,12 +79,22 @@ type response struct {
 	RequestSize int
 }
 
-// get returns the value at a gjson path, matched case-insensitively.
+// get returns the value at a path, matched case-insensitively; the path
+// may use SCIM's index notation (emails[0].value).
 func (r *response) get(path string) gjson.Result {
 	if r == nil || !r.ValidJSON {
 		return gjson.Result{}
 	}
-	return r.JSON.Get(strings.ToLower(path))
+	return r.JSON.Get(jsonPath(path))
+}
+
+// scimIndex matches an index in a SCIM-style attribute path ("[0]").
+var scimIndex = regexp.MustCompile(`\[(\d+)\]`)
+
+// jsonPath turns an attribute path as features write it ("emails[0].value",
+// any case) into the gjson path over lower-cased keys ("emails.0.value").
+func jsonPath(path string) string {
+	return strings.ToLower(scimIndex.ReplaceAllString(path, ".$1"))
 }
 
 // World is the state of one scenario: its HTTP client (recording every
@@ -118,6 +129,12 @@ type World struct {
 	oldKey string
 	// pages are the responses of the last import walk.
 	pages []*response
+	// stored holds the read-backs of users (by alias) since the last write,
+	// adminSeen the admin views and adminList the admin user list read
+	// since then: When steps read, Then steps observe what they read.
+	stored    map[string]storedRead
+	adminSeen map[string]storedRead
+	adminList *storedList
 	// adminResp is the last admin API response.
 	adminResp *response
 	// firstListedID is the id of Resources[0] of the last list (SPEC step 2).
@@ -149,13 +166,17 @@ type deviationHit struct {
 
 // newWorld builds the state of the scenario numbered seq.
 func newWorld(rs *runState, seq int) *World {
-	rec := reports.NewRecorder(reports.LimitBody(http.DefaultTransport, rs.cfg.maxBody()), rs.secrets()...)
-	client := resty.New().
-		SetTransport(rec).
-		SetTimeout(requestTimeout).
-		SetRetryCount(0).
-		// A 3xx is answered as it is: never followed with the credential.
-		SetRedirectPolicy(resty.RedirectPolicyFunc(reports.RefuseRedirect))
+	// The harness's one client (bodies capped, redirects never followed),
+	// every exchange recorded for the HAR traces and cucumber.json.
+	var rec *reports.Recorder
+	client := harnesshttp.New(harnesshttp.Options{
+		MaxBody: rs.cfg.maxBody(),
+		Timeout: requestTimeout,
+		Record: func(next http.RoundTripper) http.RoundTripper {
+			rec = reports.NewRecorder(next, rs.secrets()...)
+			return rec
+		},
+	})
 	w := &World{
 		ctx:    context.Background(),
 		cancel: func() {},
@@ -279,6 +300,10 @@ func (w *World) send(method, path string, body []byte, o reqOpts) (*response, er
 		req.SetBody(body)
 	}
 	req.SetContext(w.ctx)
+	if method != http.MethodGet && method != http.MethodHead {
+		// A write may change any user: earlier read-backs are stale.
+		w.forgetReads()
+	}
 	start := time.Now()
 	res, err := req.Execute(method, target)
 	if err != nil {

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLowerKeys(t *testing.T) {
@@ -23,9 +26,7 @@ func TestLowerKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		b, err := lowerKeys([]byte(tt.in))
-		if err != nil {
-			t.Fatalf("%s: %v", tt.in, err)
-		}
+		require.NoError(t, err, "%s", tt.in)
 		v := gjson.GetBytes(b, tt.path)
 		if v.String() != tt.want || v.Type != tt.typ {
 			t.Errorf("%s → %s: got %s (%v), want %s (%v)", tt.in, b, v.Raw, v.Type, tt.want, tt.typ)
@@ -46,16 +47,10 @@ func TestNewResponseInvalidJSON(t *testing.T) {
 func TestExpand(t *testing.T) {
 	w := &World{run: &runState{runID: "abcd1234"}, seq: 7, users: map[string]*user{}}
 	got, err := w.expand(`{"userName":"{alice.userName}","externalId":"{alice.externalId}"}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(got, "ctabcd1234-s7-alice@example.test") {
-		t.Errorf("userName not namespaced: %s", got)
-	}
+	require.NoError(t, err)
+	assert.Contains(t, got, "ctabcd1234-s7-alice@example.test", "userName not namespaced: %s", got)
 	ext := w.users["alice"].ExternalID
-	if !strings.HasPrefix(ext, "00u") || len(ext) != 20 {
-		t.Errorf("externalId %q is not Okta-shaped (00u + 17)", ext)
-	}
+	assert.Regexp(t, `^00u[0-9a-z]{17}$`, ext, "externalId is Okta-shaped (00u + 17)")
 	seen := map[string]string{}
 	for i := 0; i < 300; i++ {
 		alias := fmt.Sprintf("bulk%d", i)
@@ -68,13 +63,12 @@ func TestExpand(t *testing.T) {
 		}
 		seen[id] = alias
 	}
-	if _, err := w.expand("/Users/{alice.id}"); err == nil {
-		t.Error("an unknown id must be an error")
-	}
+	_, err = w.expand("/Users/{alice.id}")
+	assert.Error(t, err, "an unknown id must be an error")
 	w.users["alice"].ID = "id-1"
-	if got, _ := w.expand("/Users/{alice.id}"); got != "/Users/id-1" {
-		t.Errorf("got %q", got)
-	}
+	got, err = w.expand("/Users/{alice.id}")
+	require.NoError(t, err)
+	assert.Equal(t, "/Users/id-1", got)
 }
 
 func TestCheckSCIMError(t *testing.T) {
@@ -100,11 +94,10 @@ func TestCheckSCIMError(t *testing.T) {
 	for _, tt := range tests {
 		r := newResponse("POST", "/Users", tt.status, h, []byte(tt.body), 0)
 		err := w.checkSCIMError(r, []int{400}, tt.types)
-		if tt.wantErr == "" && err != nil {
-			t.Errorf("%s: unexpected error %v", tt.name, err)
-		}
-		if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-			t.Errorf("%s: want error with %q, got %v", tt.name, tt.wantErr, err)
+		if tt.wantErr == "" {
+			assert.NoError(t, err, tt.name)
+		} else {
+			assert.ErrorContains(t, err, tt.wantErr, tt.name)
 		}
 	}
 }
@@ -124,11 +117,10 @@ func TestCheckListResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := checkListResponse(newResponse("GET", "/Users", 200, http.Header{}, []byte(tt.body), 0))
-		if tt.wantErr == "" && err != nil {
-			t.Errorf("%s: unexpected error %v", tt.name, err)
-		}
-		if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-			t.Errorf("%s: want error with %q, got %v", tt.name, tt.wantErr, err)
+		if tt.wantErr == "" {
+			assert.NoError(t, err, tt.name)
+		} else {
+			assert.ErrorContains(t, err, tt.wantErr, tt.name)
 		}
 	}
 }

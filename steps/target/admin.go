@@ -1,7 +1,6 @@
 package target
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-resty/resty/v2"
 	"github.com/testcontainers/testcontainers-go"
 )
 
@@ -28,31 +28,21 @@ type Location struct {
 // (POST {adminURL}/admin/api/locations) and returns it. The answered
 // scimBaseUri must be on adminURL's origin: a server that advertises another
 // origin is misconfigured (its public URL) and is reported as such.
-func CreateLocation(ctx context.Context, client *http.Client, adminURL, token, name, queryAttributes string) (Location, error) {
-	body, err := json.Marshal(map[string]string{"name": name, "queryAttributes": queryAttributes})
-	if err != nil {
-		return Location{}, err
-	}
+func CreateLocation(ctx context.Context, client *resty.Client, adminURL, token, name, queryAttributes string) (Location, error) {
 	endpoint := strings.TrimRight(adminURL, "/") + "/admin/api/locations"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	resp, err := client.R().SetContext(ctx).
+		SetHeader("Authorization", "Bearer "+token).
+		SetHeader("Content-Type", "application/json").
+		SetHeader("Accept", "application/json").
+		SetBody(map[string]string{"name": name, "queryAttributes": queryAttributes}).
+		Post(endpoint)
 	if err != nil {
 		return Location{}, fmt.Errorf("target: create location %q: %w", name, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return Location{}, fmt.Errorf("target: create location %q: %w", name, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return Location{}, fmt.Errorf("target: create location %q: read answer: %w", name, err)
-	}
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+	raw := resp.Body()
+	if resp.StatusCode() != http.StatusCreated && resp.StatusCode() != http.StatusOK {
 		return Location{}, fmt.Errorf("target: create location %q: POST %s answered %s: %s",
-			name, endpoint, resp.Status, firstLine(redactKeys(string(raw))))
+			name, endpoint, resp.Status(), firstLine(redactKeys(string(raw))))
 	}
 	var got struct {
 		ID              string `json:"id"`
@@ -97,7 +87,7 @@ func baseURL(adminURL, advertised, id string) (string, error) {
 
 // waitReady polls GET {origin}/healthz until it answers 200, the container
 // exits, or the timeout passes.
-func waitReady(ctx context.Context, client *http.Client, c testcontainers.Container, origin string, timeout time.Duration) error {
+func waitReady(ctx context.Context, client *resty.Client, c testcontainers.Container, origin string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -125,19 +115,13 @@ func waitReady(ctx context.Context, client *http.Client, c testcontainers.Contai
 }
 
 // probe returns "" when GET url answers 200, else what happened.
-func probe(ctx context.Context, client *http.Client, u string) string {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+func probe(ctx context.Context, client *resty.Client, u string) string {
+	resp, err := client.R().SetContext(ctx).Get(u)
 	if err != nil {
 		return err.Error()
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err.Error()
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return resp.Status
+	if resp.StatusCode() != http.StatusOK {
+		return resp.Status()
 	}
 	return ""
 }

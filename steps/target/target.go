@@ -18,7 +18,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/testcontainers/testcontainers-go"
 
-	"github.com/xakia-okta/scimtest/reports"
+	"github.com/xakia-okta/scimtest/internal/harnesshttp"
 )
 
 // DefaultImage is the image `make image` builds and [Start] runs when neither
@@ -316,8 +316,10 @@ func Start(ctx context.Context, opts Options) (_ *Target, err error) {
 	if err := c.Start(ctx); err != nil {
 		return nil, fmt.Errorf("target: start container %s: %w", shortID(tgt.ContainerID), err)
 	}
-	client := &http.Client{Timeout: 10 * time.Second, Transport: reports.LimitBody(&http.Transport{Proxy: nil}, reports.DefaultMaxBody), CheckRedirect: reports.RefuseRedirect}
-	defer client.CloseIdleConnections()
+	// The harness client (bodies capped, redirects never followed), straight
+	// to the container: no proxy.
+	client := harnesshttp.New(harnesshttp.Options{Base: &http.Transport{Proxy: nil}, Timeout: 10 * time.Second})
+	defer client.GetClient().CloseIdleConnections()
 	if err := waitReady(ctx, client, c, tgt.AdminURL, opts.StartTimeout); err != nil {
 		return nil, err
 	}

@@ -15,6 +15,11 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/xakia-okta/scimtest/internal/harnesshttp"
 )
 
 func TestBaseURL(t *testing.T) {
@@ -81,9 +86,7 @@ func TestWithDefaults(t *testing.T) {
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			tc.check(t, got)
 		})
 	}
@@ -148,21 +151,17 @@ func TestCreateLocation(t *testing.T) {
 			}))
 			defer srv.Close()
 			origin = srv.URL
-			got, err := CreateLocation(context.Background(), srv.Client(), srv.URL, token, "Acme", "full")
+			got, err := CreateLocation(context.Background(), harnesshttp.New(harnesshttp.Options{}), srv.URL, token, "Acme", "full")
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error = %v, want one containing %q", err, tc.wantErr)
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want := tc.want
 			want.BaseURL = strings.Replace(want.BaseURL, "{origin}", origin, 1)
-			if got != want {
-				t.Fatalf("CreateLocation = %+v, want %+v", got, want)
-			}
+			require.Equal(t, want, got, "CreateLocation")
 		})
 	}
 }
@@ -192,20 +191,12 @@ func fakeContext(t *testing.T) string {
 	dir := t.TempDir()
 	for _, f := range []string{"Dockerfile", ".dockerignore"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "build", "data"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "build", "data"), 0o755))
 	// Something the .dockerignore must keep out of the context.
-	if err := os.WriteFile(filepath.Join(dir, "not-for-the-image.txt"), []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "not-for-the-image.txt"), []byte("x"), 0o644))
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "build", "xakia-reference"), "./testdata/fakeref")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -223,9 +214,7 @@ func TestStartBuildsRunsAndTerminates(t *testing.T) {
 	if tgt != nil {
 		t.Cleanup(func() { _ = tgt.Terminate(context.Background()) })
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("image %s: %d bytes; create %s, start-to-ready %s", tgt.Image, tgt.ImageSize, tgt.CreateDuration, tgt.StartupDuration)
 
 	if !strings.HasPrefix(tgt.AdminURL, "http://127.0.0.1:") {
@@ -244,14 +233,10 @@ func TestStartBuildsRunsAndTerminates(t *testing.T) {
 	// The image runs as the non-root user, on the host network, and the data
 	// directory is writable (fakeref's /healthz writes there).
 	p, err := NewProvider(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer p.Close()
 	img, err := p.Client().ImageInspect(ctx, tgt.Image)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if img.Config.User != "65532:65532" || strings.Join(img.Config.Entrypoint, " ") != "/xakia-reference serve" {
 		t.Errorf("image user %q entrypoint %q", img.Config.User, img.Config.Entrypoint)
 	}
@@ -259,13 +244,11 @@ func TestStartBuildsRunsAndTerminates(t *testing.T) {
 		t.Errorf("image is %d bytes: the context leaked more than the binary", img.Size)
 	}
 	inspect, err := tgt.container.Inspect(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if inspect.HostConfig.NetworkMode != "host" {
 		t.Errorf("network mode %q, want host", inspect.HostConfig.NetworkMode)
 	}
-	if msg := probe(ctx, http.DefaultClient, tgt.AdminURL+"/healthz"); msg != "" {
+	if msg := probe(ctx, harnesshttp.New(harnesshttp.Options{}), tgt.AdminURL+"/healthz"); msg != "" {
 		t.Errorf("healthz: %s", msg)
 	}
 
@@ -295,9 +278,7 @@ func TestStartRefusesAbsentImage(t *testing.T) {
 		t.Fatalf("error = %v, want ErrImageNotPresent", err)
 	}
 	for _, want := range []string{image, "docker load -i", "never pulled"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q lacks %q", err, want)
-		}
+		assert.Contains(t, err.Error(), want, "error %q lacks %q", err, want)
 	}
 }
 
@@ -306,9 +287,7 @@ func TestStartOfAPresentImage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	p, err := NewProvider(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer p.Close()
 
 	// Build once and keep the image; the subtests start it by name, the way a
@@ -317,9 +296,7 @@ func TestStartOfAPresentImage(t *testing.T) {
 	if built != nil {
 		_ = built.Terminate(ctx)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	image := built.Image
 	t.Cleanup(func() {
 		_, _ = p.Client().ImageRemove(context.Background(), image, client.ImageRemoveOptions{Force: true, PruneChildren: true})
@@ -347,9 +324,7 @@ func TestStartOfAPresentImage(t *testing.T) {
 				}()
 			}
 			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if tgt.Image != image || !strings.HasPrefix(tgt.BaseURL, tgt.AdminURL) {
 					t.Errorf("target %+v", tgt)
 				}
@@ -358,19 +333,13 @@ func TestStartOfAPresentImage(t *testing.T) {
 			if tgt != nil || !errors.Is(err, ErrNotReady) || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("Start = %v, %v; want ErrNotReady containing %q", tgt, err, tc.wantErr)
 			}
-			if !strings.Contains(err.Error(), "fakeref exiting as asked") {
-				t.Errorf("error lacks the container output: %v", err)
-			}
+			assert.Contains(t, err.Error(), "fakeref exiting as asked", "error lacks the container output: %v", err)
 		})
 	}
 	// Nothing is left of the subtests' containers, failed start included.
 	left, err := p.Client().ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("ancestor", image)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(left.Items) != 0 {
-		t.Errorf("%d containers of %s left behind", len(left.Items), image)
-	}
+	require.NoError(t, err)
+	assert.Empty(t, left.Items, "%d containers of %s left behind", len(left.Items), image)
 	// The image is still there (it was not built by these Starts).
 	if _, err := ImageSize(ctx, p, image); err != nil {
 		t.Errorf("image removed by Terminate of a named-image target: %v", err)
@@ -387,8 +356,6 @@ func TestNoDockerError(t *testing.T) {
 		t.Fatalf("errors.Is mismatch for %v", err)
 	}
 	for _, want := range []string{"no Docker daemon answers", reason.Error(), "start dockerd"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q lacks %q", err, want)
-		}
+		assert.Contains(t, err.Error(), want, "error %q lacks %q", err, want)
 	}
 }
