@@ -8,6 +8,7 @@ Feature: The Xakia help article, followed in a browser
   embedded mock Okta org; without Chromium it is not run, with the reason. Checks
   docs/behaviour.md §4 (X-4.1, X-4.2) and §6 (X-6.2 to X-6.4) through the web UI.
 
+  @id:article-assign-invite-signin-unassign
   Scenario: An Okta user assigned to the Xakia app is added, invited, signs in with Okta, and after unassignment stays an inactive user who cannot sign in
     Given I am signed in to Xakia as an admin of a new location "Sydney"
     And "Jane Doe" is a person in Okta who may sign in to Xakia through the OIDC app
@@ -40,6 +41,7 @@ Feature: The Xakia help article, followed in a browser
   # Troubleshooting and tips: "The configuration will need to be completed for each of your
   # Xakia locations. To do this, you will need to add a Xakia application for each location
   # and complete the SCIM configuration. The OIDC configuration is to be completed only once."
+  @id:article-two-locations-one-oidc
   Scenario: Each Xakia location has its own Xakia app in Okta, and one OIDC configuration signs members of both in
     Given new Xakia locations "Sydney" and "Melbourne"
     And "Jane Doe" and "John Smith" are people in Okta who may sign in to Xakia through the one OIDC app

@@ -316,7 +316,7 @@ func (w *World) screenshot(stepNo int, text string) string {
 	if w.scenario != nil {
 		name = w.scenario.Name
 	}
-	rel := filepath.Join("screenshots", fmt.Sprintf("%02d-%s", w.seq, slug(name, 48)), fmt.Sprintf("%02d-%s.png", stepNo, slug(text, 60)))
+	rel := filepath.Join("screenshots", fmt.Sprintf("%02d-%s", w.seq, fileSlug(name, 48)), fmt.Sprintf("%02d-%s.png", stepNo, fileSlug(text, 60)))
 	abs := filepath.Join(w.run.cfg.ReportsDir, rel)
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return ""
@@ -327,8 +327,8 @@ func (w *World) screenshot(stepNo int, text string) string {
 	return filepath.ToSlash(rel)
 }
 
-// slug turns s into a lower-case file name part of at most n characters.
-func slug(s string, n int) string {
+// fileSlug turns s into a lower-case file name part of at most n characters.
+func fileSlug(s string, n int) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(s) {
