@@ -29,13 +29,16 @@ Feature: The Xakia help article, followed in a browser
     # Users that are assigned to the Xakia app will be added to Xakia
     Then "Jane Doe" is added to Xakia as a member who is not invited
     # Once 'added' to Xakia, each new Xakia user must be 'invited' by clicking the 'invite' button in Xakia
-    And "Jane Doe" cannot sign in with Okta until invited
+    When "Jane Doe" tries to sign in to Xakia with Okta
+    Then "Jane Doe" cannot sign in with Okta until invited
     When I invite "Jane Doe" by clicking the 'invite' button in Xakia
-    Then "Jane Doe" signs in to Xakia with Okta
+    And "Jane Doe" signs in to Xakia with Okta
+    Then "Jane Doe" is signed in to Xakia with Okta
     # Users that are removed from the Xakia application in Okta are deactivated in Xakia
     When I remove "Jane Doe" from the Xakia application in Okta
     Then "Jane Doe" is deactivated in Xakia
-    And "Jane Doe" will not be able to log in to the application
+    When "Jane Doe" tries to sign in to Xakia with Okta
+    Then "Jane Doe" will not be able to log in to the application
     And the data of "Jane Doe" will remain available as an 'inactive user'
 
   # Troubleshooting and tips: "The configuration will need to be completed for each of your
@@ -51,5 +54,7 @@ Feature: The Xakia help article, followed in a browser
     And I assign "John Smith" to the Xakia app of "Melbourne" in Okta
     Then "Jane Doe" is added to "Sydney" and not to "Melbourne"
     And "John Smith" is added to "Melbourne" and not to "Sydney"
-    And the invited "Jane Doe" signs in to Xakia with Okta
-    And the invited "John Smith" signs in to Xakia with Okta
+    When I invite "Jane Doe" in Xakia and "Jane Doe" signs in with Okta
+    And I invite "John Smith" in Xakia and "John Smith" signs in with Okta
+    Then "Jane Doe" is signed in to Xakia with Okta
+    And "John Smith" is signed in to Xakia with Okta
