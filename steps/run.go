@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -396,7 +397,8 @@ func Run(ctx context.Context, cfg Config) (reports.Run, int) {
 		case matchTags(wanted, p.Tags):
 			var why []string
 			for _, t := range p.Tags {
-				if r, ok := missing[t]; ok {
+				// Several capability tags can miss for one reason (no admin API): say it once.
+				if r, ok := missing[t]; ok && !slices.Contains(why, r) {
 					why = append(why, r)
 				}
 			}
