@@ -3,12 +3,12 @@ package mockokta
 import (
 	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xakia-okta/scimtest/internal/lockedbuf"
 )
 
 func TestFormatRateAndETA(t *testing.T) {
@@ -89,26 +89,8 @@ func TestProgressPrinterOff(t *testing.T) {
 	assert.Empty(t, buf.String())
 }
 
-// lockedBuffer is a bytes.Buffer safe for the printer's goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestProgressPrinterTicks(t *testing.T) {
-	var buf lockedBuffer
+	var buf lockedbuf.Buffer
 	p := NewProgressPrinter(&buf, ProgressLines, 10, "x: ", time.Millisecond)
 	p.Update(5, 0)
 	require.Eventually(t, func() bool { return strings.Contains(buf.String(), "x: 5/10 users, 0 failed, 50%") },

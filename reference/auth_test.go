@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/xakia-okta/scimtest/internal/lockedbuf"
 )
 
 func TestAuth(t *testing.T) {
@@ -120,7 +122,7 @@ func TestAdminAuth(t *testing.T) {
 
 // TestNoSecretsInLogs checks that keys and tokens never reach a log line.
 func TestNoSecretsInLogs(t *testing.T) {
-	var buf syncBuffer
+	var buf lockedbuf.Buffer
 	e := newEnv(t, Config{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	l := e.loc(0)
 	e.create(l, "log@example.com", "")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xakia-okta/scimtest/internal/lockedbuf"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
 
@@ -87,7 +88,7 @@ func (c *chunked) Read(p []byte) (int, error) {
 }
 
 func TestRecoverAnswersSCIM500(t *testing.T) {
-	var logs syncBuffer
+	var logs lockedbuf.Buffer
 	e := newEnv(t, Config{Logger: newTestLogger(&logs)})
 	h := e.srv.recoverer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom at a secret place") }))
 	rec := httptest.NewRecorder()

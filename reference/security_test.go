@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/xakia-okta/scimtest/internal/lockedbuf"
 	"github.com/xakia-okta/scimtest/internal/pgtest"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 	pgstore "github.com/xakia-okta/scimtest/reference/internal/store/postgres"
@@ -51,7 +52,7 @@ func TestOne401(t *testing.T) {
 // TestQueryCredentials checks that a credential in the query string is
 // refused and appears in no log line and no audit record.
 func TestQueryCredentials(t *testing.T) {
-	var logs syncBuffer
+	var logs lockedbuf.Buffer
 	e := newEnv(t, Config{Logger: newTestLogger(&logs)})
 	l := e.loc(0)
 	for _, q := range []string{"access_token=", "api_key=", "token=", "Access_Token=", "filter=userName%20pr&apikey="} {
@@ -99,7 +100,7 @@ func TestAuditSurvivesFlood(t *testing.T) {
 // TestInternalErrorHasRequestID checks that a 500 names the request id
 // that the log line and the X-Request-Id header carry.
 func TestInternalErrorHasRequestID(t *testing.T) {
-	var logs syncBuffer
+	var logs lockedbuf.Buffer
 	e := newEnv(t, Config{Logger: newTestLogger(&logs)})
 	h := e.srv.withRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.srv.writeError(w, e.srv.errorFor(r, errors.New("boom")))

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xakia-okta/scimtest/internal/lockedbuf"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
 
@@ -63,7 +64,7 @@ func TestWebAdminRefusesWithoutSession(t *testing.T) {
 }
 
 func TestWebAdminOktaSettingsAndKey(t *testing.T) {
-	var logs syncBuffer
+	var logs lockedbuf.Buffer
 	e := &webEnv{testEnv: newEnv(t, Config{Logger: newTestLogger(&logs), OIDC: OIDCConfig{Issuer: "http://127.0.0.1:9/oauth2/default", ClientID: "c", ClientSecret: "s"}}, "default", "second")}
 	b := newBrowser(t)
 	landing := e.adminSignIn(b)

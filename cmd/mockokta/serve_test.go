@@ -1,36 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xakia-okta/scimtest/internal/lockedbuf"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the command and the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestServeCommand: `mockokta serve` takes its database and token from the
 // environment, prints the four start-up lines and exits 0 when stopped.
@@ -39,7 +20,7 @@ func TestServeCommand(t *testing.T) {
 	vars := map[string]string{"MOCKOKTA_DB": db, "MOCKOKTA_API_TOKEN": "00cli-test-token-0123456789"}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr lockedbuf.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, &stdout, &stderr, env{getenv: func(k string) string { return vars[k] }})

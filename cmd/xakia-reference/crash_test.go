@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xakia-okta/scimtest/internal/lockedbuf"
 	"github.com/xakia-okta/scimtest/internal/pgtest"
 )
 
@@ -155,7 +156,7 @@ func startBinary(t *testing.T, bin, db string) (*exec.Cmd, string, func() string
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	var buf lockedBuffer
+	var buf lockedbuf.Buffer
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", db, "--admin-token", crashAdminToken)
 	cmd.Stdout = &buf
 	cmd.Stderr = io.Discard

@@ -8,33 +8,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xakia-okta/scimtest/internal/lockedbuf"
 	"github.com/xakia-okta/scimtest/reference"
 )
-
-// lockedBuffer is a buffer safe to read while the command writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func envOf(m map[string]string) env { return func(k string) string { return m[k] } }
 
@@ -207,10 +189,10 @@ func TestLocationCommands(t *testing.T) {
 }
 
 // startServe runs serve in the background and returns its origin.
-func startServe(t *testing.T, getenv env, args ...string) (origin string, out *lockedBuffer, stop func() int) {
+func startServe(t *testing.T, getenv env, args ...string) (origin string, out *lockedbuf.Buffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out = &lockedBuffer{}
+	out = &lockedbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), out, io.Discard, getenv)

@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xakia-okta/scimtest/internal/lockedbuf"
 	"github.com/xakia-okta/scimtest/mockokta/serve"
 )
 
@@ -311,31 +311,13 @@ func TestMountsHealthzAndBodyLimit(t *testing.T) {
 	assert.Error(t, err)
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runOnce runs serve.Run until it printed its issuer line, checks /healthz,
 // stops it and returns what it printed.
 func runOnce(t *testing.T, cfg serve.Config) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, logs syncBuffer
+	var out, logs lockedbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- serve.Run(ctx, cfg, &out, &logs) }()
 	deadline := time.Now().Add(20 * time.Second)
