@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,16 +95,7 @@ type browserEnv struct {
 
 // oktaMounts are the faces of the embedded mock Okta org, as in `mockokta
 // serve`: the admin console at "/" and the OIDC provider at its issuer.
-func oktaMounts() []serve.Mount {
-	return []serve.Mount{console.Mount(), {
-		Pattern: serve.IssuerPath + "/",
-		Handler: func(env serve.Env) (http.Handler, error) {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			return oidc.New(ctx, oidc.Config{Org: oidc.ForOrg(env.Org), PublicURL: env.PublicURL, Logger: env.Logger})
-		},
-	}}
-}
+func oktaMounts() []serve.Mount { return []serve.Mount{console.Mount(), oidc.Mount()} }
 
 // startOktaOrg starts the embedded mock Okta org on 127.0.0.1 (in memory)
 // and returns it with its Xakia OIDC app's id and client secret.

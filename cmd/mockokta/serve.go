@@ -9,12 +9,13 @@ import (
 
 	"github.com/xakia-okta/scimtest/internal/clikit"
 	"github.com/xakia-okta/scimtest/mockokta/console"
+	"github.com/xakia-okta/scimtest/mockokta/oidc"
 	"github.com/xakia-okta/scimtest/mockokta/serve"
 )
 
 // serveMounts are the extra faces of `mockokta serve` (the admin console,
 // the OIDC provider); each adds its serve.Mount here.
-func serveMounts() []serve.Mount { return []serve.Mount{console.Mount(), oidcMount()} }
+func serveMounts() []serve.Mount { return []serve.Mount{console.Mount(), oidc.Mount()} }
 
 // Serve is `mockokta serve`: a long-running mock Okta org.
 func (commandSet) Serve(a *app) *cobra.Command {
