@@ -304,7 +304,8 @@ func TestFailedTaskCanBeRetried(t *testing.T) {
 	assert.ErrorIs(t, err, org.ErrNotFound)
 	re, err := o.RetryTask(ctx, tasks[0].ID)
 	require.NoError(t, err)
-	assert.Equal(t, org.TaskQueued, re.State)
+	// The worker may pick the retried task up before RetryTask re-reads it.
+	assert.Contains(t, []org.TaskState{org.TaskQueued, org.TaskRunning}, re.State)
 
 	waitIdle(t, o)
 	tk, err := o.Task(ctx, tasks[0].ID)
