@@ -1,14 +1,17 @@
 package reference
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/xakia-okta/scimtest/reference/internal/filter"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
 
@@ -43,18 +46,38 @@ func errUnauthorized() *apiError {
 // hash, so neither the body nor the work tells whether a location exists.
 // Refused requests of a known location are counted per source and minute,
 // never stored one by one.
-func (s *Server) scim(h scimHandler) http.Handler {
+//
+// With a prefetch (the reads of one user), the location and the user the
+// handler will read come from one store query (store.LocationUser); the
+// user waits in the request's context for the handler, which reads it
+// only after the key check passed.
+func (s *Server) scim(h scimHandler, prefetch ...func(*http.Request) (store.UserLookup, bool)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		locID := r.PathValue("loc")
 		token, hasToken := bearerToken(r)
-		var loc store.Location
-		found := false
+		var (
+			loc   store.Location
+			pre   *prefetched
+			found bool
+			err   error
+		)
 		if validID(locID) {
-			l, err := s.store.Location(r.Context(), locID)
+			var lookup store.UserLookup
+			var ok bool
+			if len(prefetch) > 0 {
+				lookup, ok = prefetch[0](r)
+			}
+			if ok {
+				p := &prefetched{lookup: lookup}
+				loc, p.user, p.found, err = s.store.LocationUser(r.Context(), locID, lookup)
+				pre = p
+			} else {
+				loc, err = s.store.Location(r.Context(), locID)
+			}
 			switch {
 			case err == nil:
-				loc, found = l, true
+				found = true
 			case !errors.Is(err, store.ErrNotFound):
 				s.writeError(w, s.errorFor(r, err))
 				return
@@ -95,6 +118,13 @@ func (s *Server) scim(h scimHandler) http.Handler {
 			return
 		}
 		authenticated = true
+		if pre != nil {
+			r = r.WithContext(context.WithValue(r.Context(), prefetchKey{}, pre))
+		}
+		if s.limiter == nil {
+			h(sw, r, loc)
+			return
+		}
 		if wait, ok := s.limiter.allow(loc.ID+"\x00"+string(HashKey(token)), time.Now()); !ok {
 			secs := int(wait / time.Second)
 			if wait%time.Second != 0 {
@@ -110,6 +140,55 @@ func (s *Server) scim(h scimHandler) http.Handler {
 		}
 		h(sw, r, loc)
 	})
+}
+
+// prefetched is the user the scim wrapper read with the location.
+type prefetched struct {
+	lookup store.UserLookup
+	user   store.User
+	found  bool
+}
+
+type prefetchKey struct{}
+
+// prefetchedUser returns the user the scim wrapper read for lookup with the
+// request's location, if it did (ok false: read it from the store).
+func prefetchedUser(ctx context.Context, lookup store.UserLookup) (u store.User, found, ok bool) {
+	p, _ := ctx.Value(prefetchKey{}).(*prefetched)
+	if p == nil || p.lookup != lookup {
+		return store.User{}, false, false
+	}
+	return p.user, p.found, true
+}
+
+// prefetchByID names the user of GET /Users/{id}.
+func prefetchByID(r *http.Request) (store.UserLookup, bool) {
+	id := r.PathValue("id")
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || !validID(id) {
+		return store.UserLookup{}, false
+	}
+	return store.UserLookup{ID: id}, true
+}
+
+// prefetchUserNameEq names the user of Okta's lookup, GET /Users with the
+// filter userName eq "…", as lookupUsers will read it.
+func (s *Server) prefetchUserNameEq(r *http.Request) (store.UserLookup, bool) {
+	if r.Method != http.MethodGet || !strings.Contains(r.URL.RawQuery, "filter=") {
+		return store.UserLookup{}, false
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return store.UserLookup{}, false
+	}
+	expr, err := filter.Parse(strings.TrimSpace(q.Get("filter")))
+	if err != nil {
+		return store.UserLookup{}, false
+	}
+	attr, value, ok := filter.Equality(expr)
+	if !ok || attr != "userName" || checkLookupValue(value) != nil {
+		return store.UserLookup{}, false
+	}
+	return store.UserLookup{UserNameKey: s.userNameKey(value)}, true
 }
 
 // admin wraps an admin API handler with the admin token check (constant

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -137,5 +138,65 @@ func TestNoSecretsInLogs(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("secret %q in logs", secret)
 		}
+	}
+}
+
+// TestRotationFromAnotherProcessFailsAtOnce rotates a location's key through
+// a second handle on the server's SQLite file (what `xakia-reference location
+// rotate-key` does from another process) and checks, with no delay, that
+// the old key fails on every read Okta makes, including the two whose
+// location and user come from one store query, and that the new key reads
+// the right users.
+func TestRotationFromAnotherProcessFailsAtOnce(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "rot.db")
+	served, err := OpenDB(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer served.Close()
+	e := newEnvOn(t, served.st, Config{})
+	l := e.loc(0)
+	var ids []string
+	for _, name := range []string{"ada@example.com", "bob@example.com"} {
+		r := e.do("POST", l.Base+"/Users", l.Key, oktaUser(name, "00u"+name[:3]))
+		if r.Status != 201 {
+			t.Fatalf("create %s: %d %s", name, r.Status, r.Raw)
+		}
+		ids = append(ids, r.JSON["id"].(string))
+	}
+	reads := []string{
+		l.Base + "/Users/" + ids[0],
+		l.Base + "/Users/" + ids[1],
+		l.Base + `/Users?filter=userName%20eq%20%22BOB@example.com%22`,
+		l.Base + "/Users?startIndex=1&count=100",
+	}
+	for _, u := range reads {
+		if r := e.do("GET", u, l.Key, ""); r.Status != 200 {
+			t.Fatalf("before rotation, GET %s: %d", u, r.Status)
+		}
+	}
+	other, err := OpenDB(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey, err := other.RotateKey(ctx, l.ID)
+	if cerr := other.Close(); err != nil || cerr != nil {
+		t.Fatalf("rotate from another handle: %v, %v", err, cerr)
+	}
+	for _, u := range reads {
+		if r := e.do("GET", u, l.Key, ""); r.Status != 401 {
+			t.Errorf("old key right after rotation, GET %s: %d, want 401", u, r.Status)
+		}
+	}
+	for i, id := range ids {
+		r := e.do("GET", l.Base+"/Users/"+id, newKey, "")
+		if r.Status != 200 || r.JSON["id"] != id {
+			t.Errorf("new key, GET user %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	r := e.do("GET", reads[2], newKey, "")
+	if res, _ := r.JSON["Resources"].([]any); r.Status != 200 || len(res) != 1 || res[0].(map[string]any)["id"] != ids[1] {
+		t.Errorf("new key, userName lookup: %d %s", r.Status, r.Raw)
 	}
 }

@@ -220,7 +220,14 @@ func (s *Server) lookupUsers(ctx context.Context, loc store.Location, base strin
 		}
 		switch attr {
 		case "userName":
-			u, err := s.store.UserByUserNameKey(ctx, loc.ID, s.userNameKey(value))
+			key := s.userNameKey(value)
+			if u, found, ok := prefetchedUser(ctx, store.UserLookup{UserNameKey: key}); ok {
+				if !found {
+					return nil, nil
+				}
+				return []store.User{u}, nil
+			}
+			u, err := s.store.UserByUserNameKey(ctx, loc.ID, key)
 			if errors.Is(err, store.ErrNotFound) {
 				return nil, nil
 			}

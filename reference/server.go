@@ -175,8 +175,8 @@ func (s *Server) RotateKey(ctx context.Context, id string) (string, error) {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	scim := "/scim/v2/{loc}"
-	mux.Handle(scim+"/Users", s.scim(s.handleUsers))
-	mux.Handle(scim+"/Users/{id}", s.scim(s.handleUser))
+	mux.Handle(scim+"/Users", s.scim(s.handleUsers, s.prefetchUserNameEq))
+	mux.Handle(scim+"/Users/{id}", s.scim(s.handleUser, prefetchByID))
 	mux.Handle(scim+"/Groups", s.scim(s.handleGroups))
 	mux.Handle(scim+"/Groups/{id}", s.scim(s.handleGroup))
 	mux.Handle(scim+"/ServiceProviderConfig", s.scim(s.handleServiceProviderConfig))

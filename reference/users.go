@@ -180,7 +180,15 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, loc store.Loc
 // visibleUser loads a user for SCIM: deleted users and ids of other
 // locations are not found; with forget-deactivated, inactive users neither.
 func (s *Server) visibleUser(ctx context.Context, loc store.Location, id string) (store.User, error) {
-	u, err := s.store.User(ctx, loc.ID, id)
+	var u store.User
+	var err error
+	if pu, found, ok := prefetchedUser(ctx, store.UserLookup{ID: id}); !ok {
+		u, err = s.store.User(ctx, loc.ID, id)
+	} else if found {
+		u = pu
+	} else {
+		err = store.ErrNotFound
+	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.User{}, err
 	}

@@ -48,6 +48,12 @@ func (c classifying) UserByUserNameKey(ctx context.Context, locationID, key stri
 	return u, classify(err)
 }
 
+// LocationUser implements Store.
+func (c classifying) LocationUser(ctx context.Context, id string, lookup UserLookup) (Location, User, bool, error) {
+	l, u, found, err := c.s.LocationUser(ctx, id, lookup)
+	return l, u, found, classify(err)
+}
+
 // UsersByExternalID implements Store.
 func (c classifying) UsersByExternalID(ctx context.Context, locationID, externalID string) ([]User, error) {
 	u, err := c.s.UsersByExternalID(ctx, locationID, externalID)

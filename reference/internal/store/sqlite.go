@@ -33,7 +33,7 @@ import (
 // block the writer nor each other.
 const (
 	sqliteBusyTimeoutMS = 10000
-	sqliteWriteParams   = "_txlock=immediate&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_pragma=temp_store(memory)&_pragma=cache_size(-32768)"
+	sqliteWriteParams   = "_txlock=immediate&_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_pragma=temp_store(memory)&_pragma=cache_size(-32768)&_pragma=journal_size_limit(16777216)"
 	sqliteReadParams    = "_busy_timeout=10000&_foreign_keys=1&_query_only=1"
 	sqliteTimeLayout    = "2006-01-02T15:04:05.000000Z"
 )
@@ -156,6 +156,11 @@ type sqliteStore struct {
 	stop       chan struct{} // closed by Close
 	stopped    chan struct{} // closed when the checkpointer has returned
 	logger     *slog.Logger
+
+	// Records appended to each location's audit since its last trim
+	// (AppendAudit trims every auditTrimEvery records).
+	auditMu    sync.Mutex
+	auditSince map[string]int
 
 	closeOnce sync.Once
 	closeErr  error
@@ -293,10 +298,15 @@ func newSQLiteOnce(ctx context.Context, path, writeParams string, logger *slog.L
 // WAL checkpointing while serving. SQLite's automatic checkpoint (PASSIVE,
 // every 1000 pages) cannot restart the -wal file while readers keep using
 // it, so under sustained writes the file grew without bound (301 MB after
-// 10k creates). The checkpointer runs a TRUNCATE checkpoint on the write
+// 10k creates). The checkpointer runs a RESTART checkpoint on the write
 // connection every sqliteCheckpointEvery writes and at least every
-// sqliteCheckpointInterval while writes happen; TRUNCATE waits (briefly)
-// for readers and then resets the file to zero bytes.
+// sqliteCheckpointInterval while writes happen: it waits (briefly) for
+// readers, copies the WAL into the database and makes the next write start
+// the WAL from its beginning again. The file is overwritten in place rather
+// than truncated (the write connection's journal_size_limit cuts it back to
+// 16 MB after a restart): truncating it to zero (TRUNCATE, used before)
+// made each later commit's fsync also update the file's size and doubled
+// the time spent checkpointing in the POST benchmark.
 const (
 	sqliteCheckpointEvery    = 256
 	sqliteCheckpointInterval = time.Second
@@ -339,8 +349,9 @@ func (s *sqliteStore) checkpointLoop() {
 	}
 }
 
-// Checkpoint runs a TRUNCATE checkpoint on the write connection: every page
-// of the -wal file is copied into the database and the file is truncated.
+// Checkpoint runs a RESTART checkpoint on the write connection: every page
+// of the -wal file is copied into the database and the next write starts
+// the file from its beginning.
 // A reader still using the WAL makes it fall short (it is then a PASSIVE
 // checkpoint), which is not an error.
 func (s *sqliteStore) Checkpoint(ctx context.Context) error {
@@ -358,7 +369,7 @@ func (s *sqliteStore) Checkpoint(ctx context.Context) error {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteBusyTimeoutMS))
 	}()
 	var busy, logPages, done int
-	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &done); err != nil {
+	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &logPages, &done); err != nil {
 		if sqliteCode(err)&0xff == sqlite3.SQLITE_BUSY {
 			return nil
 		}
@@ -567,25 +578,37 @@ const sqliteUserColumns = `seq, location_id, id, user_name, user_name_key, exter
 	invitation, sign_in, deleted, created, last_modified, version`
 
 func scanSQLiteUser(row interface{ Scan(...any) error }) (User, error) {
-	var (
-		u                       User
-		externalID              sql.NullString
-		active, deleted         int
-		doc, created, lastModif string
-	)
-	err := row.Scan(&u.Seq, &u.LocationID, &u.ID, &u.UserName, &u.UserNameKey, &externalID, &active, &doc,
-		&u.Invitation, &u.SignIn, &deleted, &created, &lastModif, &u.Version)
-	if err != nil {
+	var r sqliteUserRow
+	if err := row.Scan(r.dest()...); err != nil {
 		return User{}, err
 	}
-	u.ExternalID = externalID.String
-	u.Active = active != 0
-	u.Deleted = deleted != 0
-	u.Doc = []byte(doc)
-	if u.Created, err = parseSQLiteTime(created); err != nil {
+	return r.user()
+}
+
+// sqliteUserRow holds the columns of sqliteUserColumns as scanned.
+type sqliteUserRow struct {
+	u                       User
+	externalID              sql.NullString
+	active, deleted         int
+	doc, created, lastModif string
+}
+
+func (r *sqliteUserRow) dest() []any {
+	return []any{&r.u.Seq, &r.u.LocationID, &r.u.ID, &r.u.UserName, &r.u.UserNameKey, &r.externalID, &r.active, &r.doc,
+		&r.u.Invitation, &r.u.SignIn, &r.deleted, &r.created, &r.lastModif, &r.u.Version}
+}
+
+func (r *sqliteUserRow) user() (User, error) {
+	u := r.u
+	u.ExternalID = r.externalID.String
+	u.Active = r.active != 0
+	u.Deleted = r.deleted != 0
+	u.Doc = []byte(r.doc)
+	var err error
+	if u.Created, err = parseSQLiteTime(r.created); err != nil {
 		return User{}, err
 	}
-	if u.LastModified, err = parseSQLiteTime(lastModif); err != nil {
+	if u.LastModified, err = parseSQLiteTime(r.lastModif); err != nil {
 		return User{}, err
 	}
 	return u, nil
@@ -788,6 +811,54 @@ func (s *sqliteStore) oneUser(ctx context.Context, what, query string, args ...a
 		return User{}, fmt.Errorf("store: read %s: %w", what, err)
 	}
 	return u, nil
+}
+
+// sqliteLocationUser reads a location and, through a LEFT JOIN, one of its
+// users: the user's columns are NULL-free (COALESCE) so that they scan like
+// a user row, and seq 0 (never assigned) means no user.
+const sqliteLocationUser = `SELECT l.id, l.name, l.key_hash, l.query_attributes, l.created,
+	COALESCE(u.seq, 0), COALESCE(u.location_id, ''), COALESCE(u.id, ''), COALESCE(u.user_name, ''),
+	COALESCE(u.user_name_key, ''), u.external_id, COALESCE(u.active, 0), COALESCE(u.doc, ''),
+	COALESCE(u.invitation, ''), COALESCE(u.sign_in, ''), COALESCE(u.deleted, 0), COALESCE(u.created, ''),
+	COALESCE(u.last_modified, ''), COALESCE(u.version, 0)
+	FROM locations l LEFT JOIN users u ON `
+
+// LocationUser implements Store: one query on the read pool.
+func (s *sqliteStore) LocationUser(ctx context.Context, id string, lookup UserLookup) (Location, User, bool, error) {
+	query, arg := sqliteLocationUser+`u.location_id = l.id AND u.id = ? WHERE l.id = ?`, lookup.ID
+	if lookup.ID == "" {
+		query, arg = sqliteLocationUser+`u.location_id = l.id AND u.user_name_key = ? AND u.deleted = 0 WHERE l.id = ?`, lookup.UserNameKey
+	}
+	st, err := s.readStmt(ctx, query)
+	if err != nil {
+		return Location{}, User{}, false, fmt.Errorf("store: read location %q: %w", id, err)
+	}
+	var (
+		l       Location
+		created string
+		r       sqliteUserRow
+	)
+	err = st.QueryRowContext(ctx, arg, id).Scan(append([]any{&l.ID, &l.Name, &l.KeyHash, &l.QueryAttributes, &created}, r.dest()...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Location{}, User{}, false, fmt.Errorf("%w: location %q", ErrNotFound, id)
+	}
+	if err == nil {
+		l.Created, err = parseSQLiteTime(created)
+	}
+	if err != nil {
+		return Location{}, User{}, false, fmt.Errorf("store: read location %q: %w", id, err)
+	}
+	if l.KeyHash == nil {
+		l.KeyHash = []byte{}
+	}
+	if r.u.Seq == 0 {
+		return l, User{}, false, nil
+	}
+	u, err := r.user()
+	if err != nil {
+		return Location{}, User{}, false, fmt.Errorf("store: read user of location %q: %w", id, err)
+	}
+	return l, u, true, nil
 }
 
 // UsersByExternalID implements Store. An empty externalID matches nothing.
@@ -1112,7 +1183,25 @@ func (s *sqliteStore) Close() error {
 	return s.closeErr
 }
 
-// AppendAudit implements Store.
+// sqliteAuditRows is the number of records of one multi-row audit INSERT
+// (7 parameters each).
+const sqliteAuditRows = 64
+
+// auditTrimEvery is how many records a location gains between two trims of
+// its audit. The trim finds the AuditKeepPerLocation-th newest record
+// through the index, which costs as much as reading that many entries: once
+// per batch it was most of the cost of auditing a busy location. A location
+// therefore holds up to AuditKeepPerLocation+auditTrimEvery records between
+// trims; Audit never returns more than AuditKeepPerLocation.
+const auditTrimEvery = 1000
+
+// sqliteAuditInsert is the INSERT of n audit records.
+func sqliteAuditInsert(n int) string {
+	return `INSERT INTO audit (location_id, time, method, path, status, user_agent, duration_ms) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+}
+
+// AppendAudit implements Store: one transaction of multi-row inserts.
 func (s *sqliteStore) AppendAudit(ctx context.Context, records []AuditRecord) (err error) {
 	if len(records) == 0 {
 		return nil
@@ -1126,25 +1215,71 @@ func (s *sqliteStore) AppendAudit(ctx context.Context, records []AuditRecord) (e
 			_ = tx.Rollback()
 		}
 	}()
-	locs := map[string]bool{}
-	for _, r := range records {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit (location_id, time, method, path, status, user_agent, duration_ms)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.LocationID, formatSQLiteTime(r.Time), r.Method, r.Path, r.Status, r.UserAgent, r.DurationMS); err != nil {
+	added := map[string]int{}
+	var full *sql.Stmt
+	args := make([]any, 0, 7*sqliteAuditRows)
+	for chunk := range slices.Chunk(records, sqliteAuditRows) {
+		args = args[:0]
+		for _, r := range chunk {
+			args = append(args, r.LocationID, formatSQLiteTime(r.Time), r.Method, r.Path, r.Status, r.UserAgent, r.DurationMS)
+			added[r.LocationID]++
+		}
+		if len(chunk) == sqliteAuditRows {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, sqliteAuditInsert(sqliteAuditRows)); err != nil {
+					return fmt.Errorf("store: append audit: %w", err)
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, sqliteAuditInsert(len(chunk)), args...)
+		}
+		if err != nil {
 			return fmt.Errorf("store: append audit: %w", err)
 		}
-		locs[r.LocationID] = true
 	}
-	for loc := range locs {
+	trim := s.auditTrims(added)
+	for _, loc := range trim {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM audit WHERE location_id = ? AND seq <=
 			(SELECT seq FROM audit WHERE location_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`, loc, loc, AuditKeepPerLocation); err != nil {
 			return fmt.Errorf("store: trim audit: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		s.auditUntrimmed(trim)
 		return fmt.Errorf("store: append audit: commit: %w", err)
 	}
 	s.noteWrite()
 	return nil
+}
+
+// auditTrims adds the records just appended to each location's count since
+// its last trim and returns the locations due for one (their counts reset).
+func (s *sqliteStore) auditTrims(added map[string]int) []string {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	if s.auditSince == nil {
+		s.auditSince = map[string]int{}
+	}
+	var due []string
+	for loc, n := range added {
+		s.auditSince[loc] += n
+		if s.auditSince[loc] >= auditTrimEvery {
+			due = append(due, loc)
+			delete(s.auditSince, loc)
+		}
+	}
+	return due
+}
+
+// auditUntrimmed makes the locations of a trim that was rolled back due again.
+func (s *sqliteStore) auditUntrimmed(locs []string) {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	for _, loc := range locs {
+		s.auditSince[loc] = auditTrimEvery
+	}
 }
 
 // AddAuthFailures implements Store.
@@ -1183,7 +1318,7 @@ func (s *sqliteStore) AddAuthFailures(ctx context.Context, failures []AuthFailur
 // Audit implements Store.
 func (s *sqliteStore) Audit(ctx context.Context, locationID string, limit int) ([]AuditRecord, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT location_id, time, method, path, status, user_agent, duration_ms
-		FROM (SELECT * FROM audit WHERE location_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, locationID, max(limit, 0))
+		FROM (SELECT * FROM audit WHERE location_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, locationID, min(max(limit, 0), AuditKeepPerLocation))
 	if err != nil {
 		return nil, fmt.Errorf("store: read audit: %w", err)
 	}

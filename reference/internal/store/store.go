@@ -82,6 +82,14 @@ type Counts struct {
 	Removals int64
 }
 
+// UserLookup names one user of a location for LocationUser: by ID
+// (deleted users included, like User) or, when ID is empty, by UserNameKey
+// (non-deleted users only, like UserByUserNameKey).
+type UserLookup struct {
+	ID          string
+	UserNameKey string
+}
+
 // Store is the persistence the reference server needs. Implementations are
 // safe for concurrent use; every write is one transaction.
 type Store interface {
@@ -103,6 +111,13 @@ type Store interface {
 	// UserByUserNameKey returns the non-deleted user with that folded userName
 	// (an indexed lookup); ErrNotFound if none.
 	UserByUserNameKey(ctx context.Context, locationID, key string) (User, error)
+	// LocationUser returns location id and, read with it in one query, the
+	// user named by lookup (found is false when there is none). It is
+	// Location followed by User (lookup.ID) or UserByUserNameKey
+	// (lookup.UserNameKey), at the cost of one read: a SCIM read checks the
+	// location's current API key and reads its user together.
+	// ErrNotFound only when the location does not exist.
+	LocationUser(ctx context.Context, id string, lookup UserLookup) (_ Location, _ User, found bool, _ error)
 	// UsersByExternalID returns the non-deleted users with that externalId
 	// (an indexed lookup), in insertion order.
 	UsersByExternalID(ctx context.Context, locationID, externalID string) ([]User, error)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -479,6 +480,53 @@ var contractCases = []contractCase{
 		}
 		if _, err := s.User(ctx, "b", "1"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("User of another location: %v, want ErrNotFound", err)
+		}
+	}},
+
+	{name: "location and user in one read", run: func(t *testing.T, h *harness) {
+		s := h.open(t)
+		ctx := testCtx(t)
+		locA := mustLocation(t, s, "a")
+		mustLocation(t, s, "b")
+		one := mustCreate(t, s, newUser("a", "1", "one"))
+		gone := mustCreate(t, s, newUser("a", "2", "two"))
+		if _, err := s.UpdateUser(ctx, "a", "2", setDeleted(true)); err != nil {
+			t.Fatal(err)
+		}
+		gone = mustUser(t, s, "a", gone.ID)
+		mustCreate(t, s, newUser("b", "9", "nine"))
+		for _, c := range []struct {
+			name   string
+			lookup UserLookup
+			want   *User
+		}{
+			{"by id", UserLookup{ID: "1"}, &one},
+			{"by id, deleted", UserLookup{ID: "2"}, &gone},
+			{"by id, missing", UserLookup{ID: "7"}, nil},
+			{"by id, other location", UserLookup{ID: "9"}, nil},
+			{"by userName key", UserLookup{UserNameKey: "one"}, &one},
+			{"by userName key, deleted", UserLookup{UserNameKey: "two"}, nil},
+			{"by userName key, other location", UserLookup{UserNameKey: "nine"}, nil},
+		} {
+			l, u, found, err := s.LocationUser(ctx, "a", c.lookup)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			if !reflect.DeepEqual(l, locA) {
+				t.Errorf("%s: location %+v, want %+v", c.name, l, locA)
+			}
+			switch {
+			case c.want == nil && found:
+				t.Errorf("%s: found %+v, want none", c.name, u)
+			case c.want != nil && !found:
+				t.Errorf("%s: not found, want %s", c.name, c.want.ID)
+			case c.want != nil && !reflect.DeepEqual(u, *c.want):
+				t.Errorf("%s: user %+v, want %+v (as User returns it)", c.name, u, *c.want)
+			}
+		}
+		if _, _, _, err := s.LocationUser(ctx, "zz", UserLookup{ID: "1"}); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown location: %v, want ErrNotFound", err)
 		}
 	}},
 

@@ -533,6 +533,34 @@ func (s *pgStore) UserByUserNameKey(ctx context.Context, locationID, key string)
 		`SELECT `+pgUserColumns+` FROM users WHERE location_id = $1 AND user_name_key = $2 AND NOT deleted`, locationID, key)
 }
 
+// LocationUser implements Store: both reads in one batch, one round trip.
+func (s *pgStore) LocationUser(ctx context.Context, id string, lookup UserLookup) (Location, User, bool, error) {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+pgLocationColumns+` FROM locations WHERE id = $1`, id)
+	if lookup.ID != "" {
+		b.Queue(`SELECT `+pgUserColumns+` FROM users WHERE location_id = $1 AND id = $2`, id, lookup.ID)
+	} else {
+		b.Queue(`SELECT `+pgUserColumns+` FROM users WHERE location_id = $1 AND user_name_key = $2 AND NOT deleted`, id, lookup.UserNameKey)
+	}
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	l, err := scanPgLocation(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Location{}, User{}, false, fmt.Errorf("%w: location %q", ErrNotFound, id)
+	}
+	if err != nil {
+		return Location{}, User{}, false, fmt.Errorf("store: read location %q: %w", id, err)
+	}
+	u, err := scanPgUser(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return l, User{}, false, nil
+	}
+	if err != nil {
+		return Location{}, User{}, false, fmt.Errorf("store: read user of location %q: %w", id, err)
+	}
+	return l, u, true, nil
+}
+
 func (s *pgStore) oneUser(ctx context.Context, what, query string, args ...any) (User, error) {
 	u, err := scanPgUser(s.pool.QueryRow(ctx, query, args...))
 	if errors.Is(err, pgx.ErrNoRows) {

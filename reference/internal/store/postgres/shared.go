@@ -21,6 +21,8 @@ type (
 	Location = store.Location
 	// User is store.User.
 	User = store.User
+	// UserLookup is store.UserLookup.
+	UserLookup = store.UserLookup
 	// Page is store.Page.
 	Page = store.Page
 	// AuditRecord is store.AuditRecord.
