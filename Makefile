@@ -20,7 +20,7 @@ DIST_DIR  ?= dist
 # (0 skips it), -benchtime of the Go benchmarks, where the raw outputs and table go.
 BENCH_USERS ?= 10000
 BENCH_SEED  ?= 100000
-BENCH_TIME  ?= 1s
+BENCH_TIME  ?= 3s
 BENCH_OUT   ?= build/bench
 # The runs that need services (Docker, PostgreSQL): verbose in `make test` so a log shows they ran.
 DEPLOY_TESTS := ^(TestConformanceInContainer|TestContainerImageNotPresent|TestReplicasOnPostgres|TestMockoktaImage)$$

@@ -22,7 +22,7 @@ const defaultAuditSize = 1000
 const maxAuditPending = 10000
 
 // auditBatchDelay lets a burst of requests share one write transaction.
-const auditBatchDelay = 20 * time.Millisecond
+const auditBatchDelay = 100 * time.Millisecond
 
 // maxUserAgent bounds the User-Agent kept in an audit record.
 const maxUserAgent = 256

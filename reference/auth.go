@@ -51,7 +51,7 @@ func errUnauthorized() *apiError {
 // handler will read come from one store query (store.LocationUser); the
 // user waits in the request's context for the handler, which reads it
 // only after the key check passed.
-func (s *Server) scim(h scimHandler, prefetch ...func(*http.Request) (store.UserLookup, bool)) http.Handler {
+func (s *Server) scim(h scimHandler, prefetch ...func(*http.Request) *prefetched) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		locID := r.PathValue("loc")
@@ -63,15 +63,11 @@ func (s *Server) scim(h scimHandler, prefetch ...func(*http.Request) (store.User
 			err   error
 		)
 		if validID(locID) {
-			var lookup store.UserLookup
-			var ok bool
 			if len(prefetch) > 0 {
-				lookup, ok = prefetch[0](r)
+				pre = prefetch[0](r)
 			}
-			if ok {
-				p := &prefetched{lookup: lookup}
-				loc, p.user, p.found, err = s.store.LocationUser(r.Context(), locID, lookup)
-				pre = p
+			if pre != nil {
+				loc, pre.user, pre.found, err = s.store.LocationUser(r.Context(), locID, pre.lookup)
 			} else {
 				loc, err = s.store.Location(r.Context(), locID)
 			}
@@ -119,7 +115,11 @@ func (s *Server) scim(h scimHandler, prefetch ...func(*http.Request) (store.User
 		}
 		authenticated = true
 		if pre != nil {
-			r = r.WithContext(context.WithValue(r.Context(), prefetchKey{}, pre))
+			if st := stateOf(r.Context()); st != nil {
+				st.pre = pre
+			} else {
+				r = r.WithContext(context.WithValue(r.Context(), prefetchKey{}, pre))
+			}
 		}
 		if s.limiter == nil {
 			h(sw, r, loc)
@@ -142,53 +142,87 @@ func (s *Server) scim(h scimHandler, prefetch ...func(*http.Request) (store.User
 	})
 }
 
-// prefetched is the user the scim wrapper read with the location.
+// prefetched is the user the scim wrapper read with the location and,
+// for Okta's lookup, the filter it parsed to name that user (so that the
+// handler neither parses nor folds it again).
 type prefetched struct {
 	lookup store.UserLookup
 	user   store.User
 	found  bool
+
+	filter   string      // the filter parameter, trimmed
+	expr     filter.Expr // filter, parsed
+	userName string      // the value compared with userName; lookup.UserNameKey is its key
 }
 
 type prefetchKey struct{}
 
+// prefetchOf returns the prefetch of the request of ctx, if any.
+func prefetchOf(ctx context.Context) *prefetched {
+	if st := stateOf(ctx); st != nil {
+		return st.pre
+	}
+	p, _ := ctx.Value(prefetchKey{}).(*prefetched)
+	return p
+}
+
 // prefetchedUser returns the user the scim wrapper read for lookup with the
 // request's location, if it did (ok false: read it from the store).
 func prefetchedUser(ctx context.Context, lookup store.UserLookup) (u store.User, found, ok bool) {
-	p, _ := ctx.Value(prefetchKey{}).(*prefetched)
+	p := prefetchOf(ctx)
 	if p == nil || p.lookup != lookup {
 		return store.User{}, false, false
 	}
 	return p.user, p.found, true
 }
 
+// prefetchedFilter returns the parsed filter f if the scim wrapper parsed it.
+func prefetchedFilter(ctx context.Context, f string) (filter.Expr, bool) {
+	p := prefetchOf(ctx)
+	if p == nil || p.expr == nil || p.filter != f {
+		return nil, false
+	}
+	return p.expr, true
+}
+
+// userNameKeyFor is s.userNameKey(userName), taken from the prefetch when
+// it folded the same value.
+func (s *Server) userNameKeyFor(ctx context.Context, userName string) string {
+	if p := prefetchOf(ctx); p != nil && p.expr != nil && p.userName == userName {
+		return p.lookup.UserNameKey
+	}
+	return s.userNameKey(userName)
+}
+
 // prefetchByID names the user of GET /Users/{id}.
-func prefetchByID(r *http.Request) (store.UserLookup, bool) {
+func prefetchByID(r *http.Request) *prefetched {
 	id := r.PathValue("id")
 	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || !validID(id) {
-		return store.UserLookup{}, false
+		return nil
 	}
-	return store.UserLookup{ID: id}, true
+	return &prefetched{lookup: store.UserLookup{ID: id}}
 }
 
 // prefetchUserNameEq names the user of Okta's lookup, GET /Users with the
 // filter userName eq "…", as lookupUsers will read it.
-func (s *Server) prefetchUserNameEq(r *http.Request) (store.UserLookup, bool) {
+func (s *Server) prefetchUserNameEq(r *http.Request) *prefetched {
 	if r.Method != http.MethodGet || !strings.Contains(r.URL.RawQuery, "filter=") {
-		return store.UserLookup{}, false
+		return nil
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return store.UserLookup{}, false
+		return nil
 	}
-	expr, err := filter.Parse(strings.TrimSpace(q.Get("filter")))
+	f := strings.TrimSpace(q.Get("filter"))
+	expr, err := filter.Parse(f)
 	if err != nil {
-		return store.UserLookup{}, false
+		return nil
 	}
 	attr, value, ok := filter.Equality(expr)
 	if !ok || attr != "userName" || checkLookupValue(value) != nil {
-		return store.UserLookup{}, false
+		return nil
 	}
-	return store.UserLookup{UserNameKey: s.userNameKey(value)}, true
+	return &prefetched{lookup: store.UserLookup{UserNameKey: s.userNameKey(value)}, filter: f, expr: expr, userName: value}
 }
 
 // admin wraps an admin API handler with the admin token check (constant

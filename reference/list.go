@@ -98,10 +98,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, loc store.Loc
 	var total int
 	switch f := strings.TrimSpace(q.Get("filter")); {
 	case f != "":
-		expr, err := filter.Parse(f)
-		if err != nil {
-			s.writeError(w, filterError(err))
-			return
+		expr, ok := prefetchedFilter(r.Context(), f)
+		if !ok {
+			if expr, err = filter.Parse(f); err != nil {
+				s.writeError(w, filterError(err))
+				return
+			}
 		}
 		if _, _, eq := filter.Equality(expr); !eq && s.faults.Has(faultFilterEqOnly) {
 			s.writeError(w, newError(http.StatusBadRequest, scimInvalidFilter, "invalid filter: only eq is supported"))
@@ -220,7 +222,7 @@ func (s *Server) lookupUsers(ctx context.Context, loc store.Location, base strin
 		}
 		switch attr {
 		case "userName":
-			key := s.userNameKey(value)
+			key := s.userNameKeyFor(ctx, value)
 			if u, found, ok := prefetchedUser(ctx, store.UserLookup{UserNameKey: key}); ok {
 				if !found {
 					return nil, nil

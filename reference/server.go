@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"encoding/binary"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -69,6 +70,8 @@ type Server struct {
 	oldKeys     *oldKeyRing // only used by the old-key-valid fault
 	dummyHash   []byte      // compared against when a location does not exist
 	listCalls   atomic.Uint64
+	idPrefix    uint32        // random, the first half of every request id
+	requests    atomic.Uint64 // requests served, the second half
 	cursors     cursorCache // keyset cursors of import walks (walk.go)
 	handler     http.Handler
 	web         *webUI
@@ -103,7 +106,12 @@ func NewServer(st store.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var prefix [4]byte
+	if _, err := rand.Read(prefix[:]); err != nil {
+		return nil, fmt.Errorf("reference: request id prefix: %w", err)
+	}
 	s := &Server{
+		idPrefix:  binary.BigEndian.Uint32(prefix[:]),
 		store:     st,
 		publicURL: pub,
 		faults:    faults,
@@ -203,26 +211,49 @@ func (s *Server) routes() http.Handler {
 	return s.withRequestID(s.withVariants(s.recoverer(s.logRequests(s.checkRequest(s.limitBody(cleanSlashes(mux)))))))
 }
 
-// requestIDKey is the context key of a request's id.
-type requestIDKey struct{}
+// reqState is what the server's middleware learns about a request, held
+// in one context value set by withRequestID, so that each layer records
+// its part without copying the request again: the request id, the
+// variants bound to it and the user the scim wrapper read with the
+// location. A request is served by one goroutine at a time.
+type reqState struct {
+	id       string
+	variants VariantSet
+	bound    bool        // variants were bound (withVariants or the scim wrapper)
+	pre      *prefetched // set by the scim wrapper once the key check passed
+}
 
-// withRequestID gives every request a random id, sent back in X-Request-Id,
+// reqStateKey is the context key of a request's reqState.
+type reqStateKey struct{}
+
+// stateOf returns r's reqState (nil outside withRequestID).
+func stateOf(ctx context.Context) *reqState {
+	st, _ := ctx.Value(reqStateKey{}).(*reqState)
+	return st
+}
+
+// withRequestID gives every request an id, sent back in X-Request-Id,
 // written in its log line and in the detail of a 500, so that an operator
-// can find the log line of an answer a client reports.
+// can find the log line of an answer a client reports. Ids are the
+// server's random prefix and a counter: unique without a system call per
+// request.
 func (s *Server) withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		id := hex.EncodeToString(b[:])
+		var b [16]byte
+		binary.BigEndian.PutUint32(b[:4], s.idPrefix)
+		binary.BigEndian.PutUint32(b[4:8], uint32(s.requests.Add(1)))
+		id := hex.EncodeToString(b[:8])
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &reqState{id: id})))
 	})
 }
 
 // requestID returns the id withRequestID gave r ("" outside it).
 func requestID(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey{}).(string)
-	return id
+	if st := stateOf(r.Context()); st != nil {
+		return st.id
+	}
+	return ""
 }
 
 // checkRequest applies the input contract to what every endpoint shares:

@@ -150,13 +150,22 @@ type variantWriter struct {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *variantWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// bindVariants returns w and r carrying vs.
+// bindVariants returns w and r carrying vs: in r's reqState when it has
+// one (the request from then on), else in a new context value.
 func bindVariants(w http.ResponseWriter, r *http.Request, vs VariantSet) (http.ResponseWriter, *http.Request) {
-	return &variantWriter{ResponseWriter: w, set: vs}, r.WithContext(context.WithValue(r.Context(), variantsKey{}, vs))
+	w = &variantWriter{ResponseWriter: w, set: vs}
+	if st := stateOf(r.Context()); st != nil {
+		st.variants, st.bound = vs, true
+		return w, r
+	}
+	return w, r.WithContext(context.WithValue(r.Context(), variantsKey{}, vs))
 }
 
 // variantsIn returns the variants bound to r (none when unbound).
 func variantsIn(r *http.Request) VariantSet {
+	if st := stateOf(r.Context()); st != nil && st.bound {
+		return st.variants
+	}
 	vs, _ := r.Context().Value(variantsKey{}).(VariantSet)
 	return vs
 }

@@ -9,7 +9,7 @@
 // Every knob is a flag with an environment default (see -help): BENCH_USERS
 // users per load run (10000), BENCH_SEED users seeded before the second
 // reference run (100000; 0 skips it), BENCH_TIME the -benchtime of the Go
-// benchmarks (1s), BENCH_OUT where the raw outputs and the table are kept
+// benchmarks (3s), BENCH_OUT where the raw outputs and the table are kept
 // (build/bench), BENCH_BIN where the built binaries are (build/bench/bin).
 package main
 
@@ -77,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.goCmd, "go", envOr("GO", "go"), "the go command [GO]")
 	fs.StringVar(&pkgs, "pkgs", envOr("BENCH_PKGS", "./reference/ ./mockokta/"), "packages whose benchmarks run, space-separated [BENCH_PKGS]")
 	fs.StringVar(&c.benchFilter, "bench", envOr("BENCH_FILTER", "."), "the -bench regexp of go test [BENCH_FILTER]")
-	fs.StringVar(&c.benchTime, "benchtime", envOr("BENCH_TIME", "1s"), "the -benchtime of go test [BENCH_TIME]")
+	fs.StringVar(&c.benchTime, "benchtime", envOr("BENCH_TIME", "3s"), "the -benchtime of go test [BENCH_TIME]")
 	fs.IntVar(&c.users, "users", envInt("BENCH_USERS", 10000), "users assigned by each load run [BENCH_USERS]")
 	fs.IntVar(&c.seed, "seed", envInt("BENCH_SEED", 100000), "users seeded before the second reference load run; 0 skips that run [BENCH_SEED]")
 	fs.IntVar(&c.concurrency, "concurrency", envInt("BENCH_CONCURRENCY", 8), "assignments in flight in the load runs [BENCH_CONCURRENCY]")

@@ -139,7 +139,7 @@ func Build(specs []Spec, rs Results) Table {
 		if r, ok := lookup(rs, Ref{s.Figure.Bench, s.RatioMetric}); ok && s.RatioMetric != "" && r > 0 {
 			ratio = r
 			row.Ratio = fmt.Sprintf("%.2f", ratio)
-			row.Ceiling = Format(fig/ratio, s.Figure.Metric) + " " + t.note("the ceiling as the benchmark read it around the figure (its "+s.RatioMetric+"), not once for all rows: the machine is shared")
+			row.Ceiling = Format(fig/ratio, s.Figure.Metric) + " " + t.note("the ceiling as the benchmark measured it interleaved with the figure (its "+s.RatioMetric+"), not once for all rows: the machine is shared")
 		} else if s.Ceiling.Bench != "" {
 			if c, ok := lookup(rs, s.Ceiling); ok {
 				row.Ceiling = Format(c, s.Ceiling.Metric)
