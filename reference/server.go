@@ -1,10 +1,10 @@
 package reference
 
 import (
-	"encoding/binary"
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -72,7 +72,7 @@ type Server struct {
 	listCalls   atomic.Uint64
 	idPrefix    uint32        // random, the first half of every request id
 	requests    atomic.Uint64 // requests served, the second half
-	cursors     cursorCache // keyset cursors of import walks (walk.go)
+	cursors     cursorCache   // keyset cursors of import walks (walk.go)
 	handler     http.Handler
 	web         *webUI
 }
