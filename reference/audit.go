@@ -21,7 +21,13 @@ const defaultAuditSize = 1000
 // records are dropped and counted in the log rather than growing memory.
 const maxAuditPending = 10000
 
-// auditBatchDelay lets a burst of requests share one write transaction.
+// auditBatchDelay lets the requests of a burst share one write
+// transaction. Each commit costs the readers more than its rows (on SQLite
+// every read connection revalidates its cache after a commit): at 20 ms
+// the reads benchmark reached 0.52 of the bare handler, at 100 ms 0.57.
+// The admin endpoints write what is pending before they read, so the
+// delay never hides a request from them; a crash loses at most the last
+// 100 ms of audit records (never a user).
 const auditBatchDelay = 100 * time.Millisecond
 
 // maxUserAgent bounds the User-Agent kept in an audit record.
