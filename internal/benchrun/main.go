@@ -75,7 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	var pkgs string
 	fs.StringVar(&c.goCmd, "go", envOr("GO", "go"), "the go command [GO]")
-	fs.StringVar(&pkgs, "pkgs", envOr("BENCH_PKGS", "./reference/ ./mockokta/"), "packages whose benchmarks run, space-separated [BENCH_PKGS]")
+	fs.StringVar(&pkgs, "pkgs", envOr("BENCH_PKGS", "./reference/ ./reference/internal/store/ ./mockokta/"), "packages whose benchmarks run, space-separated [BENCH_PKGS]")
 	fs.StringVar(&c.benchFilter, "bench", envOr("BENCH_FILTER", "."), "the -bench regexp of go test [BENCH_FILTER]")
 	fs.StringVar(&c.benchTime, "benchtime", envOr("BENCH_TIME", "3s"), "the -benchtime of go test [BENCH_TIME]")
 	fs.IntVar(&c.users, "users", envInt("BENCH_USERS", 10000), "users assigned by each load run [BENCH_USERS]")

@@ -50,6 +50,7 @@ func DefaultSpecs(loadLabel, seededLabel string) []Spec {
 		{"GET /Users/{id}, 100k users, c=8", Ref{reads + "id-100k-c8", "req/s"}, bareReads, readRatio, "ratio-to-bare"},
 		{"p99 GET by userName eq, 100k vs 1k", Ref{reads + "filter-100k-c8", "p99-ms"}, Ref{reads + "filter-1k-c8", "p99-ms"}, p99Growth, ""},
 		{"p99 GET /Users/{id}, 100k vs 1k", Ref{reads + "id-100k-c8", "p99-ms"}, Ref{reads + "id-1k-c8", "p99-ms"}, p99Growth, ""},
+		{"store: location + user in one query vs two (cost ×)", Ref{"BenchmarkSCIMRead/one-query", "ns/op"}, Ref{"BenchmarkSCIMRead/two-queries", "ns/op"}, Goal{}, ""},
 		{"server cost of GET /Users/{id}, in process, 1k users", Ref{"BenchmarkHandlerGetUser/id", "ns/op"}, Ref{}, Goal{}, ""},
 		{"server cost of GET by userName eq, in process, 1k", Ref{"BenchmarkHandlerGetUser/filter", "ns/op"}, Ref{}, Goal{}, ""},
 		{"POST /Users durable, SQLite, c=8", Ref{writes + "post-c8-sqlite", "creates/s"}, Ref{writes + "sqlite-commit-loop", "creates/s"}, Goal{AtLeast: true, Value: 2000}, ""},
