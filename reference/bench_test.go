@@ -22,12 +22,13 @@ package reference
 //	BenchmarkFilterScan/sw-100k          userName sw "…" at 100k users (ms)
 //	BenchmarkFilterScan/pr-100k          userName pr at 100k users, first page of 100 (ms)
 //	BenchmarkSeed/100k                   reference.DB.Seed of 100k users into a new SQLite file (s, and cpu-s: the process's CPU time)
+//	BenchmarkHandlerGetUser/id|filter    the server's own cost of the two reads, handler called in process (ns/op, allocs)
+//	(in reference/internal/store) BenchmarkSCIMRead/one-query|two-queries: the store read of a location and its user
 //
 // Metrics: req/s and creates/s are rates, p99-ms a latency, ratio-to-* the
-// rate divided by its ceiling's rate from the same run (reported when the
-// ceiling ran first in the same process, i.e. when its sub-benchmark was
-// selected too; reads average it with a reading taken right after the
-// figure, since the machine may be shared). Large locations are seeded once per parent benchmark with
+// rate divided by its ceiling's rate from the same run (reads measure
+// their ceiling interleaved with the figure, see runInterleaved; writes
+// measure the commit loop again right before the figure). Large locations are seeded once per parent benchmark with
 // DB.Seed (about a second for 100k users).
 
 import (
