@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -209,7 +208,7 @@ func (s *Server) prefetchUserNameEq(r *http.Request) *prefetched {
 	if r.Method != http.MethodGet || !strings.Contains(r.URL.RawQuery, "filter=") {
 		return nil
 	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
+	q, err := queryValues(r)
 	if err != nil {
 		return nil
 	}

@@ -221,6 +221,17 @@ type reqState struct {
 	variants VariantSet
 	bound    bool        // variants were bound (withVariants or the scim wrapper)
 	pre      *prefetched // set by the scim wrapper once the key check passed
+	rawQuery string      // the query string checkRequest parsed …
+	query    url.Values  // … and its values (never modified: shared by every reader)
+}
+
+// queryValues returns r's query string parsed: the values checkRequest
+// parsed when the query string is still the same, else a new parse.
+func queryValues(r *http.Request) (url.Values, error) {
+	if st := stateOf(r.Context()); st != nil && st.query != nil && st.rawQuery == r.URL.RawQuery {
+		return st.query, nil
+	}
+	return url.ParseQuery(r.URL.RawQuery)
 }
 
 // reqStateKey is the context key of a request's reqState.
@@ -262,9 +273,13 @@ func requestID(r *http.Request) string {
 // any handler, authentication or store sees it.
 func (s *Server) checkRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := checkQuery(r.URL.RawQuery); err != nil {
+		q, err := checkQuery(r.URL.RawQuery)
+		if err != nil {
 			s.writeError(w, s.errorFor(r, err))
 			return
+		}
+		if st := stateOf(r.Context()); st != nil {
+			st.rawQuery, st.query = r.URL.RawQuery, q
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -303,7 +318,7 @@ func cleanSlashes(next http.Handler) http.Handler {
 // escape) is a 400 rather than silently dropped parameters, which would turn
 // a userName lookup into a list of every user.
 func query(r *http.Request) (url.Values, error) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
+	q, err := queryValues(r)
 	if err != nil {
 		return nil, newError(http.StatusBadRequest, scimInvalidValue, "malformed query string: "+err.Error())
 	}

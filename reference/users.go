@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/xakia-okta/scimtest/reference/internal/store"
@@ -232,7 +231,7 @@ func (s *Server) selection(r *http.Request) attrSelection {
 	if s.faults.Has(faultIgnoreAttributes) {
 		return attrSelection{}
 	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
+	q, err := queryValues(r)
 	if err != nil {
 		return attrSelection{}
 	}

@@ -232,14 +232,16 @@ func redactQuery(rawQuery string) string {
 // checkQuery applies the contract to a request's query string: it parses
 // strictly, every name and value is valid UTF-8 without control characters,
 // and no credential rides in it.
-func checkQuery(rawQuery string) error {
-	if rawQuery == "" {
-		return nil
-	}
+func checkQuery(rawQuery string) (url.Values, error) {
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return newError(http.StatusBadRequest, scimInvalidValue, "malformed query string: "+err.Error())
+		return nil, newError(http.StatusBadRequest, scimInvalidValue, "malformed query string: "+err.Error())
 	}
+	return q, checkQueryValues(q)
+}
+
+// checkQueryValues is checkQuery on a parsed query string.
+func checkQueryValues(q url.Values) error {
 	for k, vs := range q {
 		if isCredentialParam(k) {
 			return newError(http.StatusBadRequest, scimInvalidValue,

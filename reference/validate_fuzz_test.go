@@ -2,6 +2,7 @@ package reference
 
 import (
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -64,12 +65,16 @@ func FuzzQueryContract(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		if checkQuery(raw) != nil {
+		parsed, cerr := checkQuery(raw)
+		if cerr != nil {
 			return
 		}
 		q, err := url.ParseQuery(raw)
 		if err != nil {
 			t.Fatalf("accepted a query that does not parse: %q", raw)
+		}
+		if !reflect.DeepEqual(parsed, q) {
+			t.Fatalf("checkQuery's values %v differ from url.ParseQuery's %v for %q", parsed, q, raw)
 		}
 		for k, vs := range q {
 			if isCredentialParam(k) {
