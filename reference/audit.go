@@ -24,9 +24,10 @@ const maxAuditPending = 10000
 // auditBatchDelay lets the requests of a burst share one write
 // transaction. Measured with the reads benchmark (c=8): 20 ms keeps reads
 // at 100k users as fast as at 1k (0.49 of the bare handler); at 50 ms they
-// fell to 0.43 and at 100 ms to 0.31 (larger audit transactions, with their
-// trims, compete with the readers for a database that no longer fits the
-// page cache), while reads at 1k users gained nothing measurable. The
+// fell to 0.43 and at 100 ms to 0.31 (0.33 with the trims turned off: the
+// larger transactions themselves slow the readers of a database that no
+// longer fits their page cache), while reads at 1k users gained nothing
+// measurable. The
 // admin endpoints write what is pending before they read, so the delay
 // never hides a request from them; a crash loses at most the last 20 ms of
 // audit records (never a user).
