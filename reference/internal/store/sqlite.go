@@ -533,23 +533,8 @@ func (s *sqliteStore) Location(ctx context.Context, id string) (Location, error)
 
 // Locations implements Store.
 func (s *sqliteStore) Locations(ctx context.Context) ([]Location, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+sqliteLocationColumns+` FROM locations ORDER BY created, rowid`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list locations: %w", err)
-	}
-	defer rows.Close()
-	out := []Location{}
-	for rows.Next() {
-		l, err := scanSQLiteLocation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list locations: %w", err)
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list locations: %w", err)
-	}
-	return out, nil
+	return sqliteCollect(ctx, s.read, "list locations", func(rows *sql.Rows) (Location, error) { return scanSQLiteLocation(rows) },
+		`SELECT `+sqliteLocationColumns+` FROM locations ORDER BY created, rowid`)
 }
 
 // UpdateLocation implements Store.
@@ -931,21 +916,27 @@ type sqlQueryer interface {
 }
 
 func queryUsers(ctx context.Context, q sqlQueryer, query string, args ...any) ([]User, error) {
+	return sqliteCollect(ctx, q, "query users", func(rows *sql.Rows) (User, error) { return scanSQLiteUser(rows) }, query, args...)
+}
+
+// sqliteCollect runs query and returns every row as scan reads it (an
+// empty slice for none); what names the read in errors.
+func sqliteCollect[T any](ctx context.Context, q sqlQueryer, what string, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: query users: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
-	out := []User{}
+	out := []T{}
 	for rows.Next() {
-		u, err := scanSQLiteUser(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: query users: %w", err)
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
-		out = append(out, u)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: query users: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return out, nil
 }
@@ -1317,52 +1308,24 @@ func (s *sqliteStore) AddAuthFailures(ctx context.Context, failures []AuthFailur
 
 // Audit implements Store.
 func (s *sqliteStore) Audit(ctx context.Context, locationID string, limit int) ([]AuditRecord, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT location_id, time, method, path, status, user_agent, duration_ms
-		FROM (SELECT * FROM audit WHERE location_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, locationID, min(max(limit, 0), AuditKeepPerLocation))
-	if err != nil {
-		return nil, fmt.Errorf("store: read audit: %w", err)
-	}
-	defer rows.Close()
-	out := []AuditRecord{}
-	for rows.Next() {
-		var r AuditRecord
+	return sqliteCollect(ctx, s.read, "read audit", func(rows *sql.Rows) (r AuditRecord, err error) {
 		var t string
-		if err := rows.Scan(&r.LocationID, &t, &r.Method, &r.Path, &r.Status, &r.UserAgent, &r.DurationMS); err != nil {
-			return nil, fmt.Errorf("store: read audit: %w", err)
+		if err = rows.Scan(&r.LocationID, &t, &r.Method, &r.Path, &r.Status, &r.UserAgent, &r.DurationMS); err == nil {
+			r.Time, err = parseSQLiteTime(t)
 		}
-		if r.Time, err = parseSQLiteTime(t); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: read audit: %w", err)
-	}
-	return out, nil
+		return r, err
+	}, `SELECT location_id, time, method, path, status, user_agent, duration_ms
+		FROM (SELECT * FROM audit WHERE location_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, locationID, min(max(limit, 0), AuditKeepPerLocation))
 }
 
 // AuthFailures implements Store.
 func (s *sqliteStore) AuthFailures(ctx context.Context, locationID string) ([]AuthFailure, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT location_id, source, minute, count, last_status
-		FROM auth_failures WHERE location_id = ? ORDER BY minute, source`, locationID)
-	if err != nil {
-		return nil, fmt.Errorf("store: read auth failures: %w", err)
-	}
-	defer rows.Close()
-	out := []AuthFailure{}
-	for rows.Next() {
-		var f AuthFailure
+	return sqliteCollect(ctx, s.read, "read auth failures", func(rows *sql.Rows) (f AuthFailure, err error) {
 		var m string
-		if err := rows.Scan(&f.LocationID, &f.Source, &m, &f.Count, &f.LastStatus); err != nil {
-			return nil, fmt.Errorf("store: read auth failures: %w", err)
+		if err = rows.Scan(&f.LocationID, &f.Source, &m, &f.Count, &f.LastStatus); err == nil {
+			f.Minute, err = parseSQLiteTime(m)
 		}
-		if f.Minute, err = parseSQLiteTime(m); err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: read auth failures: %w", err)
-	}
-	return out, nil
+		return f, err
+	}, `SELECT location_id, source, minute, count, last_status
+		FROM auth_failures WHERE location_id = ? ORDER BY minute, source`, locationID)
 }

@@ -62,26 +62,12 @@ func (s *sqliteStore) AppendSignIn(ctx context.Context, e SignInEvent) (err erro
 
 // SignIns implements Store.
 func (s *sqliteStore) SignIns(ctx context.Context, locationID string, limit int) ([]SignInEvent, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT location_id, time, method, login, user_id, outcome, detail
-		FROM (SELECT * FROM signin_events WHERE location_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, locationID, max(limit, 0))
-	if err != nil {
-		return nil, fmt.Errorf("store: read sign-ins: %w", err)
-	}
-	defer rows.Close()
-	out := []SignInEvent{}
-	for rows.Next() {
-		var e SignInEvent
+	return sqliteCollect(ctx, s.read, "read sign-ins", func(rows *sql.Rows) (e SignInEvent, err error) {
 		var t string
-		if err := rows.Scan(&e.LocationID, &t, &e.Method, &e.Login, &e.UserID, &e.Outcome, &e.Detail); err != nil {
-			return nil, fmt.Errorf("store: read sign-ins: %w", err)
+		if err = rows.Scan(&e.LocationID, &t, &e.Method, &e.Login, &e.UserID, &e.Outcome, &e.Detail); err == nil {
+			e.Time, err = parseSQLiteTime(t)
 		}
-		if e.Time, err = parseSQLiteTime(t); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: read sign-ins: %w", err)
-	}
-	return out, nil
+		return e, err
+	}, `SELECT location_id, time, method, login, user_id, outcome, detail
+		FROM (SELECT * FROM signin_events WHERE location_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`, locationID, max(limit, 0))
 }

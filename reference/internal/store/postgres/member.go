@@ -74,23 +74,10 @@ func (s *pgStore) AppendSignIn(ctx context.Context, e SignInEvent) (err error) {
 
 // SignIns implements Store.
 func (s *pgStore) SignIns(ctx context.Context, locationID string, limit int) ([]SignInEvent, error) {
-	rows, err := s.pool.Query(ctx, `SELECT location_id, time, method, login, user_id, outcome, detail
-		FROM (SELECT * FROM signin_events WHERE location_id = $1 ORDER BY seq DESC LIMIT $2) last ORDER BY seq`, locationID, max(limit, 0))
-	if err != nil {
-		return nil, fmt.Errorf("store: read sign-ins: %w", err)
-	}
-	defer rows.Close()
-	out := []SignInEvent{}
-	for rows.Next() {
-		var e SignInEvent
-		if err := rows.Scan(&e.LocationID, &e.Time, &e.Method, &e.Login, &e.UserID, &e.Outcome, &e.Detail); err != nil {
-			return nil, fmt.Errorf("store: read sign-ins: %w", err)
-		}
+	return pgCollect(ctx, s.pool, "read sign-ins", func(row pgx.CollectableRow) (e SignInEvent, err error) {
+		err = row.Scan(&e.LocationID, &e.Time, &e.Method, &e.Login, &e.UserID, &e.Outcome, &e.Detail)
 		e.Time = e.Time.UTC()
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: read sign-ins: %w", err)
-	}
-	return out, nil
+		return e, err
+	}, `SELECT location_id, time, method, login, user_id, outcome, detail
+		FROM (SELECT * FROM signin_events WHERE location_id = $1 ORDER BY seq DESC LIMIT $2) last ORDER BY seq`, locationID, max(limit, 0))
 }

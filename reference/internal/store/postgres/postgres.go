@@ -337,23 +337,8 @@ func (s *pgStore) Location(ctx context.Context, id string) (Location, error) {
 
 // Locations implements Store.
 func (s *pgStore) Locations(ctx context.Context) ([]Location, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+pgLocationColumns+` FROM locations ORDER BY created, seq`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list locations: %w", err)
-	}
-	defer rows.Close()
-	out := []Location{}
-	for rows.Next() {
-		l, err := scanPgLocation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list locations: %w", err)
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list locations: %w", err)
-	}
-	return out, nil
+	return pgCollect(ctx, s.pool, "list locations", func(row pgx.CollectableRow) (Location, error) { return scanPgLocation(row) },
+		`SELECT `+pgLocationColumns+` FROM locations ORDER BY created, seq`)
 }
 
 // UpdateLocation implements Store.
@@ -578,21 +563,19 @@ type pgQueryer interface {
 }
 
 func pgQueryUsers(ctx context.Context, q pgQueryer, query string, args ...any) ([]User, error) {
+	return pgCollect(ctx, q, "query users", func(row pgx.CollectableRow) (User, error) { return scanPgUser(row) }, query, args...)
+}
+
+// pgCollect runs query and returns every row as scan reads it
+// (pgx.CollectRows: an empty slice for none); what names the read in errors.
+func pgCollect[T any](ctx context.Context, q pgQueryer, what string, scan pgx.RowToFunc[T], query string, args ...any) ([]T, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: query users: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
-	defer rows.Close()
-	out := []User{}
-	for rows.Next() {
-		u, err := scanPgUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: query users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: query users: %w", err)
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return out, nil
 }
@@ -867,46 +850,20 @@ func (s *pgStore) AddAuthFailures(ctx context.Context, failures []AuthFailure) (
 
 // Audit implements Store.
 func (s *pgStore) Audit(ctx context.Context, locationID string, limit int) ([]AuditRecord, error) {
-	rows, err := s.pool.Query(ctx, `SELECT location_id, time, method, path, status, user_agent, duration_ms
-		FROM (SELECT * FROM audit WHERE location_id = $1 ORDER BY seq DESC LIMIT $2) last ORDER BY seq`, locationID, max(limit, 0))
-	if err != nil {
-		return nil, fmt.Errorf("store: read audit: %w", err)
-	}
-	defer rows.Close()
-	out := []AuditRecord{}
-	for rows.Next() {
-		var r AuditRecord
-		if err := rows.Scan(&r.LocationID, &r.Time, &r.Method, &r.Path, &r.Status, &r.UserAgent, &r.DurationMS); err != nil {
-			return nil, fmt.Errorf("store: read audit: %w", err)
-		}
+	return pgCollect(ctx, s.pool, "read audit", func(row pgx.CollectableRow) (r AuditRecord, err error) {
+		err = row.Scan(&r.LocationID, &r.Time, &r.Method, &r.Path, &r.Status, &r.UserAgent, &r.DurationMS)
 		r.Time = r.Time.UTC()
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: read audit: %w", err)
-	}
-	return out, nil
+		return r, err
+	}, `SELECT location_id, time, method, path, status, user_agent, duration_ms
+		FROM (SELECT * FROM audit WHERE location_id = $1 ORDER BY seq DESC LIMIT $2) last ORDER BY seq`, locationID, max(limit, 0))
 }
 
 // AuthFailures implements Store.
 func (s *pgStore) AuthFailures(ctx context.Context, locationID string) ([]AuthFailure, error) {
-	rows, err := s.pool.Query(ctx, `SELECT location_id, source, minute, count, last_status
-		FROM auth_failures WHERE location_id = $1 ORDER BY minute, source`, locationID)
-	if err != nil {
-		return nil, fmt.Errorf("store: read auth failures: %w", err)
-	}
-	defer rows.Close()
-	out := []AuthFailure{}
-	for rows.Next() {
-		var f AuthFailure
-		if err := rows.Scan(&f.LocationID, &f.Source, &f.Minute, &f.Count, &f.LastStatus); err != nil {
-			return nil, fmt.Errorf("store: read auth failures: %w", err)
-		}
+	return pgCollect(ctx, s.pool, "read auth failures", func(row pgx.CollectableRow) (f AuthFailure, err error) {
+		err = row.Scan(&f.LocationID, &f.Source, &f.Minute, &f.Count, &f.LastStatus)
 		f.Minute = f.Minute.UTC()
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: read auth failures: %w", err)
-	}
-	return out, nil
+		return f, err
+	}, `SELECT location_id, source, minute, count, last_status
+		FROM auth_failures WHERE location_id = $1 ORDER BY minute, source`, locationID)
 }
