@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/xakia-okta/scimtest/internal/statuswriter"
 	"github.com/xakia-okta/scimtest/reference/internal/filter"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
@@ -92,18 +93,18 @@ func (s *Server) scim(h scimHandler, prefetch ...func(*http.Request) *prefetched
 			return
 		}
 		w, r = bindVariants(w, r, s.variantsFor(loc))
-		sw := &statusWriter{ResponseWriter: w}
+		sw := statuswriter.New(w)
 		authenticated := false
 		defer func() {
 			if !authenticated {
-				s.audit.refused(loc.ID, clientSource(r), start, sw.code())
+				s.audit.refused(loc.ID, clientSource(r), start, sw.Status())
 				return
 			}
 			s.audit.record(loc.ID, AuditEntry{
 				Time:       start.UTC(),
 				Method:     r.Method,
 				Path:       auditPath(r),
-				Status:     sw.code(),
+				Status:     sw.Status(),
 				UserAgent:  auditUserAgent(r),
 				DurationMS: float64(time.Since(start).Microseconds()) / 1000,
 			})

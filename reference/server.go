@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/xakia-okta/scimtest/internal/statuswriter"
 	"github.com/xakia-okta/scimtest/reference/internal/store"
 )
 
@@ -325,36 +326,6 @@ func query(r *http.Request) (url.Values, error) {
 	return q, nil
 }
 
-// statusWriter records the status code of a response.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // recoverer turns a panic into a SCIM 500 without a stack trace in the body;
 // the stack goes to the log.
 func (s *Server) recoverer(next http.Handler) http.Handler {
@@ -378,13 +349,13 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := statuswriter.New(w)
 		next.ServeHTTP(sw, r)
 		attrs := []any{
 			"request_id", requestID(r),
 			"method", r.Method,
 			"path", r.URL.Path,
-			"status", sw.code(),
+			"status", sw.Status(),
 			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
 		}
 		if loc := r.PathValue("loc"); loc != "" {
@@ -396,7 +367,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			}
 		}
 		level := slog.LevelInfo
-		if sw.code() >= 500 {
+		if sw.Status() >= 500 {
 			level = slog.LevelError
 		}
 		s.log.Log(r.Context(), level, "request", attrs...)

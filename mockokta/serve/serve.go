@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xakia-okta/scimtest/internal/statuswriter"
 	"github.com/xakia-okta/scimtest/mockokta/org"
 )
 
@@ -253,37 +254,14 @@ func limitBodies(next http.Handler, max int64) http.Handler {
 	})
 }
 
-// statusWriter records the status of a response.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // logRequests logs method, path (no query: it may hold a search), status
 // and duration of every request; never a header or a body.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := statuswriter.New(w)
 		next.ServeHTTP(sw, r)
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.Status(), "ms", time.Since(start).Milliseconds())
 	})
 }
 
