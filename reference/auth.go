@@ -115,11 +115,7 @@ func (s *Server) scim(h scimHandler, prefetch ...func(*http.Request) *prefetched
 		}
 		authenticated = true
 		if pre != nil {
-			if st := stateOf(r.Context()); st != nil {
-				st.pre = pre
-			} else {
-				r = r.WithContext(context.WithValue(r.Context(), prefetchKey{}, pre))
-			}
+			stateOf(r.Context()).pre = pre // bindVariants gave r a state
 		}
 		if s.limiter == nil {
 			h(sw, r, loc)
@@ -155,15 +151,12 @@ type prefetched struct {
 	userName string      // the value compared with userName; lookup.UserNameKey is its key
 }
 
-type prefetchKey struct{}
-
 // prefetchOf returns the prefetch of the request of ctx, if any.
 func prefetchOf(ctx context.Context) *prefetched {
 	if st := stateOf(ctx); st != nil {
 		return st.pre
 	}
-	p, _ := ctx.Value(prefetchKey{}).(*prefetched)
-	return p
+	return nil
 }
 
 // prefetchedUser returns the user the scim wrapper read for lookup with the

@@ -219,8 +219,7 @@ func (s *Server) routes() http.Handler {
 // location. A request is served by one goroutine at a time.
 type reqState struct {
 	id       string
-	variants VariantSet
-	bound    bool        // variants were bound (withVariants or the scim wrapper)
+	variants VariantSet  // bound by withVariants, then by the scim wrapper for a location
 	pre      *prefetched // set by the scim wrapper once the key check passed
 	rawQuery string      // the query string checkRequest parsed …
 	query    url.Values  // … and its values (never modified: shared by every reader)

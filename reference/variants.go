@@ -138,9 +138,6 @@ func (s *Server) variantsFor(loc store.Location) VariantSet {
 // response helpers writeJSON and writeError, which only see the writer, read
 // it from the writer (variantsOf).
 
-// variantsKey is the context key of the request's variants.
-type variantsKey struct{}
-
 // variantWriter is a ResponseWriter that carries the variants of its request.
 type variantWriter struct {
 	http.ResponseWriter
@@ -150,24 +147,23 @@ type variantWriter struct {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *variantWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// bindVariants returns w and r carrying vs: in r's reqState when it has
-// one (the request from then on), else in a new context value.
+// bindVariants returns w and r carrying vs, in r's reqState (a new one when
+// r has none).
 func bindVariants(w http.ResponseWriter, r *http.Request, vs VariantSet) (http.ResponseWriter, *http.Request) {
 	w = &variantWriter{ResponseWriter: w, set: vs}
 	if st := stateOf(r.Context()); st != nil {
-		st.variants, st.bound = vs, true
+		st.variants = vs
 		return w, r
 	}
-	return w, r.WithContext(context.WithValue(r.Context(), variantsKey{}, vs))
+	return w, r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &reqState{variants: vs}))
 }
 
 // variantsIn returns the variants bound to r (none when unbound).
 func variantsIn(r *http.Request) VariantSet {
-	if st := stateOf(r.Context()); st != nil && st.bound {
+	if st := stateOf(r.Context()); st != nil {
 		return st.variants
 	}
-	vs, _ := r.Context().Value(variantsKey{}).(VariantSet)
-	return vs
+	return VariantSet{}
 }
 
 // variantsOf returns the variants bound to w, looking through wrapping
