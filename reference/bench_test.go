@@ -41,7 +41,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -233,30 +232,11 @@ type loadResult struct {
 // measures the rate and the p99 latency. op gets a unique sequence number.
 func runConcurrent(b *testing.B, op func(n int64)) loadResult {
 	b.Helper()
-	procs := runtime.GOMAXPROCS(0)
-	b.SetParallelism((benchConcurrency + procs - 1) / procs)
-	var (
-		seq  atomic.Int64
-		mu   sync.Mutex
-		lats []time.Duration
-	)
+	var seq atomic.Int64
 	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		local := make([]time.Duration, 0, 1024)
-		for pb.Next() {
-			t0 := time.Now()
-			op(seq.Add(1))
-			local = append(local, time.Since(t0))
-		}
-		mu.Lock()
-		lats = append(lats, local...)
-		mu.Unlock()
-	})
-	elapsed := time.Since(start)
+	elapsed, lats := burst(b.N, &seq, op, true)
 	b.StopTimer()
-	r := loadResult{rate: float64(b.N) / elapsed.Seconds(), p99: percentile(lats, 0.99)}
-	return r
+	return loadResult{rate: float64(b.N) / elapsed.Seconds(), p99: percentile(lats, 0.99)}
 }
 
 // percentile returns the q-quantile of ds (0 for none).
