@@ -808,11 +808,17 @@ const sqliteLocationUser = `SELECT l.id, l.name, l.key_hash, l.query_attributes,
 	COALESCE(u.last_modified, ''), COALESCE(u.version, 0)
 	FROM locations l LEFT JOIN users u ON `
 
+// The two lookups of LocationUser (constant texts: prepared once, see readStmt).
+const (
+	sqliteLocationUserByID  = sqliteLocationUser + `u.location_id = l.id AND u.id = ? WHERE l.id = ?`
+	sqliteLocationUserByKey = sqliteLocationUser + `u.location_id = l.id AND u.user_name_key = ? AND u.deleted = 0 WHERE l.id = ?`
+)
+
 // LocationUser implements Store: one query on the read pool.
 func (s *sqliteStore) LocationUser(ctx context.Context, id string, lookup UserLookup) (Location, User, bool, error) {
-	query, arg := sqliteLocationUser+`u.location_id = l.id AND u.id = ? WHERE l.id = ?`, lookup.ID
+	query, arg := sqliteLocationUserByID, lookup.ID
 	if lookup.ID == "" {
-		query, arg = sqliteLocationUser+`u.location_id = l.id AND u.user_name_key = ? AND u.deleted = 0 WHERE l.id = ?`, lookup.UserNameKey
+		query, arg = sqliteLocationUserByKey, lookup.UserNameKey
 	}
 	st, err := s.readStmt(ctx, query)
 	if err != nil {
