@@ -1207,9 +1207,11 @@ func (s *sqliteStore) AppendAudit(ctx context.Context, records []AuditRecord) (e
 	if err != nil {
 		return fmt.Errorf("store: append audit: begin: %w", err)
 	}
+	var trim []string // locations whose trim this transaction carries
 	defer func() {
 		if err != nil {
 			_ = tx.Rollback()
+			s.auditUntrimmed(trim) // due again at the next append
 		}
 	}()
 	added := map[string]int{}
@@ -1236,15 +1238,14 @@ func (s *sqliteStore) AppendAudit(ctx context.Context, records []AuditRecord) (e
 			return fmt.Errorf("store: append audit: %w", err)
 		}
 	}
-	trim := s.auditTrims(added)
+	trim = s.auditTrims(added)
 	for _, loc := range trim {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM audit WHERE location_id = ? AND seq <=
+		if _, err = tx.ExecContext(ctx, `DELETE FROM audit WHERE location_id = ? AND seq <=
 			(SELECT seq FROM audit WHERE location_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`, loc, loc, AuditKeepPerLocation); err != nil {
 			return fmt.Errorf("store: trim audit: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		s.auditUntrimmed(trim)
+	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("store: append audit: commit: %w", err)
 	}
 	s.noteWrite()
