@@ -271,39 +271,33 @@ func (o *Org) SetAppLabel(ctx context.Context, appID, label string) (App, error)
 // updateSettings changes an app's settings (and, for SCIM apps, its token)
 // in one transaction.
 func (o *Org) updateSettings(ctx context.Context, appID string, kind AppKind, change func(*appSettings, *string) error) (App, error) {
-	o.writeMu.Lock()
-	defer o.writeMu.Unlock()
-	tx, err := o.db.BeginTx(ctx, nil)
+	err := o.inTx(ctx, func(tx *sql.Tx) error {
+		var raw, token, k string
+		err := tx.QueryRowContext(ctx, `SELECT kind, settings, scim_token FROM apps WHERE id = ?`, appID).Scan(&k, &raw, &token)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: app %s", ErrNotFound, appID)
+		}
+		if err != nil {
+			return err
+		}
+		if AppKind(k) != kind {
+			return invalidf("app %s is a %s app, not a %s app", appID, k, kind)
+		}
+		var st appSettings
+		if err := json.Unmarshal([]byte(raw), &st); err != nil {
+			return err
+		}
+		if kind == KindSCIM && st.Provisioning == nil {
+			st.Provisioning = &Provisioning{}
+		}
+		if err := change(&st, &token); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(st)
+		_, err = tx.ExecContext(ctx, `UPDATE apps SET settings = ?, scim_token = ?, last_updated = ? WHERE id = ?`, string(b), token, o.stamp(), appID)
+		return err
+	})
 	if err != nil {
-		return App{}, err
-	}
-	defer func() { _ = tx.Rollback() }()
-	var raw, token, k string
-	err = tx.QueryRowContext(ctx, `SELECT kind, settings, scim_token FROM apps WHERE id = ?`, appID).Scan(&k, &raw, &token)
-	if errors.Is(err, sql.ErrNoRows) {
-		return App{}, fmt.Errorf("%w: app %s", ErrNotFound, appID)
-	}
-	if err != nil {
-		return App{}, err
-	}
-	if AppKind(k) != kind {
-		return App{}, invalidf("app %s is a %s app, not a %s app", appID, k, kind)
-	}
-	var st appSettings
-	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		return App{}, err
-	}
-	if kind == KindSCIM && st.Provisioning == nil {
-		st.Provisioning = &Provisioning{}
-	}
-	if err := change(&st, &token); err != nil {
-		return App{}, err
-	}
-	b, _ := json.Marshal(st)
-	if _, err := tx.ExecContext(ctx, `UPDATE apps SET settings = ?, scim_token = ?, last_updated = ? WHERE id = ?`, string(b), token, o.stamp(), appID); err != nil {
-		return App{}, err
-	}
-	if err := tx.Commit(); err != nil {
 		return App{}, err
 	}
 	return o.App(ctx, appID)

@@ -72,62 +72,63 @@ func provisions(a App) bool {
 // until it succeeds. Assigning an assigned person returns the assignment
 // unchanged. A deactivated person cannot be assigned (ErrLifecycle).
 func (o *Org) Assign(ctx context.Context, appID, personID string) (Assignment, error) {
-	o.writeMu.Lock()
-	defer o.writeMu.Unlock()
-	tx, err := o.db.BeginTx(ctx, nil)
-	if err != nil {
-		return Assignment{}, err
-	}
-	defer func() { _ = tx.Rollback() }()
-	app, err := o.appQ(ctx, tx, appID)
-	if err != nil {
-		return Assignment{}, err
-	}
-	p, err := o.personQ(ctx, tx, personID)
-	if err != nil {
-		return Assignment{}, err
-	}
-	if p.Status == mockokta.StatusDeactivated {
-		return Assignment{}, fmt.Errorf("%w: a deactivated person cannot be assigned to an app", ErrLifecycle)
-	}
-	var assigned bool
-	err = tx.QueryRowContext(ctx, `SELECT assigned FROM assignments WHERE app_id = ? AND person_id = ?`, app.ID, p.ID).Scan(&assigned)
-	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Assignment{}, err
-	}
-	if assigned {
-		return o.assignmentQ(ctx, tx, app.ID, p.ID)
-	}
-	status, sync := AssignActive, SyncDisabled
-	if provisions(app) {
-		status, sync = AssignStaged, SyncSyncing
-	}
-	now := o.stamp()
-	if exists {
-		_, err = tx.ExecContext(ctx, `UPDATE assignments SET assigned = 1, status = ?, sync_state = ?, last_error = '', created = ?, last_updated = ? WHERE app_id = ? AND person_id = ?`,
-			status, sync, now, now, app.ID, p.ID)
-	} else {
-		_, err = tx.ExecContext(ctx, `INSERT INTO assignments(app_id, person_id, seq, assigned, status, sync_state, created, last_updated)
-			VALUES(?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM assignments WHERE app_id = ?), 1, ?, ?, ?, ?)`, app.ID, p.ID, app.ID, status, sync, now, now)
-	}
-	if err != nil {
-		return Assignment{}, err
-	}
-	if provisions(app) {
-		if err := o.enqueue(ctx, tx, app.ID, p.ID, p.Profile.Login, mockokta.OpAssign); err != nil {
-			return Assignment{}, err
+	var (
+		a       Assignment
+		changed bool
+	)
+	err := o.inTx(ctx, func(tx *sql.Tx) error {
+		app, err := o.appQ(ctx, tx, appID)
+		if err != nil {
+			return err
 		}
-	}
-	a, err := o.assignmentQ(ctx, tx, app.ID, p.ID)
+		p, err := o.personQ(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		if p.Status == mockokta.StatusDeactivated {
+			return fmt.Errorf("%w: a deactivated person cannot be assigned to an app", ErrLifecycle)
+		}
+		var assigned bool
+		err = tx.QueryRowContext(ctx, `SELECT assigned FROM assignments WHERE app_id = ? AND person_id = ?`, app.ID, p.ID).Scan(&assigned)
+		exists := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if assigned {
+			a, err = o.assignmentQ(ctx, tx, app.ID, p.ID)
+			return err
+		}
+		status, sync := AssignActive, SyncDisabled
+		if provisions(app) {
+			status, sync = AssignStaged, SyncSyncing
+		}
+		now := o.stamp()
+		if exists {
+			_, err = tx.ExecContext(ctx, `UPDATE assignments SET assigned = 1, status = ?, sync_state = ?, last_error = '', created = ?, last_updated = ? WHERE app_id = ? AND person_id = ?`,
+				status, sync, now, now, app.ID, p.ID)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO assignments(app_id, person_id, seq, assigned, status, sync_state, created, last_updated)
+				VALUES(?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM assignments WHERE app_id = ?), 1, ?, ?, ?, ?)`, app.ID, p.ID, app.ID, status, sync, now, now)
+		}
+		if err != nil {
+			return err
+		}
+		if provisions(app) {
+			if err := o.enqueue(ctx, tx, app.ID, p.ID, p.Profile.Login, mockokta.OpAssign); err != nil {
+				return err
+			}
+		}
+		changed = true
+		a, err = o.assignmentQ(ctx, tx, app.ID, p.ID)
+		return err
+	})
 	if err != nil {
 		return Assignment{}, err
 	}
-	if err := tx.Commit(); err != nil {
-		return Assignment{}, err
+	if changed {
+		o.signal()
+		o.log.Info("assigned", "app", a.AppID, "person", a.PersonID, "status", a.Status)
 	}
-	o.signal()
-	o.log.Info("assigned", "app", app.ID, "person", p.ID, "status", status)
 	return a, nil
 }
 
@@ -136,42 +137,37 @@ func (o *Org) Assign(ctx context.Context, appID, personID string) (Assignment, e
 // unassignment (OIN PATCH active:false or AIW GET then PUT) is queued. The
 // SCIM id is remembered for a later assignment.
 func (o *Org) Unassign(ctx context.Context, appID, personID string) error {
-	o.writeMu.Lock()
-	defer o.writeMu.Unlock()
-	tx, err := o.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	app, err := o.appQ(ctx, tx, appID)
-	if err != nil {
-		return err
-	}
-	p, err := o.personQ(ctx, tx, personID)
-	if err != nil {
-		return err
-	}
-	var linkActive bool
-	err = tx.QueryRowContext(ctx, `SELECT link_active FROM assignments WHERE app_id = ? AND person_id = ? AND assigned = 1`, app.ID, p.ID).Scan(&linkActive)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: person %s is not assigned to app %s", ErrNotFound, p.ID, app.ID)
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE assignments SET assigned = 0, last_updated = ? WHERE app_id = ? AND person_id = ?`, o.stamp(), app.ID, p.ID); err != nil {
-		return err
-	}
-	if provisions(app) && (linkActive || o.hasQueued(ctx, tx, app.ID, p.ID)) {
-		if err := o.enqueue(ctx, tx, app.ID, p.ID, p.Profile.Login, mockokta.OpUnassign); err != nil {
+	err := o.inTx(ctx, func(tx *sql.Tx) error {
+		app, err := o.appQ(ctx, tx, appID)
+		if err != nil {
 			return err
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		p, err := o.personQ(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		appID, personID = app.ID, p.ID // resolved, for the log
+		var linkActive bool
+		err = tx.QueryRowContext(ctx, `SELECT link_active FROM assignments WHERE app_id = ? AND person_id = ? AND assigned = 1`, app.ID, p.ID).Scan(&linkActive)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: person %s is not assigned to app %s", ErrNotFound, p.ID, app.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET assigned = 0, last_updated = ? WHERE app_id = ? AND person_id = ?`, o.stamp(), app.ID, p.ID); err != nil {
+			return err
+		}
+		if provisions(app) && (linkActive || o.hasQueued(ctx, tx, app.ID, p.ID)) {
+			return o.enqueue(ctx, tx, app.ID, p.ID, p.Profile.Login, mockokta.OpUnassign)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	o.signal()
-	o.log.Info("unassigned", "app", app.ID, "person", p.ID)
+	o.log.Info("unassigned", "app", appID, "person", personID)
 	return nil
 }
 

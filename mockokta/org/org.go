@@ -342,3 +342,20 @@ func parseTime(s string) time.Time {
 	t, _ := time.Parse(timeLayout, s)
 	return t
 }
+
+// inTx runs fn in one transaction under writeMu (the org's read-modify-write
+// lock) and commits when fn returns nil; when it returns an error nothing
+// it did is kept.
+func (o *Org) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	o.writeMu.Lock()
+	defer o.writeMu.Unlock()
+	tx, err := o.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -279,38 +279,33 @@ func (o *Org) UpdateProfile(ctx context.Context, id string, p mockokta.Profile) 
 	if err != nil {
 		return Person{}, err
 	}
-	o.writeMu.Lock()
-	defer o.writeMu.Unlock()
-	tx, err := o.db.BeginTx(ctx, nil)
-	if err != nil {
-		return Person{}, err
-	}
-	defer func() { _ = tx.Rollback() }()
-	cur, err := o.personQ(ctx, tx, id)
-	if err != nil {
-		return Person{}, err
-	}
-	if cur.Status == mockokta.StatusDeactivated {
-		return Person{}, fmt.Errorf("%w: a deactivated person's profile cannot be changed", ErrLifecycle)
-	}
-	prof, _ := json.Marshal(p)
-	if _, err := tx.ExecContext(ctx, `UPDATE people SET profile = ?, login_key = ?, last_updated = ? WHERE id = ?`,
-		string(prof), loginKey(p.Login), o.stamp(), cur.ID); err != nil {
-		if isUnique(err) {
-			return Person{}, fmt.Errorf("%w: login: An object with this field already exists in the current organization", ErrConflict)
+	err = o.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := o.personQ(ctx, tx, id)
+		if err != nil {
+			return err
 		}
-		return Person{}, err
-	}
-	if cur.Profile != p {
-		if err := o.enqueueForPerson(ctx, tx, cur.ID, p.Login, mockokta.OpUpdate); err != nil {
-			return Person{}, err
+		id = cur.ID // resolved (id may be a login)
+		if cur.Status == mockokta.StatusDeactivated {
+			return fmt.Errorf("%w: a deactivated person's profile cannot be changed", ErrLifecycle)
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		prof, _ := json.Marshal(p)
+		if _, err := tx.ExecContext(ctx, `UPDATE people SET profile = ?, login_key = ?, last_updated = ? WHERE id = ?`,
+			string(prof), loginKey(p.Login), o.stamp(), cur.ID); err != nil {
+			if isUnique(err) {
+				return fmt.Errorf("%w: login: An object with this field already exists in the current organization", ErrConflict)
+			}
+			return err
+		}
+		if cur.Profile != p {
+			return o.enqueueForPerson(ctx, tx, cur.ID, p.Login, mockokta.OpUpdate)
+		}
+		return nil
+	})
+	if err != nil {
 		return Person{}, err
 	}
 	o.signal()
-	return o.Person(ctx, cur.ID)
+	return o.Person(ctx, id)
 }
 
 // SetPassword sets the person's Okta password (the org's password policy
@@ -349,32 +344,28 @@ func (o *Org) setStatus(ctx context.Context, tx *sql.Tx, p Person, s mockokta.St
 // transition runs a lifecycle change: check decides the new status from the
 // current person (or refuses), then after runs inside the same transaction.
 func (o *Org) transition(ctx context.Context, id string, check func(Person) (mockokta.Status, error), after func(*sql.Tx, Person) error) (Person, error) {
-	o.writeMu.Lock()
-	defer o.writeMu.Unlock()
-	tx, err := o.db.BeginTx(ctx, nil)
-	if err != nil {
-		return Person{}, err
-	}
-	defer func() { _ = tx.Rollback() }()
-	cur, err := o.personQ(ctx, tx, id)
-	if err != nil {
-		return Person{}, err
-	}
-	next, err := check(cur)
-	if err != nil {
-		return Person{}, err
-	}
-	if next != cur.Status {
-		if err := o.setStatus(ctx, tx, cur, next); err != nil {
-			return Person{}, err
+	var (
+		cur  Person
+		next mockokta.Status
+	)
+	err := o.inTx(ctx, func(tx *sql.Tx) (err error) {
+		if cur, err = o.personQ(ctx, tx, id); err != nil {
+			return err
 		}
-	}
-	if after != nil {
-		if err := after(tx, cur); err != nil {
-			return Person{}, err
+		if next, err = check(cur); err != nil {
+			return err
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		if next != cur.Status {
+			if err := o.setStatus(ctx, tx, cur, next); err != nil {
+				return err
+			}
+		}
+		if after != nil {
+			return after(tx, cur)
+		}
+		return nil
+	})
+	if err != nil {
 		return Person{}, err
 	}
 	o.signal()
@@ -456,27 +447,22 @@ func (o *Org) Unsuspend(ctx context.Context, id string) (Person, error) {
 // DeletePerson deletes a deactivated person and its assignments; any other
 // status is ErrLifecycle (deactivate first, as Okta requires).
 func (o *Org) DeletePerson(ctx context.Context, id string) error {
-	o.writeMu.Lock()
-	defer o.writeMu.Unlock()
-	tx, err := o.db.BeginTx(ctx, nil)
+	err := o.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := o.personQ(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status != mockokta.StatusDeactivated {
+			return fmt.Errorf("%w: only a deactivated person can be deleted", ErrLifecycle)
+		}
+		id = cur.ID // resolved, for the log
+		_, err = tx.ExecContext(ctx, `DELETE FROM people WHERE id = ?`, cur.ID)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	defer func() { _ = tx.Rollback() }()
-	cur, err := o.personQ(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	if cur.Status != mockokta.StatusDeactivated {
-		return fmt.Errorf("%w: only a deactivated person can be deleted", ErrLifecycle)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM people WHERE id = ?`, cur.ID); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	o.log.Info("person deleted", "id", cur.ID)
+	o.log.Info("person deleted", "id", id)
 	return nil
 }
 

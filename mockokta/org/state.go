@@ -130,101 +130,97 @@ func (o *Org) ImportState(ctx context.Context, s State) (ImportStateResult, erro
 	if s.Version != StateVersion {
 		return ImportStateResult{}, invalidf("the state has version %d, this mockokta reads version %d", s.Version, StateVersion)
 	}
-	o.writeMu.Lock()
-	defer o.writeMu.Unlock()
-	tx, err := o.db.BeginTx(ctx, nil)
-	if err != nil {
-		return ImportStateResult{}, err
-	}
-	defer func() { _ = tx.Rollback() }()
 	var res ImportStateResult
-	now := o.stamp()
-	for _, u := range s.Directory {
-		if !strings.HasPrefix(u.ID, "00u") || len(u.ID) > 64 {
-			return ImportStateResult{}, invalidf("directory: %q is not an Okta user id", u.ID)
+	err := o.inTx(ctx, func(tx *sql.Tx) error {
+		now := o.stamp()
+		for _, u := range s.Directory {
+			if !strings.HasPrefix(u.ID, "00u") || len(u.ID) > 64 {
+				return invalidf("directory: %q is not an Okta user id", u.ID)
+			}
+			p, err := normaliseProfile(u.Profile)
+			if err != nil {
+				return fmt.Errorf("directory: user %s: %w", u.ID, err)
+			}
+			switch u.Status {
+			case mockokta.StatusActive, mockokta.StatusSuspended, mockokta.StatusDeactivated, StatusStaged, StatusProvisioned:
+			default:
+				return invalidf("directory: user %s has an unknown status %q", u.ID, u.Status)
+			}
+			if _, err := o.personQ(ctx, tx, p.Login); err == nil {
+				continue
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			prof, _ := json.Marshal(p)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO people(id, login_key, status, profile, created, activated, status_changed, last_updated) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+				u.ID, loginKey(p.Login), string(u.Status), string(prof), now, now, now, now); err != nil {
+				if isUnique(err) {
+					return fmt.Errorf("%w: directory: user id %s is taken by another login", ErrConflict, u.ID)
+				}
+				return err
+			}
+			res.People++
 		}
-		p, err := normaliseProfile(u.Profile)
+		rows, err := tx.QueryContext(ctx, `SELECT `+appColumns+` FROM apps WHERE kind = ? ORDER BY seq`, string(KindSCIM))
 		if err != nil {
-			return ImportStateResult{}, fmt.Errorf("directory: user %s: %w", u.ID, err)
+			return err
 		}
-		switch u.Status {
-		case mockokta.StatusActive, mockokta.StatusSuspended, mockokta.StatusDeactivated, StatusStaged, StatusProvisioned:
-		default:
-			return ImportStateResult{}, invalidf("directory: user %s has an unknown status %q", u.ID, u.Status)
-		}
-		if _, err := o.personQ(ctx, tx, p.Login); err == nil {
-			continue
-		} else if !errors.Is(err, ErrNotFound) {
-			return ImportStateResult{}, err
-		}
-		prof, _ := json.Marshal(p)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO people(id, login_key, status, profile, created, activated, status_changed, last_updated) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, loginKey(p.Login), string(u.Status), string(prof), now, now, now, now); err != nil {
-			if isUnique(err) {
-				return ImportStateResult{}, fmt.Errorf("%w: directory: user id %s is taken by another login", ErrConflict, u.ID)
+		byURL := map[string]string{}
+		for rows.Next() {
+			a, err := scanApp(rows)
+			if err != nil {
+				_ = rows.Close()
+				return err
 			}
-			return ImportStateResult{}, err
-		}
-		res.People++
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+appColumns+` FROM apps WHERE kind = ? ORDER BY seq`, string(KindSCIM))
-	if err != nil {
-		return ImportStateResult{}, err
-	}
-	byURL := map[string]string{}
-	for rows.Next() {
-		a, err := scanApp(rows)
-		if err != nil {
-			_ = rows.Close()
-			return ImportStateResult{}, err
-		}
-		if a.Provisioning.BaseURL != "" {
-			if _, seen := byURL[a.Provisioning.BaseURL]; !seen {
-				byURL[a.Provisioning.BaseURL] = a.ID
+			if a.Provisioning.BaseURL != "" {
+				if _, seen := byURL[a.Provisioning.BaseURL]; !seen {
+					byURL[a.Provisioning.BaseURL] = a.ID
+				}
 			}
 		}
-	}
-	_ = rows.Close()
-	bases := make([]string, 0, len(s.Apps))
-	for base := range s.Apps {
-		bases = append(bases, base)
-	}
-	sort.Strings(bases)
-	for _, base := range bases {
-		sa := s.Apps[base]
-		base = strings.TrimRight(strings.TrimSpace(base), "/")
-		appID, ok := byURL[base]
-		if !ok && len(linksOf(sa)) > 0 {
-			// No app points there yet: the first SCIM app without a base
-			// URL takes it, else a new Xakia app instance; its token is
-			// set (and the connection enabled) by the administrator.
-			if appID, err = o.adoptBaseURL(ctx, tx, base); err != nil {
-				return ImportStateResult{}, err
+		_ = rows.Close()
+		bases := make([]string, 0, len(s.Apps))
+		for base := range s.Apps {
+			bases = append(bases, base)
+		}
+		sort.Strings(bases)
+		for _, base := range bases {
+			sa := s.Apps[base]
+			base = strings.TrimRight(strings.TrimSpace(base), "/")
+			appID, ok := byURL[base]
+			if !ok && len(linksOf(sa)) > 0 {
+				// No app points there yet: the first SCIM app without a base
+				// URL takes it, else a new Xakia app instance; its token is
+				// set (and the connection enabled) by the administrator.
+				if appID, err = o.adoptBaseURL(ctx, tx, base); err != nil {
+					return err
+				}
+				byURL[base] = appID
+				res.Apps++
 			}
-			byURL[base] = appID
-			res.Apps++
-		}
-		if appID == "" {
-			continue
-		}
-		for _, l := range linksOf(sa) {
-			p, err := o.personQ(ctx, tx, l.OktaID)
-			if err != nil || l.SCIMID == "" {
-				res.Skipped = append(res.Skipped, fmt.Sprintf("link of %s (%s) to %s: no such person or no SCIM id", l.Login, l.OktaID, base))
+			if appID == "" {
 				continue
 			}
-			status, sync := AssignProvisioned, SyncSynchronized
-			if _, err := tx.ExecContext(ctx, `INSERT INTO assignments(app_id, person_id, seq, assigned, status, sync_state, scim_id, link_active, created, last_updated, last_sync)
-				VALUES(?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM assignments WHERE app_id = ?), ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT(app_id, person_id) DO UPDATE SET assigned = excluded.assigned, status = excluded.status, sync_state = excluded.sync_state,
-					scim_id = excluded.scim_id, link_active = excluded.link_active, last_updated = excluded.last_updated`,
-				appID, p.ID, appID, l.Active, status, sync, l.SCIMID, l.Active, now, now, now); err != nil {
-				return ImportStateResult{}, err
+			for _, l := range linksOf(sa) {
+				p, err := o.personQ(ctx, tx, l.OktaID)
+				if err != nil || l.SCIMID == "" {
+					res.Skipped = append(res.Skipped, fmt.Sprintf("link of %s (%s) to %s: no such person or no SCIM id", l.Login, l.OktaID, base))
+					continue
+				}
+				status, sync := AssignProvisioned, SyncSynchronized
+				if _, err := tx.ExecContext(ctx, `INSERT INTO assignments(app_id, person_id, seq, assigned, status, sync_state, scim_id, link_active, created, last_updated, last_sync)
+					VALUES(?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM assignments WHERE app_id = ?), ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT(app_id, person_id) DO UPDATE SET assigned = excluded.assigned, status = excluded.status, sync_state = excluded.sync_state,
+						scim_id = excluded.scim_id, link_active = excluded.link_active, last_updated = excluded.last_updated`,
+					appID, p.ID, appID, l.Active, status, sync, l.SCIMID, l.Active, now, now, now); err != nil {
+					return err
+				}
+				res.Links++
 			}
-			res.Links++
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return ImportStateResult{}, err
 	}
 	return res, nil
